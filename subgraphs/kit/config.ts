@@ -1,0 +1,135 @@
+import path from 'node:path';
+import {
+  type Env,
+  type NodeEnv,
+  StartupError,
+  envEnum,
+  envInt,
+  envNodeEnv,
+  envPort,
+  envString,
+} from './env';
+
+/** The four subgraphs of the alliance graph, in the order they were built. */
+export const SUBGRAPH_NAMES = ['membership', 'content', 'campaigns', 'tourism'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** Default ports: the gateway listens on 4000, the subgraphs on 4001-4004. */
+export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> = {
+  gateway: 4000,
+  membership: 4001,
+  content: 4002,
+  campaigns: 4003,
+  tourism: 4004,
+};
+
+/** Where a subgraph keeps its data. */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | {
+      kind: 'mysql';
+      /** Connection URL including the database name. */
+      url: string;
+      database: string;
+      poolSize: number;
+    };
+
+/** Seeding at start: never, only when the database is empty, or always (idempotent). */
+export type SeedMode = 'never' | 'if-empty';
+
+/** Everything a subgraph process reads from its environment, read once at start. */
+export interface SubgraphConfig {
+  service: SubgraphName;
+  nodeEnv: NodeEnv;
+  /** Interface to bind; 127.0.0.1 by default so that subgraphs are not exposed by accident. */
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  seed: SeedMode;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The database name a subgraph uses on a shared MySQL server. */
+export function mysqlDatabaseName(service: SubgraphName): string {
+  return `alliance_${service}`;
+}
+
+/** Hides the password of a connection URL for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+/**
+ * Resolves where a subgraph's data lives. `<SERVICE>_DATABASE_URL` wins over
+ * `DATABASE_URL`; without either, an embedded SQLite file under `DATA_DIR` is used.
+ */
+export function readDatabaseConfig(env: Env, service: SubgraphName): DatabaseConfig {
+  const overrideName = `${service.toUpperCase()}_DATABASE_URL`;
+  const override = envString(env, overrideName);
+  const shared = envString(env, 'DATABASE_URL');
+  const variable = override !== undefined ? overrideName : 'DATABASE_URL';
+  const value = override ?? shared;
+  const poolSize = envInt(env, 'DB_POOL_SIZE', 10, 1, 200);
+
+  if (value === undefined) {
+    const dataDir = path.resolve(envString(env, 'DATA_DIR', 'data'));
+    return { kind: 'sqlite', file: path.join(dataDir, `${service}.sqlite`) };
+  }
+
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new StartupError(
+      `${variable} is not a URL (expected mysql://user:password@host:port or sqlite:path/to/file.sqlite)`,
+    );
+  }
+  if (url.protocol === 'sqlite:') {
+    const file = value.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (file === '') throw new StartupError(`${variable} names no SQLite file (use sqlite:path/to/file.sqlite)`);
+    return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new StartupError(
+      `${variable} has unsupported scheme "${url.protocol.replace(/:$/, '')}" (use mysql://user:password@host:port, or unset it for embedded SQLite)`,
+    );
+  }
+  if (url.hostname === '') throw new StartupError(`${variable} names no host (use mysql://user:password@host:port)`);
+  const named = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  // The shared URL points at a server; each subgraph keeps its own database on it.
+  // Only the per-subgraph override may name the database.
+  if (override === undefined && named !== '') {
+    throw new StartupError(
+      `DATABASE_URL must not name a database ("${named}"): each subgraph uses its own (${mysqlDatabaseName(service)}); set ${overrideName} to choose one`,
+    );
+  }
+  const database = named || mysqlDatabaseName(service);
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) {
+    throw new StartupError(`${variable} names database "${database}": use letters, digits and _ only`);
+  }
+  url.protocol = 'mysql:';
+  url.pathname = `/${database}`;
+  return { kind: 'mysql', url: url.toString(), database, poolSize };
+}
+
+/** Reads a subgraph's configuration from the environment. Throws {@link StartupError}. */
+export function loadSubgraphConfig(service: SubgraphName, env: Env = process.env): SubgraphConfig {
+  const nodeEnv = envNodeEnv(env);
+  return {
+    service,
+    nodeEnv,
+    host: envString(env, 'HOST', '127.0.0.1'),
+    port: envPort(env, 'PORT', DEFAULT_PORTS[service]),
+    database: readDatabaseConfig(env, service),
+    seed: envEnum(env, 'SEED', ['never', 'if-empty'] as const, 'never'),
+    logLevel: envEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+  };
+}

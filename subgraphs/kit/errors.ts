@@ -1,0 +1,82 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+/** The error codes of the public contract (`shared/design/graph.md`). */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes whose messages were written for clients and may be shown as they are. */
+const CLIENT_CODES = new Set<string>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.CONFLICT,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+function coded(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** The input is wrong; the message says what to fix. `field` names the offending argument. */
+export function badUserInput(message: string, field?: string): GraphQLError {
+  return coded(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+}
+
+/** The object does not exist (or may not be seen, which must look the same). */
+export function notFound(message: string): GraphQLError {
+  return coded(ErrorCode.NOT_FOUND, message);
+}
+
+/** The caller is known but may not do this. */
+export function forbidden(message: string): GraphQLError {
+  return coded(ErrorCode.FORBIDDEN, message);
+}
+
+/** The caller's credential is missing where required, or invalid. */
+export function unauthenticated(message: string): GraphQLError {
+  return coded(ErrorCode.UNAUTHENTICATED, message);
+}
+
+/** The change collides with existing data (a duplicate slug, say). */
+export function conflict(message: string): GraphQLError {
+  return coded(ErrorCode.CONFLICT, message);
+}
+
+/** Receives errors that are masked before they reach a client. */
+export type InternalErrorSink = (error: unknown) => void;
+
+/**
+ * Apollo Server `formatError` that lets client-meant errors through and replaces
+ * everything else (driver errors carrying SQL, bugs with stack traces) by a generic
+ * internal error. The original goes to `sink` for the logs.
+ */
+export function createErrorFormatter(sink: InternalErrorSink) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    sink(unwrapResolverError(error));
+    return {
+      message: 'Internal server error',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,91 @@
+import type http from 'node:http';
+import type { DataSource } from 'typeorm';
+import { type SubgraphName, loadSubgraphConfig } from './config';
+import { type Database, type DatabaseOptions, openDatabase } from './database';
+import { StartupError } from './env';
+import { createLogger, type Logger } from './logger';
+import { type BuiltSubgraph, listen } from './server';
+
+/** How a subgraph's `index.ts` describes itself to {@link runSubgraph}. */
+export interface SubgraphProcess<Repos, Loaders> {
+  name: SubgraphName;
+  entities: DatabaseOptions['entities'];
+  migrations: DatabaseOptions['migrations'];
+  /** Writes the sample data; must be idempotent. Returns a one-line summary. */
+  seed: (dataSource: DataSource) => Promise<string>;
+  /** True when the subgraph holds no data yet (first start). */
+  isEmpty: (dataSource: DataSource) => Promise<boolean>;
+  build: (database: Database, logger: Logger) => Promise<BuiltSubgraph<Repos, Loaders>>;
+}
+
+/** How long in-flight requests get to finish on SIGTERM before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Prints a start-up failure as one line and exits non-zero; other errors keep their stack. */
+export function exitOnStartupError(service: string, error: unknown): never {
+  if (error instanceof StartupError) {
+    process.stderr.write(`${service}: ${error.message}\n`);
+  } else {
+    process.stderr.write(`${service}: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+/**
+ * The whole life of a subgraph process: read config, open and migrate the database,
+ * seed when asked, listen, and on SIGTERM/SIGINT stop accepting, finish in-flight
+ * requests and close the database.
+ */
+export async function runSubgraph<Repos, Loaders>(definition: SubgraphProcess<Repos, Loaders>): Promise<void> {
+  const config = loadSubgraphConfig(definition.name);
+  const logger = createLogger(definition.name, config.logLevel);
+  const database = await openDatabase({
+    config: config.database,
+    entities: definition.entities,
+    migrations: definition.migrations,
+  });
+  if (config.seed === 'if-empty' && (await definition.isEmpty(database.dataSource))) {
+    logger.info({ summary: await definition.seed(database.dataSource) }, 'seeded sample data');
+  }
+  const built = await definition.build(database, logger);
+  const port = await listenOrExplain(built.httpServer, config.port, config.host);
+  logger.info({ url: `http://${config.host}:${port}/graphql`, database: config.database.kind }, 'subgraph ready');
+  stopOnSignals(logger, built.httpServer, async () => {
+    await built.apollo.stop();
+    await database.dataSource.destroy();
+  });
+}
+
+/** Listens on the configured address, turning "port in use" into a one-line start-up error. */
+export async function listenOrExplain(server: http.Server, port: number, host: string): Promise<number> {
+  try {
+    return await listen(server, port, host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new StartupError(`cannot listen on ${host}:${port} (PORT): ${code}`);
+  }
+}
+
+/**
+ * On SIGTERM or SIGINT: stop accepting, let in-flight requests finish (`stop` drains
+ * through Apollo's drain plugin), cut what is left after a grace period, and exit.
+ */
+export function stopOnSignals(logger: Logger, server: http.Server, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    try {
+      await stop();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void onSignal('SIGTERM'));
+  process.once('SIGINT', () => void onSignal('SIGINT'));
+}

@@ -1,0 +1,72 @@
+import { type DataSource, In } from 'typeorm';
+import { badUserInput } from '../../kit/errors';
+import { type Connection, type PageArgs, paginate } from '../../kit/pagination';
+import { Member, MEMBER_KINDS, MEMBER_REGIONS, MEMBER_STATUSES, type MemberKind, type MemberStatus } from '../entities';
+
+/** Filter of the `members` query, as validated input. */
+export interface MemberFilter {
+  kind?: MemberKind | null;
+  status?: MemberStatus | null;
+  region?: string | null;
+  search?: string | null;
+}
+
+/** Escapes LIKE wildcards so that a search for `100%` means the characters, not a pattern. */
+export function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** Reads members. Every method is one SQL statement. */
+export class MemberRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Members by id, in any order; missing ids are simply absent. */
+  findByIds(ids: readonly string[]): Promise<Member[]> {
+    return this.dataSource.getRepository(Member).findBy({ id: In([...ids]) });
+  }
+
+  /** Members by slug, in any order. */
+  findBySlugs(slugs: readonly string[]): Promise<Member[]> {
+    return this.dataSource.getRepository(Member).findBy({ slug: In([...slugs]) });
+  }
+
+  /** A page of members ordered by slug (unique, so the order is total). */
+  list(filter: MemberFilter, page: PageArgs): Promise<Connection<Member>> {
+    const query = this.dataSource.getRepository(Member).createQueryBuilder('m');
+    if (filter.kind) {
+      if (!MEMBER_KINDS.includes(filter.kind)) throw badUserInput(`unknown member kind ${filter.kind}`, 'filter.kind');
+      query.andWhere('m.kind = :kind', { kind: filter.kind });
+    }
+    if (filter.status) {
+      if (!MEMBER_STATUSES.includes(filter.status)) {
+        throw badUserInput(`unknown member status ${filter.status}`, 'filter.status');
+      }
+      query.andWhere('m.status = :status', { status: filter.status });
+    }
+    if (filter.region != null) {
+      if (!(MEMBER_REGIONS as readonly string[]).includes(filter.region)) {
+        throw badUserInput(`filter.region must be one of ${MEMBER_REGIONS.join(', ')}`, 'filter.region');
+      }
+      query.andWhere('m.region = :region', { region: filter.region });
+    }
+    if (filter.search != null) {
+      const text = filter.search.trim();
+      if (text.length < 1 || text.length > 100) {
+        throw badUserInput('filter.search must be 1 to 100 characters', 'filter.search');
+      }
+      query.andWhere(
+        "(LOWER(m.name_en) LIKE :pattern ESCAPE '!' OR m.name_zh LIKE :pattern ESCAPE '!' OR m.slug LIKE :pattern ESCAPE '!')",
+        { pattern: likePattern(text) },
+      );
+    }
+    return paginate(query, page, [
+      { column: 'm.slug', direction: 'ASC', value: (m) => m.slug },
+      { column: 'm.id', direction: 'ASC', value: (m) => m.id },
+    ]);
+  }
+
+  /** How many members the alliance has, whatever their status. */
+  count(): Promise<number> {
+    return this.dataSource.getRepository(Member).count();
+  }
+}

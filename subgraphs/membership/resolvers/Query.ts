@@ -1,0 +1,17 @@
+import { badUserInput } from '../../kit/errors';
+import type { QueryResolvers } from '../generated/resolvers-types';
+
+export const Query: QueryResolvers = {
+  member: (_parent, { id, slug }, { loaders }) => {
+    if (id != null && slug == null) return loaders.memberById.load(id);
+    if (slug != null && id == null) return loaders.memberBySlug.load(slug);
+    throw badUserInput('member needs exactly one of `id` or `slug`');
+  },
+  members: (_parent, { filter, first, after }, { repos }) => repos.members.list(filter ?? {}, { first, after }),
+  alliance: async (_parent, _args, { repos }) => {
+    const alliance = await repos.alliance.find();
+    // The alliance row is seed data: without it the database was never seeded, a server fault.
+    if (!alliance) throw new Error('alliance row missing: run `npm run seed`');
+    return alliance;
+  },
+};
