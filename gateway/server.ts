@@ -81,11 +81,16 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     logger,
   });
 
+  const formatGatewayError = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error'));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error')),
+    formatError: (formatted, error) => {
+      // Subgraph names are internal topology: clients see the graph, not its parts.
+      const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
+      return formatGatewayError({ ...formatted, extensions }, error);
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),

@@ -47,7 +47,8 @@ function main(): void {
   if (check) {
     const stale = outputs.filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text);
     if (stale.length > 0) {
-      for (const [file] of stale) process.stderr.write(`stale: ${path.relative(ROOT, file)} differs from a fresh composition\n`);
+      for (const [file] of stale)
+        process.stderr.write(`stale: ${path.relative(ROOT, file)} differs from a fresh composition\n`);
       process.stderr.write('run `npm run compose` and commit the result\n');
       process.exit(1);
     }

@@ -1,14 +1,5 @@
 import path from 'node:path';
-import {
-  type Env,
-  type NodeEnv,
-  StartupError,
-  envEnum,
-  envInt,
-  envNodeEnv,
-  envPort,
-  envString,
-} from './env';
+import { type Env, type NodeEnv, StartupError, envEnum, envInt, envNodeEnv, envPort, envString } from './env';
 
 /** The four subgraphs of the alliance graph, in the order they were built. */
 export const SUBGRAPH_NAMES = ['membership', 'content', 'campaigns', 'tourism'] as const;

@@ -65,8 +65,12 @@ function reason(error: unknown): string {
   return String(error);
 }
 
-/** Creates the subgraph's MySQL database when it does not exist yet. */
-async function ensureMysqlDatabase(config: Extract<DatabaseConfig, { kind: 'mysql' }>): Promise<void> {
+/**
+ * Creates the subgraph's MySQL database when it does not exist yet, and tells whether
+ * the server is MariaDB: TypeORM reads MariaDB's catalogue differently (column defaults),
+ * so it must be told which one it talks to.
+ */
+async function ensureMysqlDatabase(config: Extract<DatabaseConfig, { kind: 'mysql' }>): Promise<'mysql' | 'mariadb'> {
   const server = new URL(config.url);
   server.pathname = '/';
   const connection = await mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
@@ -74,13 +78,20 @@ async function ensureMysqlDatabase(config: Extract<DatabaseConfig, { kind: 'mysq
     await connection.query(
       `CREATE DATABASE IF NOT EXISTS \`${config.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
+    const [rows] = await connection.query('SELECT VERSION() AS version');
+    const version = String((rows as Array<{ version: unknown }>)[0]?.version ?? '');
+    return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
   } finally {
     await connection.end();
   }
 }
 
 /** Builds a TypeORM DataSource for the configured engine without connecting. */
-export function createDataSource(options: DatabaseOptions, logger: Logger): DataSource {
+export function createDataSource(
+  options: DatabaseOptions,
+  logger: Logger,
+  flavour: 'mysql' | 'mariadb' = 'mysql',
+): DataSource {
   const { config } = options;
   const common = {
     entities: options.entities,
@@ -95,7 +106,7 @@ export function createDataSource(options: DatabaseOptions, logger: Logger): Data
       ? { ...common, type: 'better-sqlite3', database: config.file, enableWAL: config.file !== ':memory:' }
       : {
           ...common,
-          type: 'mysql',
+          type: flavour,
           url: config.url,
           charset: 'utf8mb4_unicode_ci',
           timezone: 'Z',
@@ -115,15 +126,16 @@ export function createDataSource(options: DatabaseOptions, logger: Logger): Data
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const { config } = options;
   const queries = new QueryCounter();
+  let flavour: 'mysql' | 'mariadb' = 'mysql';
   try {
     if (config.kind === 'sqlite' && config.file !== ':memory:') {
       fs.mkdirSync(path.dirname(config.file), { recursive: true });
     }
-    if (config.kind === 'mysql') await ensureMysqlDatabase(config);
+    if (config.kind === 'mysql') flavour = await ensureMysqlDatabase(config);
   } catch (error) {
     throw new StartupError(`cannot prepare ${describe(config)}: ${reason(error)}`);
   }
-  const dataSource = createDataSource(options, queries);
+  const dataSource = createDataSource(options, queries, flavour);
   try {
     await dataSource.initialize();
   } catch (error) {

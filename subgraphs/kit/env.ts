@@ -43,12 +43,7 @@ export function envPort(env: Env, name: string, fallback: number): number {
 }
 
 /** One of a fixed set of values. */
-export function envEnum<T extends string>(
-  env: Env,
-  name: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
+export function envEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {

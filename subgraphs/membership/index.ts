@@ -1,14 +1,4 @@
 import { exitOnStartupError, runSubgraph } from '../kit/run';
-import { entities } from './entities';
-import { migrations } from './migrations';
-import { isEmpty, seed } from './seed';
-import { buildMembershipSubgraph } from './server';
+import { membershipSubgraph } from './server';
 
-runSubgraph({
-  name: 'membership',
-  entities,
-  migrations,
-  seed,
-  isEmpty,
-  build: buildMembershipSubgraph,
-}).catch((error: unknown) => exitOnStartupError('membership', error));
+runSubgraph(membershipSubgraph).catch((error: unknown) => exitOnStartupError('membership', error));

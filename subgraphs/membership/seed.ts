@@ -16,12 +16,10 @@ export async function isEmpty(dataSource: DataSource): Promise<boolean> {
 export async function seed(dataSource: DataSource): Promise<string> {
   await dataSource.transaction(async (manager) => {
     await manager.getRepository(Alliance).upsert({ id: 1, ...ALLIANCE }, ['id']);
-    await manager
-      .getRepository(ConventionArticle)
-      .upsert(
-        CONVENTION_ARTICLES.map((article, i) => ({ number: i + 1, ...article })),
-        ['number'],
-      );
+    await manager.getRepository(ConventionArticle).upsert(
+      CONVENTION_ARTICLES.map((article, i) => ({ number: i + 1, ...article })),
+      ['number'],
+    );
     await manager.getRepository(Member).upsert(
       FOUNDING_MEMBERS.map((m) => ({
         id: stableId('member', m.slug),

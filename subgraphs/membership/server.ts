@@ -7,7 +7,11 @@ import { buildSubgraph, type SubgraphDefinition } from '../kit/server';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createMembershipLoaders, type MembershipLoaders } from './loaders';
 import { createMembershipRepositories, type MembershipRepositories } from './repositories';
+import type { SubgraphProcess } from '../kit/run';
 import type { MembershipContext } from './context';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { isEmpty, seed } from './seed';
 import { resolvers } from './resolvers';
 
 /** The membership subgraph's SDL, the source of truth for its schema. */
@@ -26,3 +30,13 @@ export const membership: SubgraphDefinition<MembershipRepositories, MembershipLo
 export function buildMembershipSubgraph(database: Database, logger: Logger) {
   return buildSubgraph(membership, database, logger);
 }
+
+/** Everything needed to run, seed or test the membership subgraph. */
+export const membershipSubgraph: SubgraphProcess<MembershipRepositories, MembershipLoaders> = {
+  name: 'membership',
+  entities,
+  migrations,
+  seed,
+  isEmpty,
+  build: buildMembershipSubgraph,
+};

@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** The alliance itself: a single row (id 1). */
 @Entity({ name: 'alliance' })
 export class Alliance {
-  @PrimaryColumn({ type: 'int' })
+  @PrimaryColumn({ type: 'integer' })
   id!: number;
 
   @Column({ name: 'name_en', type: 'varchar', length: 200 })

@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** One article of the alliance convention, in English and Chinese. */
 @Entity({ name: 'convention_article' })
 export class ConventionArticle {
-  @PrimaryColumn({ type: 'int' })
+  @PrimaryColumn({ type: 'integer' })
   number!: number;
 
   @Column({ name: 'title_en', type: 'varchar', length: 200 })

@@ -8,7 +8,8 @@ export class CreateMembership1733529600000 implements MigrationInterface {
   name = 'CreateMembership1733529600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const now = queryRunner.connection.driver.options.type === 'mysql' ? 'CURRENT_TIMESTAMP(6)' : "datetime('now')";
+    const mysql = queryRunner.connection.driver.options.type !== 'better-sqlite3';
+    const now = mysql ? 'CURRENT_TIMESTAMP(6)' : "datetime('now')";
     await queryRunner.createTable(
       new Table({
         name: 'member',
@@ -23,9 +24,9 @@ export class CreateMembership1733529600000 implements MigrationInterface {
           { name: 'status', type: 'varchar', length: '16' },
           { name: 'joined_on', type: 'date' },
           { name: 'contact_email', type: 'varchar', length: '254', isNullable: true },
-          { name: 'sample_data', type: 'boolean', default: false },
+          { name: 'sample_data', type: 'boolean', default: 0 },
           { name: 'created_at', type: 'datetime', precision: 6, default: now },
-          { name: 'updated_at', type: 'datetime', precision: 6, default: now },
+          { name: 'updated_at', type: 'datetime', precision: 6, default: now, onUpdate: mysql ? now : undefined },
         ],
         indices: [
           { name: 'uq_member_slug', columnNames: ['slug'], isUnique: true },
@@ -39,7 +40,7 @@ export class CreateMembership1733529600000 implements MigrationInterface {
       new Table({
         name: 'alliance',
         columns: [
-          { name: 'id', type: 'int', isPrimary: true },
+          { name: 'id', type: 'integer', isPrimary: true },
           { name: 'name_en', type: 'varchar', length: '200' },
           { name: 'name_zh', type: 'varchar', length: '200' },
           { name: 'founded_on', type: 'date' },
@@ -52,7 +53,7 @@ export class CreateMembership1733529600000 implements MigrationInterface {
       new Table({
         name: 'convention_article',
         columns: [
-          { name: 'number', type: 'int', isPrimary: true },
+          { name: 'number', type: 'integer', isPrimary: true },
           { name: 'title_en', type: 'varchar', length: '200' },
           { name: 'title_zh', type: 'varchar', length: '200' },
           { name: 'text_en', type: 'text' },

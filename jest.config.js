@@ -1,0 +1,27 @@
+/**
+ * Jest runs TypeScript through SWC (fast, keeps decorator metadata for TypeORM).
+ * Database-backed suites run on SQLite always and on MySQL/MariaDB as well when
+ * TEST_MYSQL_URL is set (see test/support/databases.ts).
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test', '<rootDir>/subgraphs', '<rootDir>/gateway'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  testTimeout: 60_000,
+  // End-to-end suites start real processes; two cores take two suites at a time.
+  maxWorkers: 2,
+};

@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ENGINES, mysqlServerUrl } from '../support/databases';
+import { freePort, graphql, runToExit, startService, type RunningService } from '../support/processes';
+
+const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
+
+/** Environment that puts the membership subgraph on a fresh database of `engine`. */
+function databaseEnv(engine: 'sqlite' | 'mysql', dataDir: string): Record<string, string> {
+  if (engine === 'sqlite') return { DATA_DIR: dataDir };
+  // A database of its own per run; the service must create it.
+  return { MEMBERSHIP_DATABASE_URL: `${mysqlServerUrl()}/alliance_e2e_${randomBytes(4).toString('hex')}` };
+}
+
+describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP', (engine) => {
+  let dataDir: string;
+  let dbEnv: Record<string, string>;
+  let membership: RunningService;
+  let gateway: RunningService;
+  let supergraphPath: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-e2e-'));
+    dbEnv = databaseEnv(engine, dataDir);
+    supergraphPath = path.join(dataDir, 'supergraph.graphql');
+    fs.copyFileSync(SUPERGRAPH, supergraphPath);
+    membership = await startService('subgraphs/membership/index.ts', { ...dbEnv, SEED: 'if-empty' });
+    gateway = await startService('gateway/index.ts', {
+      SUPERGRAPH_PATH: supergraphPath,
+      SUBGRAPH_MEMBERSHIP_URL: `${membership.url}/graphql`,
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await membership?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers the quickstart query through the gateway with 35 members and five nodes', async () => {
+    const { status, body } = await graphql<{ members: { totalCount: number; nodes: unknown[] } }>(
+      gateway.url,
+      '{ members(first: 5) { totalCount nodes { id slug name kind } } }',
+    );
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.members.totalCount).toBe(35);
+    expect(body.data!.members.nodes).toHaveLength(5);
+  });
+
+  it('forwards Accept-Language so that names come back in Chinese', async () => {
+    const { body } = await graphql<{ member: { name: string } }>(
+      gateway.url,
+      '{ member(slug: "chengdu-evening-news") { name localName } }',
+      {},
+      { 'accept-language': 'zh-CN,zh;q=0.9' },
+    );
+    expect(body.data!.member).toEqual({ name: '成都晚报', localName: '成都晚报' });
+  });
+
+  it('answers members(first: 1000) with BAD_USER_INPUT and no internals', async () => {
+    const { body } = await graphql(gateway.url, '{ members(first: 1000) { totalCount } }');
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stacktrace|membership/);
+  });
+
+  it('reports readiness of the gateway and each subgraph', async () => {
+    const gatewayReady = await fetch(`${gateway.url}/readyz`);
+    expect(gatewayReady.status).toBe(200);
+    expect(await gatewayReady.json()).toEqual({ status: 'ready', subgraphs: { membership: 'ready' } });
+    expect((await fetch(`${membership.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${membership.url}/healthz`)).status).toBe(200);
+  });
+
+  it('reloads a changed supergraph file and keeps the current one when the new file is invalid', async () => {
+    const original = fs.readFileSync(supergraphPath, 'utf8');
+    const marker = `Reloaded ${randomBytes(3).toString('hex')}`;
+    const changed = original.replace(
+      '"""The Sichuan Cultural and Tourism Promotion Alliance itself."""',
+      `"""${marker}"""`,
+    );
+    expect(changed).not.toBe(original);
+    const description = async () =>
+      (await graphql<{ __type: { description: string } }>(gateway.url, '{ __type(name: "Alliance") { description } }'))
+        .body.data?.__type.description;
+
+    fs.writeFileSync(supergraphPath, changed);
+    await waitFor(async () => (await description()) === marker);
+
+    fs.writeFileSync(supergraphPath, 'type Broken {');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await description()).toBe(marker);
+    const { body } = await graphql<{ members: { totalCount: number } }>(gateway.url, '{ members { totalCount } }');
+    expect(body.data!.members.totalCount).toBe(35);
+    expect(gateway.output()).toMatch(/new supergraph is invalid; keeping the current one/);
+  });
+
+  it('keeps its data across a restart without seeding again, and stops cleanly on SIGTERM', async () => {
+    expect(await membership.stop()).toBe(0);
+    expect(membership.output()).toMatch(/seeded sample data/);
+    membership = await startService('subgraphs/membership/index.ts', {
+      ...dbEnv,
+      SEED: 'if-empty',
+      PORT: String(membership.port),
+    });
+    const { body } = await graphql<{ members: { totalCount: number } }>(gateway.url, '{ members { totalCount } }');
+    expect(body.data!.members.totalCount).toBe(35);
+    expect(membership.output()).not.toMatch(/seeded sample data/);
+  });
+});
+
+describe('start-up failures', () => {
+  it('stops with one clear line when DATABASE_URL has an unknown scheme', async () => {
+    const { code, output } = await runToExit('subgraphs/membership/index.ts', {
+      DATABASE_URL: 'postgres://root@127.0.0.1:5432',
+      PORT: String(await freePort()),
+    });
+    expect(code).toBe(1);
+    expect(output.trim().split('\n')).toEqual([
+      'membership: DATABASE_URL has unsupported scheme "postgres" (use mysql://user:password@host:port, or unset it for embedded SQLite)',
+    ]);
+  });
+
+  it('stops with one clear line when the database cannot be reached', async () => {
+    const { code, output } = await runToExit('subgraphs/membership/index.ts', {
+      DATABASE_URL: `mysql://root:pw@127.0.0.1:${await freePort()}`,
+      PORT: String(await freePort()),
+    });
+    expect(code).toBe(1);
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^membership: cannot prepare MySQL mysql:\/\/root:\*\*\*@127\.0\.0\.1:\d+\/alliance_membership: .*ECONNREFUSED/,
+    );
+  });
+
+  it('stops the gateway with one clear line when the supergraph file is missing', async () => {
+    const { code, output } = await runToExit('gateway/index.ts', {
+      SUPERGRAPH_PATH: '/nonexistent/supergraph.graphql',
+      PORT: String(await freePort()),
+    });
+    expect(code).toBe(1);
+    expect(output.trim()).toMatch(
+      /^gateway: cannot read SUPERGRAPH_PATH \/nonexistent\/supergraph\.graphql \(ENOENT\)/,
+    );
+  });
+});
+
+async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,69 @@
+import { loadSubgraphConfig, readDatabaseConfig, redactUrl } from '../../subgraphs/kit/config';
+import { StartupError } from '../../subgraphs/kit/env';
+import { loadGatewayConfig } from '../../gateway/config';
+
+describe('subgraph configuration', () => {
+  it('defaults to an embedded SQLite file per subgraph under data/', () => {
+    const config = readDatabaseConfig({}, 'membership');
+    expect(config).toEqual({ kind: 'sqlite', file: expect.stringMatching(/data\/membership\.sqlite$/) });
+  });
+
+  it('gives each subgraph its own database on a shared MySQL server', () => {
+    const env = { DATABASE_URL: 'mysql://app:s3cret@db.internal:3306' };
+    expect(readDatabaseConfig(env, 'membership')).toMatchObject({
+      kind: 'mysql',
+      database: 'alliance_membership',
+      url: 'mysql://app:s3cret@db.internal:3306/alliance_membership',
+    });
+    expect(readDatabaseConfig(env, 'tourism')).toMatchObject({ database: 'alliance_tourism' });
+  });
+
+  it('lets a per-subgraph variable override the shared URL and name the database', () => {
+    const env = { DATABASE_URL: 'mysql://root@a:3306', MEMBERSHIP_DATABASE_URL: 'mysql://root@b:3307/members_v2' };
+    expect(readDatabaseConfig(env, 'membership')).toMatchObject({
+      database: 'members_v2',
+      url: 'mysql://root@b:3307/members_v2',
+    });
+    expect(readDatabaseConfig(env, 'content')).toMatchObject({ database: 'alliance_content' });
+  });
+
+  it.each([
+    ['postgres://root@localhost:5432', /unsupported scheme "postgres"/],
+    ['not a url', /DATABASE_URL is not a URL/],
+    ['mysql://root@host:3306/shared', /must not name a database/],
+  ])('stops with a one-line error naming DATABASE_URL for %s', (value, message) => {
+    expect(() => readDatabaseConfig({ DATABASE_URL: value }, 'membership')).toThrow(StartupError);
+    expect(() => readDatabaseConfig({ DATABASE_URL: value }, 'membership')).toThrow(message);
+  });
+
+  it('names the malformed variable for ports, seed modes and log levels', () => {
+    expect(() => loadSubgraphConfig('membership', { PORT: 'eighty' })).toThrow(/PORT="eighty" is not a whole number/);
+    expect(() => loadSubgraphConfig('membership', { PORT: '70000' })).toThrow(/PORT=70000 is out of range/);
+    expect(() => loadSubgraphConfig('membership', { SEED: 'always' })).toThrow(
+      /SEED="always" is not one of: never, if-empty/,
+    );
+    expect(() => loadSubgraphConfig('membership', { NODE_ENV: 'prod' })).toThrow(/NODE_ENV/);
+  });
+
+  it('never shows a password when describing a connection', () => {
+    expect(redactUrl('mysql://app:s3cret@db:3306/x')).toBe('mysql://app:***@db:3306/x');
+  });
+});
+
+describe('gateway configuration', () => {
+  it('reads subgraph URL overrides and defaults introspection off in production', () => {
+    const config = loadGatewayConfig({
+      NODE_ENV: 'production',
+      SUBGRAPH_MEMBERSHIP_URL: 'http://membership:4001/graphql',
+    });
+    expect(config.subgraphUrls).toEqual({ membership: 'http://membership:4001/graphql' });
+    expect(config.introspection).toBe(false);
+    expect(config.port).toBe(4000);
+  });
+
+  it('refuses a subgraph URL that is not http(s)', () => {
+    expect(() => loadGatewayConfig({ SUBGRAPH_CONTENT_URL: 'ftp://x/graphql' })).toThrow(
+      /SUBGRAPH_CONTENT_URL must be an http/,
+    );
+  });
+});
