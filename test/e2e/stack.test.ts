@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ENGINES, mysqlServerUrl } from '../support/databases';
+import { ENGINES, dropMysqlDatabase, mysqlServerUrl } from '../support/databases';
 import { freePort, graphql, runToExit, startService, type RunningService } from '../support/processes';
 
 const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
@@ -37,6 +37,7 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
     await gateway?.stop();
     await membership?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dbEnv.MEMBERSHIP_DATABASE_URL) await dropMysqlDatabase(dbEnv.MEMBERSHIP_DATABASE_URL);
   });
 
   it('answers the quickstart query through the gateway with 35 members and five nodes', async () => {

@@ -19,23 +19,26 @@ export async function createTestDatabase(engine: 'sqlite' | 'mysql'): Promise<Te
   if (engine === 'sqlite') {
     return { engine, config: { kind: 'sqlite', file: ':memory:' }, drop: async () => undefined };
   }
-  const server = new URL(process.env.TEST_MYSQL_URL!);
-  server.pathname = '/';
   const database = `alliance_test_${randomBytes(4).toString('hex')}`;
-  const url = new URL(server.toString());
-  url.pathname = `/${database}`;
+  const url = `${mysqlServerUrl()}/${database}`;
   return {
     engine,
-    config: { kind: 'mysql', url: url.toString(), database, poolSize: 5 },
-    drop: async () => {
-      const connection = await mysql.createConnection({ uri: server.toString() });
-      try {
-        await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      } finally {
-        await connection.end();
-      }
-    },
+    config: { kind: 'mysql', url, database, poolSize: 5 },
+    drop: () => dropMysqlDatabase(url),
   };
+}
+
+/** Drops the database a MySQL URL names, if it exists. */
+export async function dropMysqlDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  target.pathname = '/';
+  const connection = await mysql.createConnection({ uri: target.toString() });
+  try {
+    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await connection.end();
+  }
 }
 
 /** The server URL of TEST_MYSQL_URL without a database, for services that create their own. */
