@@ -7,10 +7,12 @@ import {
   envBool,
   envEnum,
   envHttpUrl,
+  envInt,
   envNodeEnv,
   envPort,
   envString,
 } from '../subgraphs/kit/env';
+import { readSecret } from '../subgraphs/kit/identity';
 
 /** Everything the gateway reads from its environment, read once at start. */
 export interface GatewayConfig {
@@ -24,6 +26,18 @@ export interface GatewayConfig {
   /** Schema introspection; on in development, off in production unless enabled. */
   introspection: boolean;
   logLevel: string;
+  /** Signs identity assertions for subgraphs; the same value is set on every subgraph. */
+  assertionSecret: Uint8Array;
+  /** Signs the short-lived access tokens browser apps get in exchange for an API key. */
+  accessTokenSecret: Uint8Array;
+  accessTokenTtlSeconds: number;
+  /**
+   * How long a checked credential is trusted without asking the identity subgraph again.
+   * Revocation and suspension take effect within this time (at most 60 s) on every replica.
+   */
+  credentialCacheTtlSeconds: number;
+  /** The subgraph that owns API keys and answers credential checks. */
+  identitySubgraph: string;
 }
 
 const OVERRIDE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
@@ -48,6 +62,16 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     supergraphPath,
     subgraphUrls,
     introspection: envBool(env, 'INTROSPECTION', nodeEnv !== 'production'),
+    assertionSecret: readSecret(env, 'GATEWAY_ASSERTION_SECRET', nodeEnv),
+    accessTokenSecret: readSecret(
+      env,
+      'ACCESS_TOKEN_SECRET',
+      nodeEnv,
+      'dev-only-access-token-secret-change-me-in-production',
+    ),
+    accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 3600),
+    credentialCacheTtlSeconds: envInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 30, 1, 60),
+    identitySubgraph: envString(env, 'IDENTITY_SUBGRAPH', 'membership').toLowerCase(),
     logLevel: envEnum(
       env,
       'LOG_LEVEL',

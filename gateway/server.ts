@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -10,6 +9,10 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import type { GraphQLError } from 'graphql';
+import { requestIdFrom } from '../subgraphs/kit/context';
+import { ASSERTION_HEADER, type Identity, signAssertion } from '../subgraphs/kit/identity';
+import { Authenticator } from './auth';
 import { createErrorFormatter } from '../subgraphs/kit/errors';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { GatewayConfig } from './config';
@@ -19,19 +22,22 @@ import { FileSupergraphManager } from './supergraph';
 export interface GatewayContext {
   requestId: string;
   acceptLanguage: string | undefined;
+  identity: Identity;
+  /** The signed identity assertion sent to every subgraph this request reaches. */
+  assertion: string;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
- * Forwards to each subgraph only what it may trust from the client: the language and
- * the request id. Every other client header stays at the gateway.
+ * Sends each subgraph the gateway's signed identity assertion, the request id and the
+ * language. Requests to subgraphs are built from scratch, so no other client header
+ * (forged identity or trust headers included) ever reaches a subgraph.
  */
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers || !('requestId' in context)) return;
     headers.set('x-request-id', context.requestId);
+    headers.set(ASSERTION_HEADER, context.assertion);
     if (context.acceptLanguage) headers.set('accept-language', context.acceptLanguage);
   }
 }
@@ -111,16 +117,35 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     const ready = checks.length > 0 && checks.every(([, state]) => state === 'ready');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: report });
   });
+  const authenticator = new Authenticator(config, () => subgraphs.get(config.identitySubgraph)?.url, logger);
+
+  // Browser apps exchange a key (held by their backend) for a short-lived token here.
+  app.post('/auth/token', async (req, res) => {
+    try {
+      const { accessToken, expiresIn } = await authenticator.issueAccessToken(req.headers.authorization);
+      res
+        .set('cache-control', 'no-store')
+        .json({ access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn });
+    } catch (error) {
+      const graphQLError = error as GraphQLError;
+      const status = (graphQLError.extensions?.http as { status?: number } | undefined)?.status ?? 500;
+      res
+        .status(status)
+        .json({ errors: [{ message: graphQLError.message, extensions: { code: graphQLError.extensions?.code } }] });
+    }
+  });
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const sent = req.headers['x-request-id'];
+        const identity = await authenticator.authenticate(req.headers.authorization);
         const language = req.headers['accept-language'];
         return {
-          requestId: typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID(),
+          requestId: requestIdFrom(req.headers),
           acceptLanguage: typeof language === 'string' ? language.slice(0, 256) : undefined,
+          identity,
+          assertion: await signAssertion(identity, config.assertionSecret),
         };
       },
     }),

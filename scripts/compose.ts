@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
+import { readSubgraphSdl } from '../subgraphs/kit/sdl';
 import { ROOT, presentSubgraphs } from './subgraphs';
 
 const SUPERGRAPH = path.join(ROOT, 'schema/supergraph.graphql');
@@ -18,7 +19,7 @@ export function compose(): { supergraph: string; api: string } {
   const services = presentSubgraphs().map((s) => ({
     name: s.name,
     url: `http://127.0.0.1:${s.port}/graphql`,
-    typeDefs: parse(fs.readFileSync(s.schemaFile, 'utf8')),
+    typeDefs: parse(readSubgraphSdl(s.dir)),
   }));
   const result = composeServices(services);
   if (result.errors) {

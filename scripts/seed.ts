@@ -16,7 +16,9 @@ async function main(): Promise<void> {
       migrations: subgraph.migrations,
     }).catch((error: unknown) => exitOnStartupError(subgraph.name, error));
     try {
-      process.stdout.write(`${subgraph.name}: seeded ${await subgraph.seed(database.dataSource)}\n`);
+      process.stdout.write(
+        `${subgraph.name}: seeded ${await subgraph.seed(database.dataSource, { devCredentials: config.nodeEnv !== 'production' })}\n`,
+      );
     } finally {
       await database.dataSource.destroy();
     }

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULT_PORTS } from '../subgraphs/kit/config';
+import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
 import { ROOT, presentSubgraphs } from './subgraphs';
 
 interface Service {
@@ -98,10 +99,22 @@ async function main(): Promise<void> {
       ...subgraphs.map((s) => `    ${s.name.padEnd(11)} http://127.0.0.1:${s.port}/graphql`),
       `  Try: curl -s ${url} -H 'content-type: application/json' \\`,
       `         -d '{"query":"{ members(first: 5) { totalCount nodes { slug name kind } } }"}'`,
+      ...devCredentialLines(url),
       '  Ctrl-C stops everything.',
       '',
     ].join('\n') + '\n',
   );
+}
+
+/** Development credentials, printed outside production only: they are public by design. */
+function devCredentialLines(url: string): string[] {
+  if (process.env.NODE_ENV === 'production') return [];
+  return [
+    '  Development credentials (send as Authorization: Bearer <key>):',
+    `    admin  (${DEV_CREDENTIALS.admin.memberSlug})  ${DEV_CREDENTIALS.admin.secret}`,
+    `    member (${DEV_CREDENTIALS.member.memberSlug})  ${DEV_CREDENTIALS.member.secret}`,
+    `  Access token for browser apps: curl -s -X POST ${url.replace('/graphql', '/auth/token')} -H 'authorization: Bearer <key>'`,
+  ];
 }
 
 main().catch((error: unknown) => {

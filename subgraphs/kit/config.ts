@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { type Env, type NodeEnv, StartupError, envEnum, envInt, envNodeEnv, envPort, envString } from './env';
+import { type Env, type NodeEnv, StartupError, envBool, envEnum, envInt, envNodeEnv, envPort, envString } from './env';
+import { readSecret } from './identity';
+import type { SubgraphSecurity } from './server';
 
 /** The four subgraphs of the alliance graph, in the order they were built. */
 export const SUBGRAPH_NAMES = ['membership', 'content', 'campaigns', 'tourism'] as const;
@@ -38,6 +40,8 @@ export interface SubgraphConfig {
   database: DatabaseConfig;
   seed: SeedMode;
   logLevel: string;
+  /** Whom the subgraph trusts: the gateway's assertion secret, and the development switch. */
+  security: SubgraphSecurity;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -122,5 +126,15 @@ export function loadSubgraphConfig(service: SubgraphName, env: Env = process.env
     database: readDatabaseConfig(env, service),
     seed: envEnum(env, 'SEED', ['never', 'if-empty'] as const, 'never'),
     logLevel: envEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+    security: readSubgraphSecurity(env, nodeEnv),
   };
+}
+
+/** Reads the trust settings: the assertion secret, and the unsigned-requests switch (refused in production). */
+export function readSubgraphSecurity(env: Env, nodeEnv: NodeEnv): SubgraphSecurity {
+  const allowUnsigned = envBool(env, 'ALLOW_UNSIGNED_REQUESTS', false);
+  if (allowUnsigned && nodeEnv === 'production') {
+    throw new StartupError('ALLOW_UNSIGNED_REQUESTS is for local development and cannot be used in production');
+  }
+  return { assertionSecret: readSecret(env, 'GATEWAY_ASSERTION_SECRET', nodeEnv), allowUnsigned };
 }

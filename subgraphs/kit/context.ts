@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { MutationRunner } from './audit/mutations';
+import type { Identity } from './identity';
 import { type Locale, negotiateLocale } from './locale';
 
 /** What every subgraph knows about the request it serves. */
@@ -8,6 +10,8 @@ export interface RequestInfo {
   requestId: string;
   /** The answer language negotiated from `Accept-Language`. */
   locale: Locale;
+  /** Who is calling, as asserted by the gateway; anonymous when no credential was sent. */
+  viewer: Identity;
 }
 
 /**
@@ -17,14 +21,24 @@ export interface RequestInfo {
 export interface SubgraphContext<Repos, Loaders> extends RequestInfo {
   repos: Repos;
   loaders: Loaders;
+  /** Runs a mutation in one transaction together with its audit record. */
+  mutate: MutationRunner;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Reads request facts from HTTP headers, minting a request id when none (or a malformed one) came. */
-export function requestInfoFromHeaders(headers: IncomingHttpHeaders): RequestInfo {
+/** The request id a client or the gateway sent, or a fresh one when none (or a malformed one) came. */
+export function requestIdFrom(headers: IncomingHttpHeaders): string {
   const sent = headers['x-request-id'];
-  const requestId = typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/** Reads request facts from HTTP headers; `viewer` comes from the verified gateway assertion. */
+export function requestInfoFromHeaders(headers: IncomingHttpHeaders, viewer: Identity): RequestInfo {
   const language = headers['accept-language'];
-  return { requestId, locale: negotiateLocale(typeof language === 'string' ? language : undefined) };
+  return {
+    requestId: requestIdFrom(headers),
+    locale: negotiateLocale(typeof language === 'string' ? language : undefined),
+    viewer,
+  };
 }

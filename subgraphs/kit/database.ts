@@ -164,3 +164,11 @@ export async function databaseAnswers(dataSource: DataSource): Promise<boolean> 
     await runner?.release().catch(() => undefined);
   }
 }
+
+/** True for a unique-constraint violation on SQLite or MySQL (a lost race to insert a duplicate). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code =
+    (error as { code?: unknown; driverError?: { code?: unknown } })?.driverError?.code ??
+    (error as { code?: unknown })?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

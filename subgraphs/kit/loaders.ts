@@ -20,3 +20,22 @@ export function rowLoader<K extends string | number, R>(
     { maxBatchSize: options.maxBatchSize ?? 1000 },
   );
 }
+
+/**
+ * A per-request DataLoader answering every key with all rows that belong to it (possibly
+ * none), from one statement per batch. `fetch` keeps its order within each group.
+ */
+export function groupLoader<K extends string | number, R>(
+  fetch: (keys: readonly K[]) => Promise<R[]>,
+  keyOf: (row: R) => K,
+  options: { maxBatchSize?: number } = {},
+): DataLoader<K, R[]> {
+  return new DataLoader<K, R[]>(
+    async (keys) => {
+      const groups = new Map<K, R[]>(keys.map((key) => [key, []]));
+      for (const row of await fetch(keys)) groups.get(keyOf(row))?.push(row);
+      return keys.map((key) => groups.get(key)!);
+    },
+    { maxBatchSize: options.maxBatchSize ?? 1000 },
+  );
+}

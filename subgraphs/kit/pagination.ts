@@ -83,6 +83,8 @@ export interface SortKey<T> {
   column: string;
   direction: 'ASC' | 'DESC';
   value: (row: T) => CursorValue;
+  /** Turns the cursor value back into a query parameter (e.g. a Date); identity by default. */
+  param?: (value: CursorValue) => unknown;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function paginate<T extends ObjectLiteral>(
       const op = key.direction === 'ASC' ? '>' : '<';
       return [...equal, `${key.column} ${op} :after${i}`].join(' AND ');
     });
-    const params = Object.fromEntries(after.map((v, i) => [`after${i}`, v]));
+    const params = Object.fromEntries(after.map((v, i) => [`after${i}`, keys[i]?.param ? keys[i].param(v) : v]));
     paged.andWhere(`(${branches.map((b) => `(${b})`).join(' OR ')})`, params);
   }
   keys.forEach((key, i) => {

@@ -4,7 +4,7 @@ import { type SubgraphName, loadSubgraphConfig } from './config';
 import { type Database, type DatabaseOptions, openDatabase } from './database';
 import { StartupError } from './env';
 import { createLogger, type Logger } from './logger';
-import { type BuiltSubgraph, listen } from './server';
+import { type BuiltSubgraph, type SubgraphSecurity, listen } from './server';
 
 /** How a subgraph's `index.ts` describes itself to {@link runSubgraph}. */
 export interface SubgraphProcess<Repos, Loaders> {
@@ -12,10 +12,16 @@ export interface SubgraphProcess<Repos, Loaders> {
   entities: DatabaseOptions['entities'];
   migrations: DatabaseOptions['migrations'];
   /** Writes the sample data; must be idempotent. Returns a one-line summary. */
-  seed: (dataSource: DataSource) => Promise<string>;
+  seed: (dataSource: DataSource, options: SeedOptions) => Promise<string>;
   /** True when the subgraph holds no data yet (first start). */
   isEmpty: (dataSource: DataSource) => Promise<boolean>;
-  build: (database: Database, logger: Logger) => Promise<BuiltSubgraph<Repos, Loaders>>;
+  build: (database: Database, logger: Logger, security: SubgraphSecurity) => Promise<BuiltSubgraph<Repos, Loaders>>;
+}
+
+/** How seeding may differ between environments. */
+export interface SeedOptions {
+  /** Development credentials (public, printed by `npm start`); never in production. */
+  devCredentials: boolean;
 }
 
 /** How long in-flight requests get to finish on SIGTERM before connections are cut. */
@@ -45,9 +51,13 @@ export async function runSubgraph<Repos, Loaders>(definition: SubgraphProcess<Re
     migrations: definition.migrations,
   });
   if (config.seed === 'if-empty' && (await definition.isEmpty(database.dataSource))) {
-    logger.info({ summary: await definition.seed(database.dataSource) }, 'seeded sample data');
+    const devCredentials = config.nodeEnv !== 'production';
+    logger.info({ summary: await definition.seed(database.dataSource, { devCredentials }) }, 'seeded sample data');
   }
-  const built = await definition.build(database, logger);
+  const built = await definition.build(database, logger, config.security);
+  if (config.security.allowUnsigned) {
+    logger.warn('ALLOW_UNSIGNED_REQUESTS is on: requests without a gateway assertion are served as anonymous');
+  }
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   logger.info({ url: `http://${config.host}:${port}/graphql`, database: config.database.kind }, 'subgraph ready');
   stopOnSignals(logger, built.httpServer, async () => {

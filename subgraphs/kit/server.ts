@@ -9,16 +9,36 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
+import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { databaseAnswers, type Database } from './database';
 import { createErrorFormatter } from './errors';
+import { ANONYMOUS, ASSERTION_HEADER, AssertionError, type Identity, verifyAssertion } from './identity';
 import type { Logger } from './logger';
 import { DateScalar, DateTimeScalar } from './scalars';
 
-/** What a subgraph contributes; the kit adds HTTP, health, errors and shutdown. */
+/** How a subgraph decides whom to trust. */
+export interface SubgraphSecurity {
+  /** Verifies the gateway's identity assertions (`GATEWAY_ASSERTION_SECRET`). */
+  assertionSecret: Uint8Array;
+  /**
+   * Local development only (`ALLOW_UNSIGNED_REQUESTS=true`): requests without an
+   * assertion are served as anonymous instead of refused. Never in production.
+   */
+  allowUnsigned: boolean;
+}
+
+/** What a subgraph may add to its HTTP app besides `/graphql` and the health endpoints. */
+export interface RouteContext<Repos> {
+  repos: Repos;
+  security: SubgraphSecurity;
+  logger: Logger;
+}
+
+/** What a subgraph contributes; the kit adds HTTP, trust, health, errors, audit and shutdown. */
 export interface SubgraphDefinition<Repos, Loaders> {
   name: string;
   typeDefs: DocumentNode;
@@ -27,6 +47,8 @@ export interface SubgraphDefinition<Repos, Loaders> {
   createRepositories: (dataSource: DataSource) => Repos;
   /** Fresh loaders for one request: DataLoader caches must never outlive it. */
   createLoaders: (repos: Repos) => Loaders;
+  /** Extra internal routes (e.g. the identity endpoint of the membership subgraph). */
+  routes?: (app: express.Express, context: RouteContext<Repos>) => void;
 }
 
 /** A built (not listening) subgraph: the Apollo server and the HTTP server around it. */
@@ -37,17 +59,48 @@ export interface BuiltSubgraph<Repos, Loaders> {
   createContext: (info?: Partial<RequestInfo>) => SubgraphContext<Repos, Loaders>;
 }
 
-/** Custom scalars every subgraph may declare in its SDL. */
+/** Custom scalars every subgraph declares through the shared SDL. */
 const SCALAR_RESOLVERS = { Date: DateScalar, DateTime: DateTimeScalar };
+
+/** Answers 401 in the GraphQL error shape, so clients and the gateway read it like any error. */
+export function sendUnauthenticated(res: Response, message: string): void {
+  res.status(401).json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+}
+
+/**
+ * Express middleware admitting only requests the gateway signed; the verified identity
+ * goes to `res.locals.viewer`. Health endpoints are mounted before it and stay open.
+ */
+export function requireGatewayAssertion(security: SubgraphSecurity, audience?: string) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const token = req.headers[ASSERTION_HEADER];
+    if (typeof token !== 'string' || token === '') {
+      if (security.allowUnsigned) {
+        res.locals.viewer = ANONYMOUS;
+        return next();
+      }
+      return sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
+    }
+    try {
+      res.locals.viewer = await verifyAssertion(token, security.assertionSecret, audience);
+      next();
+    } catch (error) {
+      if (!(error instanceof AssertionError)) return next(error);
+      sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
+    }
+  };
+}
 
 /**
  * Builds a subgraph: federated schema, Apollo server with masked errors and drain-on-stop,
- * and an Express app answering `/graphql`, `/healthz` (alive) and `/readyz` (database answers).
+ * and an Express app answering `/graphql` (gateway-signed requests only), `/healthz`
+ * (alive) and `/readyz` (database answers).
  */
 export async function buildSubgraph<Repos, Loaders>(
   definition: SubgraphDefinition<Repos, Loaders>,
   database: Database,
   logger: Logger,
+  security: SubgraphSecurity,
 ): Promise<BuiltSubgraph<Repos, Loaders>> {
   const app = express();
   app.disable('x-powered-by');
@@ -73,12 +126,18 @@ export async function buildSubgraph<Repos, Loaders>(
   await apollo.start();
 
   const repos = definition.createRepositories(dataSource);
-  const createContext = (info: Partial<RequestInfo> = {}): SubgraphContext<Repos, Loaders> => ({
-    requestId: info.requestId ?? 'local',
-    locale: info.locale ?? 'en',
-    repos,
-    loaders: definition.createLoaders(repos),
-  });
+  const createContext = (info: Partial<RequestInfo> = {}): SubgraphContext<Repos, Loaders> => {
+    const requestId = info.requestId ?? 'local';
+    const viewer: Identity = info.viewer ?? ANONYMOUS;
+    return {
+      requestId,
+      locale: info.locale ?? 'en',
+      viewer,
+      repos,
+      loaders: definition.createLoaders(repos),
+      mutate: createMutationRunner(dataSource, viewer, requestId),
+    };
+  };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: definition.name });
@@ -87,11 +146,14 @@ export async function buildSubgraph<Repos, Loaders>(
     const ready = await databaseAnswers(dataSource);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', service: definition.name });
   });
+  definition.routes?.(app, { repos, security, logger });
   app.use(
     '/graphql',
+    requireGatewayAssertion(security),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(requestInfoFromHeaders(req.headers)),
+      context: async ({ req, res }) =>
+        createContext(requestInfoFromHeaders(req.headers, (res.locals.viewer as Identity | undefined) ?? ANONYMOUS)),
     }),
   );
   return { apollo, httpServer, createContext };

@@ -1,9 +1,9 @@
-import { rowLoader } from '../kit/loaders';
-import type { Member } from './entities';
+import { groupLoader, rowLoader } from '../kit/loaders';
+import type { ApiKey, Member } from './entities';
 import type { MembershipRepositories } from './repositories';
 
 /** Per-request loaders of the membership subgraph: one SQL statement per batch. */
-export function createMembershipLoaders({ members }: MembershipRepositories) {
+export function createMembershipLoaders({ members, apiKeys }: MembershipRepositories) {
   return {
     memberById: rowLoader<string, Member>(
       (ids) => members.findByIds(ids),
@@ -12,6 +12,11 @@ export function createMembershipLoaders({ members }: MembershipRepositories) {
     memberBySlug: rowLoader<string, Member>(
       (slugs) => members.findBySlugs(slugs),
       (m) => m.slug,
+    ),
+    /** All keys of each member: one statement for a whole page of members. */
+    apiKeysByMember: groupLoader<string, ApiKey>(
+      (ids) => apiKeys.findByMembers(ids),
+      (k) => k.memberId,
     ),
   };
 }

@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { stableId } from '../kit/ids';
+import type { SeedOptions } from '../kit/run';
+import { DEV_CREDENTIALS } from './credentials';
+import { ApiKeyRepository } from './repositories/apiKeys';
 import { Alliance, ConventionArticle, Member } from './entities';
 import { ALLIANCE, CONVENTION_ARTICLES, FOUNDING_MEMBERS } from './seed-data';
 
@@ -13,7 +16,7 @@ export async function isEmpty(dataSource: DataSource): Promise<boolean> {
  * transaction. Idempotent: rows are upserted by primary key, so a second run changes
  * nothing and duplicates nothing.
  */
-export async function seed(dataSource: DataSource): Promise<string> {
+export async function seed(dataSource: DataSource, options: SeedOptions): Promise<string> {
   await dataSource.transaction(async (manager) => {
     await manager.getRepository(Alliance).upsert({ id: 1, ...ALLIANCE }, ['id']);
     await manager.getRepository(ConventionArticle).upsert(
@@ -32,6 +35,17 @@ export async function seed(dataSource: DataSource): Promise<string> {
       })),
       ['id'],
     );
+    if (options.devCredentials) {
+      const keys = new ApiKeyRepository(dataSource);
+      for (const [name, key] of Object.entries(DEV_CREDENTIALS)) {
+        await keys.upsertKnown(manager, stableId('api-key', `dev-${name}`), key.secret, {
+          memberId: stableId('member', key.memberSlug),
+          label: key.label,
+          role: key.role,
+        });
+      }
+    }
   });
-  return `alliance, ${CONVENTION_ARTICLES.length} convention articles, ${FOUNDING_MEMBERS.length} members`;
+  const summary = `alliance, ${CONVENTION_ARTICLES.length} convention articles, ${FOUNDING_MEMBERS.length} members`;
+  return options.devCredentials ? `${summary}, development admin and member keys` : summary;
 }

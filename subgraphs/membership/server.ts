@@ -1,9 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { parse } from 'graphql';
 import type { Database } from '../kit/database';
+import { readSubgraphSdl } from '../kit/sdl';
 import type { Logger } from '../kit/logger';
-import { buildSubgraph, type SubgraphDefinition } from '../kit/server';
+import { buildSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../kit/server';
+import { identityRoutes } from './identity-endpoint';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { createMembershipLoaders, type MembershipLoaders } from './loaders';
 import { createMembershipRepositories, type MembershipRepositories } from './repositories';
@@ -15,7 +15,7 @@ import { isEmpty, seed } from './seed';
 import { resolvers } from './resolvers';
 
 /** The membership subgraph's SDL, the source of truth for its schema. */
-export const typeDefs = parse(fs.readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+export const typeDefs = parse(readSubgraphSdl(__dirname));
 
 export const membership: SubgraphDefinition<MembershipRepositories, MembershipLoaders> = {
   name: 'membership',
@@ -24,11 +24,12 @@ export const membership: SubgraphDefinition<MembershipRepositories, MembershipLo
   resolvers: resolvers as GraphQLResolverMap<MembershipContext>,
   createRepositories: createMembershipRepositories,
   createLoaders: createMembershipLoaders,
+  routes: identityRoutes,
 };
 
 /** Builds the membership subgraph over an open database; it does not listen. */
-export function buildMembershipSubgraph(database: Database, logger: Logger) {
-  return buildSubgraph(membership, database, logger);
+export function buildMembershipSubgraph(database: Database, logger: Logger, security: SubgraphSecurity) {
+  return buildSubgraph(membership, database, logger, security);
 }
 
 /** Everything needed to run, seed or test the membership subgraph. */

@@ -1,44 +1,19 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ENGINES, dropMysqlDatabase, mysqlServerUrl } from '../support/databases';
-import { freePort, graphql, runToExit, startService, type RunningService } from '../support/processes';
-
-const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
-
-/** Environment that puts the membership subgraph on a fresh database of `engine`. */
-function databaseEnv(engine: 'sqlite' | 'mysql', dataDir: string): Record<string, string> {
-  if (engine === 'sqlite') return { DATA_DIR: dataDir };
-  // A database of its own per run; the service must create it.
-  return { MEMBERSHIP_DATABASE_URL: `${mysqlServerUrl()}/alliance_e2e_${randomBytes(4).toString('hex')}` };
-}
+import { ENGINES } from '../support/databases';
+import { freePort, graphql, runToExit, type RunningService } from '../support/processes';
+import { startStack, type Stack } from '../support/stack';
 
 describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP', (engine) => {
-  let dataDir: string;
-  let dbEnv: Record<string, string>;
-  let membership: RunningService;
+  let stack: Stack;
   let gateway: RunningService;
-  let supergraphPath: string;
+  let membership: RunningService;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-e2e-'));
-    dbEnv = databaseEnv(engine, dataDir);
-    supergraphPath = path.join(dataDir, 'supergraph.graphql');
-    fs.copyFileSync(SUPERGRAPH, supergraphPath);
-    membership = await startService('subgraphs/membership/index.ts', { ...dbEnv, SEED: 'if-empty' });
-    gateway = await startService('gateway/index.ts', {
-      SUPERGRAPH_PATH: supergraphPath,
-      SUBGRAPH_MEMBERSHIP_URL: `${membership.url}/graphql`,
-    });
+    stack = await startStack(engine);
+    ({ gateway, membership } = stack);
   });
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await membership?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    if (dbEnv.MEMBERSHIP_DATABASE_URL) await dropMysqlDatabase(dbEnv.MEMBERSHIP_DATABASE_URL);
-  });
+  afterAll(() => stack?.stop());
 
   it('answers the quickstart query through the gateway with 35 members and five nodes', async () => {
     const { status, body } = await graphql<{ members: { totalCount: number; nodes: unknown[] } }>(
@@ -76,7 +51,7 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
   });
 
   it('reloads a changed supergraph file and keeps the current one when the new file is invalid', async () => {
-    const original = fs.readFileSync(supergraphPath, 'utf8');
+    const original = fs.readFileSync(stack.supergraphPath, 'utf8');
     const marker = `Reloaded ${randomBytes(3).toString('hex')}`;
     const changed = original.replace(
       '"""The Sichuan Cultural and Tourism Promotion Alliance itself."""',
@@ -87,10 +62,10 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
       (await graphql<{ __type: { description: string } }>(gateway.url, '{ __type(name: "Alliance") { description } }'))
         .body.data?.__type.description;
 
-    fs.writeFileSync(supergraphPath, changed);
+    fs.writeFileSync(stack.supergraphPath, changed);
     await waitFor(async () => (await description()) === marker);
 
-    fs.writeFileSync(supergraphPath, 'type Broken {');
+    fs.writeFileSync(stack.supergraphPath, 'type Broken {');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await description()).toBe(marker);
     const { body } = await graphql<{ members: { totalCount: number } }>(gateway.url, '{ members { totalCount } }');
@@ -99,13 +74,10 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
   });
 
   it('keeps its data across a restart without seeding again, and stops cleanly on SIGTERM', async () => {
-    expect(await membership.stop()).toBe(0);
-    expect(membership.output()).toMatch(/seeded sample data/);
-    membership = await startService('subgraphs/membership/index.ts', {
-      ...dbEnv,
-      SEED: 'if-empty',
-      PORT: String(membership.port),
-    });
+    const first = membership;
+    membership = await stack.restartMembership();
+    expect(first.child.exitCode).toBe(0);
+    expect(first.output()).toMatch(/seeded sample data/);
     const { body } = await graphql<{ members: { totalCount: number } }>(gateway.url, '{ members { totalCount } }');
     expect(body.data!.members.totalCount).toBe(35);
     expect(membership.output()).not.toMatch(/seeded sample data/);

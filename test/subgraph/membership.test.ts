@@ -157,7 +157,7 @@ describe.each(ENGINES)('membership subgraph on %s', (engine) => {
 
   it('seeds idempotently: a second seed neither duplicates nor empties anything', async () => {
     expect(await isEmpty(subgraph.database.dataSource)).toBe(false);
-    await seed(subgraph.database.dataSource);
+    await seed(subgraph.database.dataSource, { devCredentials: true });
     const result = await subgraph.execute<MembersData>(MEMBERS, { first: 0 });
     expect(result.data!.members.totalCount).toBe(35);
   });

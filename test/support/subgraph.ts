@@ -3,15 +3,23 @@ import type { DataSource } from 'typeorm';
 import type { RequestInfo } from '../../subgraphs/kit/context';
 import { type Database, type DatabaseOptions, openDatabase } from '../../subgraphs/kit/database';
 import { createLogger, type Logger } from '../../subgraphs/kit/logger';
-import type { BuiltSubgraph } from '../../subgraphs/kit/server';
+import type { SeedOptions } from '../../subgraphs/kit/run';
+import type { BuiltSubgraph, SubgraphSecurity } from '../../subgraphs/kit/server';
+import { readSecret } from '../../subgraphs/kit/identity';
+
+/** The development secret, as the processes under test use it. */
+export const TEST_SECURITY: SubgraphSecurity = {
+  assertionSecret: readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'test'),
+  allowUnsigned: false,
+};
 import { createTestDatabase, type TestDatabase } from './databases';
 
 /** What a subgraph test needs to know about the subgraph under test. */
 export interface SubgraphUnderTest<Repos, Loaders> {
   entities: DatabaseOptions['entities'];
   migrations: DatabaseOptions['migrations'];
-  seed: (dataSource: DataSource) => Promise<string>;
-  build: (database: Database, logger: Logger) => Promise<BuiltSubgraph<Repos, Loaders>>;
+  seed: (dataSource: DataSource, options: SeedOptions) => Promise<string>;
+  build: (database: Database, logger: Logger, security: SubgraphSecurity) => Promise<BuiltSubgraph<Repos, Loaders>>;
 }
 
 /** One GraphQL result, as a test reads it. */
@@ -48,8 +56,8 @@ export async function openSubgraph<Repos, Loaders>(
     entities: subgraph.entities,
     migrations: subgraph.migrations,
   });
-  await subgraph.seed(database.dataSource);
-  const built = await subgraph.build(database, createLogger('test', 'silent'));
+  await subgraph.seed(database.dataSource, { devCredentials: true });
+  const built = await subgraph.build(database, createLogger('test', 'silent'), TEST_SECURITY);
   const apollo = built.apollo as ApolloServer<ReturnType<typeof built.createContext>>;
   return {
     database,

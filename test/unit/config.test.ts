@@ -45,6 +45,18 @@ describe('subgraph configuration', () => {
     expect(() => loadSubgraphConfig('membership', { NODE_ENV: 'prod' })).toThrow(/NODE_ENV/);
   });
 
+  it('keeps the unsigned-requests switch off by default and refuses it in production', () => {
+    expect(loadSubgraphConfig('membership', {}).security.allowUnsigned).toBe(false);
+    expect(loadSubgraphConfig('membership', { ALLOW_UNSIGNED_REQUESTS: 'true' }).security.allowUnsigned).toBe(true);
+    expect(() =>
+      loadSubgraphConfig('membership', {
+        NODE_ENV: 'production',
+        ALLOW_UNSIGNED_REQUESTS: 'true',
+        GATEWAY_ASSERTION_SECRET: 'a'.repeat(32),
+      }),
+    ).toThrow(/cannot be used in production/);
+  });
+
   it('never shows a password when describing a connection', () => {
     expect(redactUrl('mysql://app:s3cret@db:3306/x')).toBe('mysql://app:***@db:3306/x');
   });
@@ -55,10 +67,21 @@ describe('gateway configuration', () => {
     const config = loadGatewayConfig({
       NODE_ENV: 'production',
       SUBGRAPH_MEMBERSHIP_URL: 'http://membership:4001/graphql',
+      GATEWAY_ASSERTION_SECRET: 'a'.repeat(32),
+      ACCESS_TOKEN_SECRET: 'b'.repeat(32),
     });
     expect(config.subgraphUrls).toEqual({ membership: 'http://membership:4001/graphql' });
     expect(config.introspection).toBe(false);
     expect(config.port).toBe(4000);
+  });
+
+  it('requires real signing secrets in production, and refuses short ones anywhere', () => {
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET: 'b'.repeat(32) })).toThrow(
+      'GATEWAY_ASSERTION_SECRET must be set in production (at least 32 characters)',
+    );
+    expect(() => loadGatewayConfig({ GATEWAY_ASSERTION_SECRET: 'short' })).toThrow(
+      'GATEWAY_ASSERTION_SECRET must be at least 32 characters long',
+    );
   });
 
   it('refuses a subgraph URL that is not http(s)', () => {

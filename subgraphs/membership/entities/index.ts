@@ -1,9 +1,11 @@
+import { AuditRecord } from '../../kit/audit/AuditRecord';
 import { Alliance } from './Alliance';
+import { ApiKey } from './ApiKey';
 import { ConventionArticle } from './ConventionArticle';
 import { Member } from './Member';
 
-export { Alliance, ConventionArticle, Member };
+export { Alliance, ApiKey, ConventionArticle, Member };
 export { MEMBER_KINDS, MEMBER_REGIONS, MEMBER_STATUSES, type MemberKind, type MemberStatus } from './Member';
 
 /** Every entity of the membership database, for the DataSource. */
-export const entities = [Member, Alliance, ConventionArticle];
+export const entities = [Member, Alliance, ConventionArticle, ApiKey, AuditRecord];

@@ -1,4 +1,5 @@
 import { CreateMembership1733529600000 } from './1733529600000-CreateMembership';
+import { ApiKeysAndAudit1733529700000 } from './1733529700000-ApiKeysAndAudit';
 
 /** Migrations in the order they run. */
-export const migrations = [CreateMembership1733529600000];
+export const migrations = [CreateMembership1733529600000, ApiKeysAndAudit1733529700000];

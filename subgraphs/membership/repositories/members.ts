@@ -1,5 +1,7 @@
-import { type DataSource, In } from 'typeorm';
-import { badUserInput } from '../../kit/errors';
+import { randomUUID } from 'node:crypto';
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { isUniqueViolation } from '../../kit/database';
+import { badUserInput, conflict } from '../../kit/errors';
 import { type Connection, type PageArgs, paginate } from '../../kit/pagination';
 import { Member, MEMBER_KINDS, MEMBER_REGIONS, MEMBER_STATUSES, type MemberKind, type MemberStatus } from '../entities';
 
@@ -10,6 +12,23 @@ export interface MemberFilter {
   region?: string | null;
   search?: string | null;
 }
+
+/** A validated new member. */
+export interface NewMember {
+  slug: string;
+  nameEn: string;
+  nameZh: string;
+  kind: MemberKind;
+  region: string;
+  website: string | null;
+  contactEmail: string | null;
+  joinedOn: string;
+}
+
+/** Validated profile changes; absent keys stay as they are. */
+export type MemberChanges = Partial<
+  Pick<Member, 'nameEn' | 'nameZh' | 'kind' | 'region' | 'website' | 'contactEmail' | 'status'>
+>;
 
 /** Escapes LIKE wildcards so that a search for `100%` means the characters, not a pattern. */
 export function likePattern(text: string): string {
@@ -63,6 +82,37 @@ export class MemberRepository {
       { column: 'm.slug', direction: 'ASC', value: (m) => m.slug },
       { column: 'm.id', direction: 'ASC', value: (m) => m.id },
     ]);
+  }
+
+  findById(manager: EntityManager, id: string): Promise<Member | null> {
+    return manager.getRepository(Member).findOneBy({ id });
+  }
+
+  /** Admits a member; CONFLICT when the slug is taken (checked, and enforced by the unique index). */
+  async admit(manager: EntityManager, input: NewMember): Promise<Member> {
+    const repository = manager.getRepository(Member);
+    if (await repository.existsBy({ slug: input.slug })) {
+      throw conflict(`a member with slug "${input.slug}" already exists: choose another slug`);
+    }
+    const member = Object.assign(new Member(), {
+      id: randomUUID(),
+      ...input,
+      status: 'ACTIVE' as const,
+      sampleData: false,
+    });
+    try {
+      await repository.insert(member);
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw conflict(`a member with slug "${input.slug}" already exists: choose another slug`);
+      throw error;
+    }
+    return (await repository.findOneBy({ id: member.id }))!;
+  }
+
+  async update(manager: EntityManager, member: Member, changes: MemberChanges): Promise<Member> {
+    if (Object.keys(changes).length > 0) await manager.getRepository(Member).update({ id: member.id }, changes);
+    return (await manager.getRepository(Member).findOneBy({ id: member.id }))!;
   }
 
   /** How many members the alliance has, whatever their status. */

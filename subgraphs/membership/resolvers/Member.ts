@@ -1,3 +1,4 @@
+import { isSelfOrAdmin } from '../../kit/authz';
 import { localized } from '../../kit/locale';
 import type { MemberResolvers } from '../generated/resolvers-types';
 
@@ -5,6 +6,7 @@ export const Member: MemberResolvers = {
   __resolveReference: (reference, { loaders }) => loaders.memberById.load(reference.id),
   name: (member, _args, { locale }) => localized(locale, member.nameEn, member.nameZh),
   localName: (member) => member.nameZh,
-  // Private until identity lands: the member itself and admins will see it (issue: identity and access).
-  contactEmail: () => null,
+  contactEmail: (member, _args, { viewer }) => (isSelfOrAdmin(viewer, member.id) ? member.contactEmail : null),
+  apiKeys: (member, _args, { viewer, loaders }) =>
+    isSelfOrAdmin(viewer, member.id) ? loaders.apiKeysByMember.load(member.id) : [],
 };

@@ -1,3 +1,5 @@
+import { AUDIT_TRAIL } from '../../kit/audit/trail';
+import { requireAdmin } from '../../kit/authz';
 import { badUserInput } from '../../kit/errors';
 import type { QueryResolvers } from '../generated/resolvers-types';
 
@@ -13,5 +15,13 @@ export const Query: QueryResolvers = {
     // The alliance row is seed data: without it the database was never seeded, a server fault.
     if (!alliance) throw new Error('alliance row missing: run `npm run seed`');
     return alliance;
+  },
+  viewer: async (_parent, _args, { viewer, loaders }) => ({
+    role: viewer.role,
+    member: viewer.memberId ? await loaders.memberById.load(viewer.memberId) : null,
+  }),
+  audit: (_parent, _args, { viewer }) => {
+    requireAdmin(viewer, 'the audit trail');
+    return AUDIT_TRAIL;
   },
 };

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Identity } from '../identity';
+import { AuditRecord, type AuditOutcome } from './AuditRecord';
+
+/** What a mutation is about, for its audit record. */
+export interface AuditedOperation {
+  /** The GraphQL mutation name, e.g. `admitMember`. */
+  operation: string;
+  targetType: string;
+  /** Known before the change (e.g. the id argument); else taken from `targetOf`. */
+  targetId?: string | null;
+  /** Non-secret context worth keeping, e.g. a suspension reason. */
+  detail?: string | null;
+}
+
+/** Runs one mutation in one transaction with its audit record. */
+export type MutationRunner = <T>(
+  operation: AuditedOperation,
+  change: (manager: EntityManager) => Promise<T>,
+  targetOf?: (result: T) => string,
+) => Promise<T>;
+
+function outcomeOf(error: unknown): { outcome: AuditOutcome; code: string } {
+  const code =
+    error instanceof GraphQLError ? String(error.extensions.code ?? 'INTERNAL_SERVER_ERROR') : 'INTERNAL_SERVER_ERROR';
+  if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN') return { outcome: 'DENIED', code };
+  if (code === 'BAD_USER_INPUT' || code === 'CONFLICT' || code === 'NOT_FOUND') return { outcome: 'REJECTED', code };
+  return { outcome: 'FAILED', code };
+}
+
+/**
+ * Binds the audited-mutation runner to one request. The change and its SUCCESS record
+ * commit together; a refused or failed change is rolled back whole and only its
+ * DENIED/REJECTED/FAILED record is written, in a transaction of its own.
+ */
+export function createMutationRunner(dataSource: DataSource, viewer: Identity, requestId: string): MutationRunner {
+  const record = (op: AuditedOperation, outcome: AuditOutcome, targetId: string | null, errorCode: string | null) =>
+    Object.assign(new AuditRecord(), {
+      id: randomUUID(),
+      at: new Date(),
+      actorMemberId: viewer.memberId,
+      actorRole: viewer.role,
+      actorKeyId: viewer.keyId,
+      operation: op.operation,
+      targetType: op.targetType,
+      targetId: targetId?.slice(0, 80) ?? null,
+      outcome,
+      errorCode,
+      requestId,
+      detail: op.detail?.slice(0, 500) ?? null,
+    });
+
+  return async (op, change, targetOf) => {
+    try {
+      return await dataSource.transaction(async (manager) => {
+        const result = await change(manager);
+        const targetId = op.targetId ?? (targetOf ? targetOf(result) : null);
+        await manager.getRepository(AuditRecord).insert(record(op, 'SUCCESS', targetId, null));
+        return result;
+      });
+    } catch (error) {
+      const { outcome, code } = outcomeOf(error);
+      await dataSource.getRepository(AuditRecord).insert(record(op, outcome, op.targetId ?? null, code));
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,55 @@
+import { badUserInput } from '../kit/errors';
+import { MEMBER_REGIONS } from './entities';
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the member's concern.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A trimmed text of `min`..`max` characters, or BAD_USER_INPUT naming the field. */
+export function text(value: string, field: string, min: number, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length < min || trimmed.length > max) {
+    throw badUserInput(`${field} must be ${min} to ${max} characters, got ${trimmed.length}`, field);
+  }
+  return trimmed;
+}
+
+export function slug(value: string, field = 'input.slug'): string {
+  if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {
+    throw badUserInput(
+      `${field} must be 3-80 lower-case letters, digits and single hyphens (like "leshan-daily"), got "${value.slice(0, 100)}"`,
+      field,
+    );
+  }
+  return value;
+}
+
+export function email(value: string | null | undefined, field = 'input.contactEmail'): string | null {
+  if (value == null) return null;
+  const trimmed = value.trim();
+  if (trimmed.length > 254 || !EMAIL.test(trimmed)) {
+    throw badUserInput(`${field} must be an e-mail address like desk@example.com`, field);
+  }
+  return trimmed;
+}
+
+export function website(value: string | null | undefined, field = 'input.website'): string | null {
+  if (value == null) return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || value.length > 300) {
+    throw badUserInput(`${field} must be an absolute http(s) URL of at most 300 characters`, field);
+  }
+  return url.toString();
+}
+
+export function region(value: string, field = 'input.region'): string {
+  if (!(MEMBER_REGIONS as readonly string[]).includes(value)) {
+    throw badUserInput(`${field} must be one of ${MEMBER_REGIONS.join(', ')}`, field);
+  }
+  return value;
+}
