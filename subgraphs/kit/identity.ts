@@ -22,8 +22,11 @@ export const ASSERTION_HEADER = 'x-gateway-assertion';
 const ISSUER = 'alliance-gateway';
 /** Audience of assertions on graph requests. */
 export const GRAPH_AUDIENCE = 'alliance-subgraph';
-/** Audience of the gateway's own calls to the identity endpoint of the membership subgraph. */
-export const IDENTITY_AUDIENCE = 'alliance-identity';
+/**
+ * Audience of service-to-service calls outside the graph: the gateway's credential checks
+ * at the membership subgraph, and reads of a subgraph's `/internal/stats`.
+ */
+export const IDENTITY_AUDIENCE = 'alliance-internal';
 /** Assertions are minted per request; a minute covers clock skew and slow plans. */
 const ASSERTION_TTL_SECONDS = 60;
 

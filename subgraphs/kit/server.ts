@@ -16,7 +16,14 @@ import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { databaseAnswers, type Database } from './database';
 import { createErrorFormatter } from './errors';
-import { ANONYMOUS, ASSERTION_HEADER, AssertionError, type Identity, verifyAssertion } from './identity';
+import {
+  ANONYMOUS,
+  ASSERTION_HEADER,
+  AssertionError,
+  IDENTITY_AUDIENCE,
+  type Identity,
+  verifyAssertion,
+} from './identity';
 import type { Logger } from './logger';
 import { DateScalar, DateTimeScalar } from './scalars';
 
@@ -146,6 +153,15 @@ export async function buildSubgraph<Repos, Loaders>(
     const ready = await databaseAnswers(dataSource);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', service: definition.name });
   });
+  // SQL statements sent so far: tests and the benchmark read it to prove statement counts
+  // do not grow with page sizes. Internal callers only.
+  app.get(
+    '/internal/stats',
+    requireGatewayAssertion({ ...security, allowUnsigned: false }, IDENTITY_AUDIENCE),
+    (_req, res) => {
+      res.json({ service: definition.name, sqlStatements: database.queries.count });
+    },
+  );
   definition.routes?.(app, { repos, security, logger });
   app.use(
     '/graphql',

@@ -42,6 +42,13 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stacktrace|membership/);
   });
 
+  it('counts SQL statements per subgraph, for tests and the benchmark, behind the gateway signature', async () => {
+    const before = await stack.sqlStatements('membership');
+    await graphql(gateway.url, '{ members(first: 3) { nodes { slug } } }');
+    expect(await stack.sqlStatements('membership')).toBe(before + 1);
+    expect((await fetch(`${membership.url}/internal/stats`)).status).toBe(401);
+  });
+
   it('reports readiness of the gateway and each subgraph', async () => {
     const gatewayReady = await fetch(`${gateway.url}/readyz`);
     expect(gatewayReady.status).toBe(200);

@@ -2,60 +2,100 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import {
+  ANONYMOUS,
+  ASSERTION_HEADER,
+  IDENTITY_AUDIENCE,
+  readSecret,
+  signAssertion,
+} from '../../subgraphs/kit/identity';
+import { presentSubgraphs } from '../../scripts/subgraphs';
 import { dropMysqlDatabase, mysqlServerUrl } from './databases';
 import { startService, type RunningService } from './processes';
 
 const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
 
-/** The membership subgraph and the gateway as real processes, on a fresh database. */
+/** Every present subgraph and the gateway as real processes, each subgraph on a fresh database. */
 export interface Stack {
-  membership: RunningService;
   gateway: RunningService;
+  /** Subgraph processes by name (`membership`, ...). */
+  subgraphs: Record<string, RunningService>;
+  /** Shorthand for `subgraphs.membership`. */
+  membership: RunningService;
   /** A private copy of the supergraph the gateway watches. */
   supergraphPath: string;
-  /** Environment that points a membership process at this stack's database. */
+  /** Environment that points subgraph processes at this stack's databases. */
   databaseEnv: Record<string, string>;
+  /** Restarts one subgraph on the same port and database. */
+  restart: (name: string) => Promise<RunningService>;
   /** Restarts the membership subgraph on the same port and database. */
   restartMembership: () => Promise<RunningService>;
+  /** SQL statements a subgraph has sent so far (from its `/internal/stats`). */
+  sqlStatements: (name: string) => Promise<number>;
   stop: () => Promise<void>;
 }
 
 /** Starts a stack on `engine`; `gatewayEnv` adds or overrides gateway settings. */
 export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<string, string> = {}): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-e2e-'));
+  const names = presentSubgraphs().map((s) => s.name);
+  const run = randomBytes(4).toString('hex');
   const databaseEnv: Record<string, string> =
     engine === 'sqlite'
       ? { DATA_DIR: dir }
-      : // A database of its own per stack; the service must create it.
-        { MEMBERSHIP_DATABASE_URL: `${mysqlServerUrl()}/alliance_e2e_${randomBytes(4).toString('hex')}` };
+      : // Databases of their own per stack; the services must create them.
+        Object.fromEntries(
+          names.map((name) => [
+            `${name.toUpperCase()}_DATABASE_URL`,
+            `${mysqlServerUrl()}/alliance_e2e_${run}_${name}`,
+          ]),
+        );
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   fs.copyFileSync(SUPERGRAPH, supergraphPath);
-  const stack: Stack = {
-    membership: await startService('subgraphs/membership/index.ts', { ...databaseEnv, SEED: 'if-empty' }),
-    gateway: undefined as unknown as RunningService, // set just below, once membership's port is known
-    supergraphPath,
-    databaseEnv,
-    restartMembership: async () => {
-      const port = String(stack.membership.port);
-      await stack.membership.stop();
-      stack.membership = await startService('subgraphs/membership/index.ts', {
-        ...databaseEnv,
-        SEED: 'if-empty',
-        PORT: port,
-      });
-      return stack.membership;
-    },
-    stop: async () => {
-      await stack.gateway?.stop();
-      await stack.membership?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-      if (databaseEnv.MEMBERSHIP_DATABASE_URL) await dropMysqlDatabase(databaseEnv.MEMBERSHIP_DATABASE_URL);
-    },
+  const entry = (name: string) => `subgraphs/${name}/index.ts`;
+
+  const subgraphs: Record<string, RunningService> = Object.fromEntries(
+    await Promise.all(
+      names.map(async (name) => [name, await startService(entry(name), { ...databaseEnv, SEED: 'if-empty' })] as const),
+    ),
+  );
+  const restart = async (name: string) => {
+    const port = String(subgraphs[name]!.port);
+    await subgraphs[name]!.stop();
+    subgraphs[name] = await startService(entry(name), { ...databaseEnv, SEED: 'if-empty', PORT: port });
+    return subgraphs[name]!;
   };
-  stack.gateway = await startService('gateway/index.ts', {
+  const gateway = await startService('gateway/index.ts', {
     SUPERGRAPH_PATH: supergraphPath,
-    SUBGRAPH_MEMBERSHIP_URL: `${stack.membership.url}/graphql`,
+    ...Object.fromEntries(
+      names.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `${subgraphs[name]!.url}/graphql`]),
+    ),
     ...gatewayEnv,
   });
-  return stack;
+  const secret = readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'test');
+
+  return {
+    gateway,
+    subgraphs,
+    get membership() {
+      return subgraphs.membership!;
+    },
+    supergraphPath,
+    databaseEnv,
+    restart,
+    restartMembership: () => restart('membership'),
+    sqlStatements: async (name) => {
+      const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
+        headers: { [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE) },
+      });
+      return ((await response.json()) as { sqlStatements: number }).sqlStatements;
+    },
+    stop: async () => {
+      await gateway.stop();
+      await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      fs.rmSync(dir, { recursive: true, force: true });
+      for (const [key, url] of Object.entries(databaseEnv))
+        if (key.endsWith('_DATABASE_URL')) await dropMysqlDatabase(url);
+    },
+  };
 }

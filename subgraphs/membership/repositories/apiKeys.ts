@@ -55,20 +55,18 @@ export class ApiKeyRepository {
   ) {
     const prefix = apiKeyPrefix(secret);
     if (!prefix) throw new Error('development key is malformed');
-    await manager
-      .getRepository(ApiKey)
-      .upsert(
-        {
-          id,
-          ...input,
-          prefix,
-          secretHash: hashApiKey(secret),
-          createdAt: new Date(),
-          lastUsedAt: null,
-          revokedAt: null,
-        },
-        ['id'],
-      );
+    await manager.getRepository(ApiKey).upsert(
+      {
+        id,
+        ...input,
+        prefix,
+        secretHash: hashApiKey(secret),
+        createdAt: new Date(),
+        lastUsedAt: null,
+        revokedAt: null,
+      },
+      ['id'],
+    );
   }
 
   async revoke(manager: EntityManager, apiKey: ApiKey): Promise<ApiKey> {
