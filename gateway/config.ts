@@ -38,9 +38,39 @@ export interface GatewayConfig {
   credentialCacheTtlSeconds: number;
   /** The subgraph that owns API keys and answers credential checks. */
   identitySubgraph: string;
+  /** Operation limits, enforced before any subgraph is called. */
+  limits: OperationLimits;
+  /** Largest request body accepted; larger bodies answer 413. */
+  maxBodyBytes: number;
+  /** Browser origins allowed by CORS; empty means no cross-origin browser access. */
+  corsOrigins: readonly string[];
+  /** Express `trust proxy` setting, so rate limits see the client's address behind a load balancer. */
+  trustProxy: string | false;
+  /** Default subgraph request timeout, and per-subgraph overrides (`SUBGRAPH_<NAME>_TIMEOUT_MS`). */
+  subgraphTimeoutMs: number;
+  subgraphTimeouts: Readonly<Record<string, number>>;
+  /** Token-bucket rate limits, requests per minute (also the burst size); 0 turns one off. */
+  rateLimits: Readonly<Record<'anonymous' | 'MEMBER' | 'ADMIN', number>>;
+  /** Shared state (rate limits, persisted queries) for gateway replicas; in memory when unset. */
+  redisUrl: string | undefined;
+  /** A trusted-documents manifest: when set, only its operations run. */
+  trustedDocumentsPath: string | undefined;
+}
+
+/** Limits on the shape and size of operations. */
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Estimated cost, with list fields multiplied by their `first` (or the default page size). */
+  maxCost: number;
+  /** Root fields in one operation. */
+  maxRootFields: number;
 }
 
 const OVERRIDE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
+const TIMEOUT_OVERRIDE = /^SUBGRAPH_([A-Z0-9_]+)_TIMEOUT_MS$/;
 
 /** Reads the gateway's configuration. Throws a one-line {@link StartupError} when malformed. */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -51,6 +81,13 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     const url = match ? envHttpUrl(env, name) : undefined;
     if (match && url) subgraphUrls[match[1]!.toLowerCase()] = url;
   }
+  const subgraphTimeouts: Record<string, number> = {};
+  for (const name of Object.keys(env)) {
+    const match = TIMEOUT_OVERRIDE.exec(name);
+    if (match) subgraphTimeouts[match[1]!.toLowerCase()] = envInt(env, name, 10_000, 50, 300_000);
+  }
+  const trustProxy = envString(env, 'TRUST_PROXY');
+  const trustedDocuments = envString(env, 'TRUSTED_DOCUMENTS');
   const supergraphPath = path.resolve(envString(env, 'SUPERGRAPH_PATH', 'schema/supergraph.graphql'));
   if (!supergraphPath.endsWith('.graphql')) {
     throw new StartupError(`SUPERGRAPH_PATH must name a .graphql file, got "${supergraphPath}"`);
@@ -72,6 +109,29 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 3600),
     credentialCacheTtlSeconds: envInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 30, 1, 60),
     identitySubgraph: envString(env, 'IDENTITY_SUBGRAPH', 'membership').toLowerCase(),
+    limits: {
+      maxDepth: envInt(env, 'LIMIT_MAX_DEPTH', 15, 1, 100),
+      maxAliases: envInt(env, 'LIMIT_MAX_ALIASES', 30, 0, 1000),
+      maxDirectives: envInt(env, 'LIMIT_MAX_DIRECTIVES', 50, 0, 1000),
+      maxTokens: envInt(env, 'LIMIT_MAX_TOKENS', 5000, 100, 100_000),
+      maxCost: envInt(env, 'LIMIT_MAX_COST', 50_000, 10, 10_000_000),
+      maxRootFields: envInt(env, 'LIMIT_MAX_ROOT_FIELDS', 20, 1, 1000),
+    },
+    maxBodyBytes: envInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 52_428_800),
+    corsOrigins: (envString(env, 'CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    trustProxy: trustProxy === undefined || trustProxy === 'false' ? false : trustProxy,
+    subgraphTimeoutMs: envInt(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 50, 300_000),
+    subgraphTimeouts,
+    rateLimits: {
+      anonymous: envInt(env, 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', 300, 0, 1_000_000),
+      MEMBER: envInt(env, 'RATE_LIMIT_MEMBER_PER_MINUTE', 1200, 0, 1_000_000),
+      ADMIN: envInt(env, 'RATE_LIMIT_ADMIN_PER_MINUTE', 3000, 0, 1_000_000),
+    },
+    redisUrl: readRedisUrl(env),
+    trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
     logLevel: envEnum(
       env,
       'LOG_LEVEL',
@@ -79,4 +139,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       nodeEnv === 'test' ? 'warn' : 'info',
     ),
   };
+}
+
+function readRedisUrl(env: Env): string | undefined {
+  const value = envString(env, 'REDIS_URL');
+  if (value === undefined) return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(value)) throw new StartupError('REDIS_URL must look like redis://host:6379');
+  return value;
 }

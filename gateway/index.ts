@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   logger.info({ url: `http://${host}:${port}/graphql` }, 'gateway ready');
-  stopOnSignals(logger, built.httpServer, () => built.apollo.stop());
+  stopOnSignals(logger, built.httpServer, () => built.stop());
 }
 
 main().catch((error: unknown) => exitOnStartupError('gateway', error));

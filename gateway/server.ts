@@ -1,46 +1,31 @@
+import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageDisabled,
-  ApolloServerPluginUsageReportingDisabled,
   ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
-import type { GraphQLError } from 'graphql';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { requestIdFrom } from '../subgraphs/kit/context';
-import { ASSERTION_HEADER, type Identity, signAssertion } from '../subgraphs/kit/identity';
-import { Authenticator } from './auth';
 import { createErrorFormatter } from '../subgraphs/kit/errors';
+import { type Identity, signAssertion } from '../subgraphs/kit/identity';
 import type { Logger } from '../subgraphs/kit/logger';
+import { Authenticator } from './auth';
 import type { GatewayConfig } from './config';
+import { type GatewayContext, SUBGRAPH_UNAVAILABLE, SubgraphDataSource } from './datasource';
+import { operationLimitsPlugin } from './limits';
+import { GatewayMetrics } from './metrics';
+import { RedisKeyValueCache, loadManifest, trustedDocuments } from './operations';
+import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './ratelimit';
 import { FileSupergraphManager } from './supergraph';
 
-/** What the gateway knows about the client request while it plans and fetches. */
-export interface GatewayContext {
-  requestId: string;
-  acceptLanguage: string | undefined;
-  identity: Identity;
-  /** The signed identity assertion sent to every subgraph this request reaches. */
-  assertion: string;
-}
-
-/**
- * Sends each subgraph the gateway's signed identity assertion, the request id and the
- * language. Requests to subgraphs are built from scratch, so no other client header
- * (forged identity or trust headers included) ever reaches a subgraph.
- */
-class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http?.headers;
-    if (!headers || !('requestId' in context)) return;
-    headers.set('x-request-id', context.requestId);
-    headers.set(ASSERTION_HEADER, context.assertion);
-    if (context.acceptLanguage) headers.set('accept-language', context.acceptLanguage);
-  }
-}
+export type { GatewayContext } from './datasource';
 
 /** A subgraph the gateway routes to, as named in the supergraph. */
 export interface SubgraphEndpoint {
@@ -53,6 +38,22 @@ export interface BuiltGateway {
   apollo: ApolloServer<GatewayContext>;
   httpServer: http.Server;
   subgraphs: Map<string, SubgraphEndpoint>;
+  metrics: GatewayMetrics;
+  /** Stops Apollo (draining requests) and closes shared connections. */
+  stop: () => Promise<void>;
+}
+
+/** Codes whose errors may pass from subgraphs to clients unchanged. */
+const GATEWAY_CLIENT_CODES = new Set([SUBGRAPH_UNAVAILABLE, 'OPERATION_LIMIT_EXCEEDED', 'RATE_LIMITED']);
+
+/** Per-request facts the HTTP layer establishes before Apollo Server runs. */
+interface RequestLocals {
+  requestId: string;
+  identity: Identity;
+}
+
+function sendError(res: Response, status: number, code: string, message: string, requestId?: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
 }
 
 async function probe(url: string): Promise<boolean> {
@@ -65,46 +66,126 @@ async function probe(url: string): Promise<boolean> {
 }
 
 /**
- * Builds the gateway over the configured supergraph file: `/graphql`, `/healthz`
- * (alive) and `/readyz` (supergraph loaded, with each subgraph's readiness). It serves
- * any valid Federation 2 supergraph; subgraph URLs come from the supergraph unless
- * overridden by `SUBGRAPH_<NAME>_URL`.
+ * Adds the request id to every error, records metrics and writes one JSON log line per
+ * request (operation, member, role, duration, outcome; never variables or credentials).
+ */
+function observabilityPlugin(metrics: GatewayMetrics, logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      metrics.inFlight.inc();
+      let operationName: string | null | undefined;
+      return {
+        async didResolveOperation({ operationName: name }) {
+          operationName = name;
+        },
+        async willSendResponse({ response, errors }) {
+          metrics.inFlight.dec();
+          const body = response.body;
+          if (body.kind === 'single' && body.singleResult.errors) {
+            body.singleResult.errors = body.singleResult.errors.map((error) => ({
+              ...error,
+              extensions: { ...error.extensions, requestId: contextValue.requestId },
+            }));
+          }
+          response.http.headers.set('x-request-id', contextValue.requestId);
+          const codes = (body.kind === 'single' ? (body.singleResult.errors ?? []) : []).map(
+            (e) => (e.extensions?.code as string | undefined) ?? 'UNKNOWN',
+          );
+          const outcome =
+            response.http.status && response.http.status >= 400 ? 'rejected' : codes.length ? 'error' : 'ok';
+          const operation = metrics.operationLabel(operationName);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.requests.inc({ operation, outcome });
+          metrics.requestDuration.observe({ operation, outcome }, seconds);
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operation: operationName ?? null,
+              member: contextValue.identity?.memberId ?? null,
+              role: contextValue.identity?.role ?? null,
+              durationMs: Math.round(seconds * 1000),
+              outcome,
+              ...(codes.length ? { errorCodes: [...new Set(codes)] } : {}),
+              ...(errors && outcome === 'rejected' ? { reason: errors[0]?.message } : {}),
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Builds the gateway over the configured supergraph file: `/graphql`, `/auth/token`,
+ * `/healthz` (alive), `/readyz` (supergraph loaded, each subgraph's readiness) and
+ * `/metrics` (Prometheus). It serves any valid Federation 2 supergraph; subgraph URLs come
+ * from the supergraph unless overridden by `SUBGRAPH_<NAME>_URL`.
+ *
+ * Order of defences on `/graphql`: body size and UTF-8 (413/400), CORS, authentication
+ * (401), rate limit (429), trusted documents, then Apollo Server: parsing with a token
+ * limit, validation, operation limits (depth, aliases, directives, root fields, cost),
+ * and only then the query plan reaches subgraphs.
  */
 export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<BuiltGateway> {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
   const subgraphs = new Map<string, SubgraphEndpoint>();
+  const metrics = new GatewayMetrics();
+  const production = config.nodeEnv === 'production';
 
   const gateway = new ApolloGateway({
     supergraphSdl: new FileSupergraphManager(config.supergraphPath, logger),
     buildService: ({ name, url }) => {
-      const target = config.subgraphUrls[name.toLowerCase()] ?? url;
+      const key = name.toLowerCase();
+      const target = config.subgraphUrls[key] ?? url;
       if (!target) throw new Error(`subgraph ${name} has no URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
       subgraphs.set(name, { name, url: target });
-      return new SubgraphDataSource({ url: target });
+      const timeout = config.subgraphTimeouts[key] ?? config.subgraphTimeoutMs;
+      return new SubgraphDataSource(name, target, timeout, metrics, logger);
     },
     logger,
   });
 
-  const formatGatewayError = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error'));
+  const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl) : undefined;
+  const maskInternal = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error'));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => {
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // Variable coercion errors answer 400: the default in Apollo Server 5 (status400ForVariableCoercionErrors).
+    // graphql-js's own token limit stops huge documents while parsing, before any recursion.
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    ...(apqCache ? { persistedQueries: { cache: apqCache, ttl: 86_400 } } : {}),
+    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       // Subgraph names are internal topology: clients see the graph, not its parts.
       const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
-      return formatGatewayError({ ...formatted, extensions }, error);
+      const code = extensions.code as string | undefined;
+      let result: GraphQLFormattedError = { ...formatted, extensions };
+      if (!code || !GATEWAY_CLIENT_CODES.has(code)) result = maskInternal(result, error);
+      // Suggestions reveal schema that introspection may be hiding.
+      if (production) result = { ...result, message: result.message.replace(/ ?Did you mean .*\?$/, '') };
+      return result;
     },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
-      ...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      operationLimitsPlugin<GatewayContext>(config.limits),
+      observabilityPlugin(metrics, logger),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
   await apollo.start();
+
+  const authenticator = new Authenticator(config, () => subgraphs.get(config.identitySubgraph)?.url, logger);
+  const limiter: RateLimiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl) : new MemoryRateLimiter();
+  const manifest = config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined;
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
@@ -117,7 +198,69 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     const ready = checks.length > 0 && checks.every(([, state]) => state === 'ready');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: report });
   });
-  const authenticator = new Authenticator(config, () => subgraphs.get(config.identitySubgraph)?.url, logger);
+  app.get('/metrics', async (_req, res) => {
+    res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const parseJson = express.json({
+    limit: config.maxBodyBytes,
+    // Refuse invalid UTF-8 instead of silently replacing bytes.
+    verify: (_req, _res, buffer) => {
+      if (!isUtf8(buffer))
+        throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
+    },
+  });
+  const corsPolicy = cors({
+    origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'accept-language', 'apollo-require-preflight'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+
+  /** Authenticates once, then applies the caller's rate limit. */
+  const admit = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const requestId = requestIdFrom(req.headers);
+    let identity: Identity;
+    try {
+      identity = await authenticator.authenticate(req.headers.authorization);
+    } catch (error) {
+      const graphQLError = error as GraphQLError;
+      const status = (graphQLError.extensions?.http as { status?: number } | undefined)?.status ?? 500;
+      return sendError(
+        res,
+        status,
+        String(graphQLError.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+        graphQLError.message,
+        requestId,
+      );
+    }
+    const role = identity.role ?? 'anonymous';
+    const capacity = config.rateLimits[role];
+    if (capacity > 0) {
+      const key = identity.keyId ? `key:${identity.keyId}` : `ip:${req.ip ?? 'unknown'}`;
+      try {
+        const decision = await limiter.take(key, capacity);
+        if (!decision.allowed) {
+          metrics.rateLimited.inc({ role });
+          res.set('retry-after', String(decision.retryAfterSeconds));
+          return sendError(
+            res,
+            429,
+            'RATE_LIMITED',
+            `rate limit of ${capacity} requests per minute reached: retry after ${decision.retryAfterSeconds} s`,
+            requestId,
+          );
+        }
+      } catch (error) {
+        // A rate limiter that cannot be reached must not take the graph down with it.
+        logger.warn({ err: error }, 'rate limiter unavailable; request allowed');
+      }
+    }
+    (res.locals as RequestLocals).requestId = requestId;
+    (res.locals as RequestLocals).identity = identity;
+    next();
+  };
 
   // Browser apps exchange a key (held by their backend) for a short-lived token here.
   app.post('/auth/token', async (req, res) => {
@@ -129,20 +272,21 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     } catch (error) {
       const graphQLError = error as GraphQLError;
       const status = (graphQLError.extensions?.http as { status?: number } | undefined)?.status ?? 500;
-      res
-        .status(status)
-        .json({ errors: [{ message: graphQLError.message, extensions: { code: graphQLError.extensions?.code } }] });
+      sendError(res, status, String(graphQLError.extensions?.code ?? 'INTERNAL_SERVER_ERROR'), graphQLError.message);
     }
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    corsPolicy,
+    parseJson,
+    admit,
+    ...(manifest ? [trustedDocuments(manifest)] : []),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const identity = await authenticator.authenticate(req.headers.authorization);
-        const language = req.headers['accept-language'];
+      context: async ({ res }) => {
+        const { requestId, identity } = res.locals as RequestLocals;
+        const language = res.req.headers['accept-language'];
         return {
-          requestId: requestIdFrom(req.headers),
+          requestId,
           acceptLanguage: typeof language === 'string' ? language.slice(0, 256) : undefined,
           identity,
           assertion: await signAssertion(identity, config.assertionSecret),
@@ -150,5 +294,43 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       },
     }),
   );
-  return { apollo, httpServer, subgraphs };
+  // Body-parser failures (too large, bad JSON, bad charset or encoding) as coded JSON, never HTML.
+  app.use(
+    (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (res.headersSent) return next(error);
+      const status = error.status ?? 500;
+      const code =
+        status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : status === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : status < 500
+              ? 'BAD_REQUEST'
+              : 'INTERNAL_SERVER_ERROR';
+      const message =
+        status === 413
+          ? `request body is larger than ${config.maxBodyBytes} bytes`
+          : error.type === 'charset.unsupported'
+            ? 'request body must be UTF-8 (send content-type: application/json; charset=utf-8)'
+            : error.type === 'entity.parse.failed'
+              ? 'request body is not valid JSON'
+              : status < 500
+                ? (error.message ?? 'bad request')
+                : 'Internal server error';
+      if (status >= 500) logger.error({ err: error }, 'unexpected HTTP error');
+      sendError(res, status, code, message);
+    },
+  );
+
+  return {
+    apollo,
+    httpServer,
+    subgraphs,
+    metrics,
+    stop: async () => {
+      await apollo.stop();
+      await limiter.close();
+      apqCache?.close();
+    },
+  };
 }

@@ -34,13 +34,13 @@ const ASSERTION_TTL_SECONDS = 60;
  * Development-only secret. Production refuses to start without a real one, so this
  * value can never sign anything that matters.
  */
-const DEV_SECRET = 'dev-only-gateway-assertion-secret-change-me-in-production';
+export const DEV_ASSERTION_SECRET = 'dev-only-gateway-assertion-secret-change-me-in-production';
 
 /**
  * Reads a signing secret (at least 32 characters). In development a fixed
  * development value is used when unset; production must set it.
  */
-export function readSecret(env: Env, name: string, nodeEnv: NodeEnv, devDefault = DEV_SECRET): Uint8Array {
+export function readSecret(env: Env, name: string, nodeEnv: NodeEnv, devDefault = DEV_ASSERTION_SECRET): Uint8Array {
   const value = envString(env, name);
   if (value === undefined) {
     if (nodeEnv === 'production') throw new StartupError(`${name} must be set in production (at least 32 characters)`);

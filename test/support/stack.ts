@@ -30,6 +30,8 @@ export interface Stack {
   restart: (name: string) => Promise<RunningService>;
   /** Restarts the membership subgraph on the same port and database. */
   restartMembership: () => Promise<RunningService>;
+  /** Starts another gateway on the same subgraphs, e.g. in production mode; stopped with the stack. */
+  startGateway: (env: Record<string, string>) => Promise<RunningService>;
   /** SQL statements a subgraph has sent so far (from its `/internal/stats`). */
   sqlStatements: (name: string) => Promise<number>;
   stop: () => Promise<void>;
@@ -65,13 +67,16 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
     subgraphs[name] = await startService(entry(name), { ...databaseEnv, SEED: 'if-empty', PORT: port });
     return subgraphs[name]!;
   };
-  const gateway = await startService('gateway/index.ts', {
-    SUPERGRAPH_PATH: supergraphPath,
-    ...Object.fromEntries(
-      names.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `${subgraphs[name]!.url}/graphql`]),
-    ),
-    ...gatewayEnv,
-  });
+  const extraGateways: RunningService[] = [];
+  const startGateway = (env: Record<string, string>) =>
+    startService('gateway/index.ts', {
+      SUPERGRAPH_PATH: supergraphPath,
+      ...Object.fromEntries(
+        names.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `${subgraphs[name]!.url}/graphql`]),
+      ),
+      ...env,
+    });
+  const gateway = await startGateway(gatewayEnv);
   const secret = readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'test');
 
   return {
@@ -84,6 +89,11 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
     databaseEnv,
     restart,
     restartMembership: () => restart('membership'),
+    startGateway: async (env) => {
+      const started = await startGateway(env);
+      extraGateways.push(started);
+      return started;
+    },
     sqlStatements: async (name) => {
       const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
         headers: { [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE) },
@@ -91,7 +101,7 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
       return ((await response.json()) as { sqlStatements: number }).sqlStatements;
     },
     stop: async () => {
-      await gateway.stop();
+      await Promise.all([gateway, ...extraGateways].map((g) => g.stop()));
       await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
       fs.rmSync(dir, { recursive: true, force: true });
       for (const [key, url] of Object.entries(databaseEnv))

@@ -1,0 +1,108 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+// The request-kind enum is public in the type of `process`, but not re-exported by the package.
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { ASSERTION_HEADER, type Identity } from '../subgraphs/kit/identity';
+import type { Logger } from '../subgraphs/kit/logger';
+import type { GatewayMetrics } from './metrics';
+
+/** What the gateway knows about the client request while it plans and fetches. */
+export interface GatewayContext {
+  requestId: string;
+  acceptLanguage: string | undefined;
+  identity: Identity;
+  /** The signed identity assertion sent to every subgraph this request reaches. */
+  assertion: string;
+}
+
+/** Error code for data a subgraph could not deliver (down, timed out, or failing). */
+export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** Classifies a failed fetch for metrics and for the retry decision. */
+function failureKind(error: unknown): 'timeout' | 'connection' | 'http' {
+  const err = error as { name?: string; code?: string; cause?: { code?: string; name?: string } };
+  if (err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError' || err?.name === 'AbortError')
+    return 'timeout';
+  if (CONNECTION_ERRORS.has(err?.code ?? '') || CONNECTION_ERRORS.has(err?.cause?.code ?? '')) return 'connection';
+  return 'http';
+}
+
+/** Subgraph fetches are queries unless the operation text says mutation. */
+function isQuery(query: string | undefined): boolean {
+  return query !== undefined && !/^\s*mutation\b/.test(query);
+}
+
+/**
+ * The gateway's client for one subgraph:
+ * - Node's built-in fetch (undici, keep-alive) instead of the stock make-fetch-happen stack;
+ * - a timeout per fetch that aborts the request (`SUBGRAPH_TIMEOUT_MS`, per-subgraph overrides);
+ * - one retry, for queries only, and only when the connection failed (never after a timeout,
+ *   never for mutations, which may have been applied);
+ * - a failed fetch becomes an error coded `SUBGRAPH_UNAVAILABLE` at the affected path, so the
+ *   client still gets the data of the healthy subgraphs;
+ * - sends the signed identity assertion, the request id and `Accept-Language`; requests are
+ *   built from scratch, so no other client header reaches a subgraph.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    private readonly timeoutMs: number,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+  ) {
+    super({ url });
+    const timeout = this.timeoutMs;
+    // Node's fetch matches the shape the gateway needs; the cast bridges two declarations of it.
+    this.fetcher = ((input: string, init?: RequestInit) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(timeout) })) as unknown as Fetcher;
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = request.http?.headers;
+    if (!headers || !('requestId' in context)) return;
+    headers.set('x-request-id', context.requestId);
+    headers.set(ASSERTION_HEADER, context.assertion);
+    if (context.acceptLanguage) headers.set('accept-language', context.acceptLanguage);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return super.process(options);
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const response = await this.withRetry(options);
+      this.metrics.subgraphFetchDuration.observe({ subgraph: this.subgraph, outcome: 'ok' }, seconds());
+      return response;
+    } catch (error) {
+      const kind = failureKind(error);
+      this.metrics.subgraphFetchDuration.observe({ subgraph: this.subgraph, outcome: kind }, seconds());
+      this.metrics.subgraphErrors.inc({ subgraph: this.subgraph, kind });
+      const requestId = 'requestId' in options.context ? options.context.requestId : undefined;
+      this.logger.warn({ subgraph: this.subgraph, kind, requestId, err: error }, 'subgraph fetch failed');
+      return {
+        errors: [
+          {
+            message:
+              kind === 'timeout'
+                ? 'part of the graph did not answer in time; the data it holds is missing from this response'
+                : 'part of the graph is temporarily unavailable; the data it holds is missing from this response',
+            extensions: { code: SUBGRAPH_UNAVAILABLE },
+          },
+        ],
+      };
+    }
+  }
+
+  private async withRetry(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      if (!isQuery(options.request.query) || failureKind(error) !== 'connection') throw error;
+      return super.process(options);
+    }
+  }
+}

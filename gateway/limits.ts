@@ -1,0 +1,196 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLSchema,
+  type GraphQLType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  Kind,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isCompositeType,
+  type GraphQLCompositeType,
+  isObjectType,
+  isInterfaceType,
+  valueFromASTUntyped,
+} from 'graphql';
+import type { OperationLimits } from './config';
+
+/** Page size assumed for a connection field called without `first` (the contract's default). */
+const DEFAULT_PAGE = 20;
+/** Items assumed in a plain list field (not a paged connection). */
+const ASSUMED_LIST_SIZE = 10;
+
+/** What an operation would cost, measured before anything runs. */
+export interface OperationShape {
+  depth: number;
+  aliases: number;
+  directives: number;
+  cost: number;
+  rootFields: number;
+}
+
+interface Measure {
+  depth: number;
+  aliases: number;
+  directives: number;
+  cost: number;
+}
+
+const ZERO: Measure = { depth: 0, aliases: 0, directives: 0, cost: 0 };
+
+/**
+ * Measures an operation in one pass, in time linear in the document: each named
+ * fragment is measured once and its result reused wherever it is spread, so a
+ * "fragment bomb" (each fragment spreading the previous one twice) is counted at its
+ * true, exponential size without being expanded. Fragment cycles are cut (graphql-js
+ * validation has already refused them). Introspection fields (`__schema`, `__type`)
+ * are not counted, so developer tools keep working where introspection is enabled.
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  variables: Readonly<Record<string, unknown>>,
+): OperationShape {
+  const memo = new Map<string, Measure>();
+  const visiting = new Set<string>();
+
+  const firstArgument = (field: FieldNode): number | undefined => {
+    const argument = field.arguments?.find((a) => a.name.value === 'first');
+    if (!argument) return undefined;
+    const value = valueFromASTUntyped(argument.value, variables as Record<string, unknown>);
+    return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value) : undefined;
+  };
+
+  const measureSet = (set: SelectionSetNode, parent: GraphQLCompositeType | undefined): Measure => {
+    let depth = 0;
+    let aliases = 0;
+    let directives = 0;
+    let cost = 0;
+    for (const selection of set.selections) {
+      directives += selection.directives?.length ?? 0;
+      let child: Measure;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) continue;
+        if (selection.alias) aliases += 1;
+        const fieldDef =
+          parent && (isObjectType(parent) || isInterfaceType(parent))
+            ? parent.getFields()[selection.name.value]
+            : undefined;
+        const type: GraphQLType | undefined = fieldDef?.type;
+        const named = type ? getNamedType(type) : undefined;
+        const inner = selection.selectionSet
+          ? measureSet(selection.selectionSet, named && isCompositeType(named) ? named : undefined)
+          : ZERO;
+        const first = firstArgument(selection);
+        const isList = type ? isListType(getNullableType(type)) : false;
+        const inConnection = parent ? /Connection$/.test(parent.name) : false;
+        // A paged field costs its page size; the lists inside a connection are that same page.
+        const multiplier =
+          first !== undefined
+            ? first
+            : fieldDef?.args.some((a) => a.name === 'first')
+              ? DEFAULT_PAGE
+              : isList && !inConnection
+                ? ASSUMED_LIST_SIZE
+                : 1;
+        child = {
+          depth: inner.depth + 1,
+          aliases: inner.aliases,
+          directives: inner.directives,
+          cost: 1 + multiplier * inner.cost,
+        };
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition
+          ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType | undefined)
+          : parent;
+        child = measureSet(selection.selectionSet, condition);
+      } else {
+        child = measureFragment(selection.name.value);
+      }
+      depth = Math.max(depth, child.depth);
+      aliases += child.aliases;
+      directives += child.directives;
+      cost += child.cost;
+    }
+    return { depth, aliases, directives, cost };
+  };
+
+  const measureFragment = (name: string): Measure => {
+    const known = memo.get(name);
+    if (known) return known;
+    const fragment = fragments[name];
+    if (!fragment || visiting.has(name)) return ZERO;
+    visiting.add(name);
+    const type = schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType | undefined;
+    const measured = measureSet(fragment.selectionSet, type);
+    visiting.delete(name);
+    memo.set(name, measured);
+    return measured;
+  };
+
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  const measured = measureSet(operation.selectionSet, root ?? undefined);
+  const rootFields = operation.selectionSet.selections.filter(
+    (s) => s.kind !== Kind.FIELD || !s.name.value.startsWith('__'),
+  ).length;
+  return { ...measured, directives: measured.directives + (operation.directives?.length ?? 0), rootFields };
+}
+
+function refuse(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+}
+
+/**
+ * Refuses operations over the configured limits once the operation is resolved (so
+ * variables count toward `first`) and before the query plan runs: a refused operation
+ * never reaches a subgraph.
+ */
+export function operationLimitsPlugin<T extends object>(limits: OperationLimits): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, operation, document, request }) {
+          // Apollo Server leaves unknown operation names to the gateway, which answers 500; say it plainly.
+          if (!operation) {
+            throw new GraphQLError(
+              request.operationName
+                ? `unknown operation named "${request.operationName}": operationName must name an operation in the document`
+                : 'the document holds several operations: send operationName to choose one',
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+            );
+          }
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document.definitions) {
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+          }
+          const shape = measureOperation(schema, operation, fragments, request.variables ?? {});
+          const checks: Array<[number, number, string]> = [
+            [shape.depth, limits.maxDepth, 'depth'],
+            [shape.aliases, limits.maxAliases, 'aliases'],
+            [shape.directives, limits.maxDirectives, 'directives'],
+            [shape.rootFields, limits.maxRootFields, 'root fields'],
+            [shape.cost, limits.maxCost, 'estimated cost'],
+          ];
+          for (const [value, limit, what] of checks) {
+            if (value > limit) {
+              throw refuse(
+                `operation ${what} ${Number.isFinite(value) ? Math.round(value) : 'unbounded'} exceeds the limit of ${limit}: ask for less (smaller pages, fewer nested lists)`,
+                'OPERATION_LIMIT_EXCEEDED',
+              );
+            }
+          }
+        },
+      };
+    },
+  };
+}
