@@ -113,8 +113,7 @@ export class Authenticator {
     if (cached) return cached;
     const base = this.identityUrl();
     if (!base) throw identityUnavailable();
-    let answer: CredentialCheck;
-    try {
+    const ask = async (): Promise<CredentialCheck> => {
       const response = await fetch(new URL('/internal/credentials/verify', base), {
         method: 'POST',
         headers: {
@@ -125,7 +124,12 @@ export class Authenticator {
         signal: AbortSignal.timeout(5000),
       });
       if (!response.ok) throw new Error(`identity endpoint answered ${response.status}`);
-      answer = (await response.json()) as CredentialCheck;
+      return (await response.json()) as CredentialCheck;
+    };
+    let answer: CredentialCheck;
+    try {
+      // A check is a read: one retry covers a dropped keep-alive connection.
+      answer = await ask().catch(ask);
     } catch (error) {
       this.logger.error({ err: error }, 'credential check failed');
       throw identityUnavailable();

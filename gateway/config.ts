@@ -53,6 +53,8 @@ export interface GatewayConfig {
   rateLimits: Readonly<Record<'anonymous' | 'MEMBER' | 'ADMIN', number>>;
   /** Shared state (rate limits, persisted queries) for gateway replicas; in memory when unset. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key the gateway writes, so deployments can share a Redis. */
+  redisKeyPrefix: string;
   /** A trusted-documents manifest: when set, only its operations run. */
   trustedDocumentsPath: string | undefined;
 }
@@ -117,7 +119,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       maxCost: envInt(env, 'LIMIT_MAX_COST', 50_000, 10, 10_000_000),
       maxRootFields: envInt(env, 'LIMIT_MAX_ROOT_FIELDS', 20, 1, 1000),
     },
-    maxBodyBytes: envInt(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 52_428_800),
+    maxBodyBytes: envInt(env, 'MAX_BODY_BYTES', 2_097_152, 1024, 52_428_800),
     corsOrigins: (envString(env, 'CORS_ORIGINS') ?? '')
       .split(',')
       .map((origin) => origin.trim())
@@ -131,6 +133,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       ADMIN: envInt(env, 'RATE_LIMIT_ADMIN_PER_MINUTE', 3000, 0, 1_000_000),
     },
     redisUrl: readRedisUrl(env),
+    redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', 'alliance:'),
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
     logLevel: envEnum(
       env,

@@ -97,7 +97,7 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
 
   constructor(
     url: string,
-    private readonly prefix = 'alliance:apq:',
+    private readonly prefix: string,
   ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   }

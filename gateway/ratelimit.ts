@@ -64,7 +64,10 @@ return { allowed, tostring(tokens) }
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     this.redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TAKE });
   }
@@ -72,7 +75,7 @@ export class RedisRateLimiter implements RateLimiter {
   async take(key: string, capacity: number): Promise<RateDecision> {
     const [allowed, tokens] = (await (
       this.redis as Redis & { takeToken(key: string, capacity: number): Promise<[number, string]> }
-    ).takeToken(`alliance:rate:${key}`, capacity)) as [number, string];
+    ).takeToken(`${this.prefix}rate:${key}`, capacity)) as [number, string];
     if (allowed === 1) return { allowed: true, retryAfterSeconds: 0 };
     return decide(Number(tokens), capacity / 60);
   }

@@ -150,7 +150,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     logger,
   });
 
-  const apqCache = config.redisUrl ? new RedisKeyValueCache(config.redisUrl) : undefined;
+  const apqCache = config.redisUrl
+    ? new RedisKeyValueCache(config.redisUrl, `${config.redisKeyPrefix}apq:`)
+    : undefined;
   const maskInternal = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error'));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -184,7 +186,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   await apollo.start();
 
   const authenticator = new Authenticator(config, () => subgraphs.get(config.identitySubgraph)?.url, logger);
-  const limiter: RateLimiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl) : new MemoryRateLimiter();
+  const limiter: RateLimiter = config.redisUrl
+    ? new RedisRateLimiter(config.redisUrl, config.redisKeyPrefix)
+    : new MemoryRateLimiter();
   const manifest = config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined;
 
   app.get('/healthz', (_req, res) => {

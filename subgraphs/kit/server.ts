@@ -166,7 +166,9 @@ export async function buildSubgraph<Repos, Loaders>(
   app.use(
     '/graphql',
     requireGatewayAssertion(security),
-    express.json({ limit: '1mb' }),
+    // The gateway bounds client bodies (MAX_BODY_BYTES, 2 MB by default); subgraph requests
+    // carry the same operation plus entity representations, so allow somewhat more.
+    express.json({ limit: '4mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext(requestInfoFromHeaders(req.headers, (res.locals.viewer as Identity | undefined) ?? ANONYMOUS)),

@@ -137,8 +137,8 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       'OPERATION_LIMIT_EXCEEDED',
     ],
     [
-      'a 1 MB string',
-      () => send(dev.url, json({ query: `{ member(slug: "${'x'.repeat(1_100_000)}") { id } }` })),
+      'a 2 MB string',
+      () => send(dev.url, json({ query: `{ member(slug: "${'x'.repeat(2_200_000)}") { id } }` })),
       413,
       'PAYLOAD_TOO_LARGE',
     ],

@@ -3,4 +3,10 @@ export interface AuditTrailRef {
   id: string;
 }
 
-export const AUDIT_TRAIL: AuditTrailRef = Object.freeze({ id: 'alliance' });
+/**
+ * A fresh reference to the one audit trail. Fresh, not a shared constant: federation
+ * adds `__typename` to what `__resolveReference` returns, which a frozen object refuses.
+ */
+export function auditTrail(): AuditTrailRef {
+  return { id: 'alliance' };
+}

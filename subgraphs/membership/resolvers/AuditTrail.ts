@@ -1,9 +1,9 @@
-import { AUDIT_TRAIL } from '../../kit/audit/trail';
+import { auditTrail } from '../../kit/audit/trail';
 import { requireAdmin } from '../../kit/authz';
 import type { AuditRecordResolvers, AuditTrailResolvers } from '../generated/resolvers-types';
 
 export const AuditTrail: AuditTrailResolvers = {
-  __resolveReference: () => AUDIT_TRAIL,
+  __resolveReference: () => auditTrail(),
   membership: (_trail, { filter, first, after }, { viewer, repos }) => {
     // The subgraph that owns the data decides, even when the gateway routed the call.
     requireAdmin(viewer, 'the audit trail');

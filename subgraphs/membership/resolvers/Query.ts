@@ -1,4 +1,4 @@
-import { AUDIT_TRAIL } from '../../kit/audit/trail';
+import { auditTrail } from '../../kit/audit/trail';
 import { requireAdmin } from '../../kit/authz';
 import { badUserInput } from '../../kit/errors';
 import type { QueryResolvers } from '../generated/resolvers-types';
@@ -22,6 +22,6 @@ export const Query: QueryResolvers = {
   }),
   audit: (_parent, _args, { viewer }) => {
     requireAdmin(viewer, 'the audit trail');
-    return AUDIT_TRAIL;
+    return auditTrail();
   },
 };

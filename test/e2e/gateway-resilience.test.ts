@@ -1,0 +1,110 @@
+import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
+import { graphql, type RunningService } from '../support/processes';
+import { FaultProxy } from '../support/proxy';
+import { startStack, type Stack } from '../support/stack';
+
+// Gateway behaviour under failure does not depend on the database; SQLite only.
+
+const TIMEOUT_MS = 800;
+
+describe('the gateway under subgraph failure', () => {
+  let stack: Stack;
+  let proxy: FaultProxy;
+  let gateway: RunningService;
+
+  beforeAll(async () => {
+    stack = await startStack('sqlite');
+    proxy = new FaultProxy(stack.membership.url);
+    await proxy.up();
+    gateway = await stack.startGateway({
+      SUBGRAPH_MEMBERSHIP_URL: `${proxy.url}/graphql`,
+      SUBGRAPH_MEMBERSHIP_TIMEOUT_MS: String(TIMEOUT_MS),
+      CREDENTIAL_CACHE_TTL_SECONDS: '60',
+    });
+  });
+  afterAll(async () => {
+    await proxy?.down();
+    await stack?.stop();
+  });
+  afterEach(() => {
+    proxy.mode = { kind: 'pass' };
+  });
+
+  const members = () =>
+    graphql<{ members: { totalCount: number } }>(gateway.url, '{ members(first: 1) { totalCount } }');
+
+  it('cuts a subgraph that answers after its timeout, aborting the request, and says SUBGRAPH_UNAVAILABLE', async () => {
+    proxy.mode = { kind: 'delay', ms: TIMEOUT_MS * 5 };
+    const abandonedBefore = proxy.abandoned;
+    const { status, body } = await members();
+    expect(status).toBe(200);
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+    expect(body.errors?.[0]?.message).toMatch(/did not answer in time/);
+    expect(JSON.stringify(body)).not.toMatch(/membership|127\.0\.0\.1/);
+    // The gateway hung up on the slow subgraph instead of waiting for its answer.
+    await waitFor(() => proxy.abandoned > abandonedBefore);
+  });
+
+  it('retries a query once when the connection drops, and succeeds', async () => {
+    proxy.mode = { kind: 'reset-once' };
+    const before = proxy.received;
+    const { body } = await members();
+    expect(body.data).toEqual({ members: { totalCount: 35 } });
+    expect(proxy.received - before).toBe(2);
+  });
+
+  it('never retries a mutation', async () => {
+    const admin = { authorization: `Bearer ${DEV_CREDENTIALS.admin.secret}` };
+    // Check the credential first, so that the dropped connection hits the mutation itself.
+    await graphql(gateway.url, '{ viewer { role } }', {}, admin);
+    proxy.mode = { kind: 'reset-once' };
+    const before = proxy.received;
+    const { body } = await graphql(gateway.url, 'mutation { revokeApiKey(id: "no-such-key") { id } }', {}, admin);
+    expect(body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(proxy.received - before).toBe(1);
+  });
+
+  it('reports an unavailable subgraph in /readyz, keeps serving, and recovers by itself when it returns', async () => {
+    await proxy.down();
+    try {
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'degraded', subgraphs: { membership: 'unavailable' } });
+      const { body } = await members();
+      expect(body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+      expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+    } finally {
+      await proxy.up();
+    }
+    const { body } = await members();
+    expect(body.data).toEqual({ members: { totalCount: 35 } });
+    expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
+  });
+
+  it('counts subgraph errors and timeouts in /metrics', async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/subgraph_fetch_errors_total\{subgraph="membership",kind="timeout"\} [1-9]/);
+    expect(text).toMatch(/subgraph_fetch_errors_total\{subgraph="membership",kind="connection"\} [1-9]/);
+  });
+
+  it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    const draining = await stack.startGateway({ SUBGRAPH_MEMBERSHIP_URL: `${proxy.url}/graphql` });
+    proxy.mode = { kind: 'delay', ms: 1500 };
+    const inFlight = graphql<{ members: { totalCount: number } }>(draining.url, '{ members(first: 1) { totalCount } }');
+    await waitFor(() => proxy.received > 0 && proxy.mode.kind === 'delay');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const exit = draining.stop();
+    const { body } = await inFlight;
+    expect(body.data).toEqual({ members: { totalCount: 35 } });
+    expect(await exit).toBe(0);
+  });
+});
+
+async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
