@@ -23,7 +23,10 @@ function graphqlFiles(dir: string): string[] {
 }
 
 /** The fragments an operation needs, transitively. */
-function neededFragments(node: DefinitionNode, fragments: Map<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
+function neededFragments(
+  node: DefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+): FragmentDefinitionNode[] {
   const needed = new Map<string, FragmentDefinitionNode>();
   const walk = (n: DefinitionNode) =>
     visit(n, {
@@ -43,7 +46,9 @@ function neededFragments(node: DefinitionNode, fragments: Map<string, FragmentDe
 export function buildManifest(dir: string): OperationManifest {
   const definitions = graphqlFiles(dir).flatMap((file) => parse(fs.readFileSync(file, 'utf8')).definitions);
   const fragments = new Map(
-    definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+    definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
   );
   const operations: OperationManifest['operations'] = [];
   const names = new Set<string>();
