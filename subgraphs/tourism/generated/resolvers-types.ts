@@ -312,7 +312,10 @@ export type GeoPointInput = {
   longitude: Scalars['Float']['input'];
 };
 
-/** A member platform of the alliance; the membership subgraph resolves its fields. */
+/**
+ * One of the alliance's member platforms: a newspaper, broadcaster, news agency, online
+ * medium, social or travel platform that signed the alliance convention.
+ */
 export type Member = {
   __typename?: 'Member';
   /** Stable identifier (a UUID). Use it to refer to the member from other queries. */
