@@ -253,7 +253,9 @@ describe.each(ENGINES)('tourism subgraph on %s', (engine) => {
     );
     expect(result.errors).toBeUndefined();
     const rows = result.data!.tourismTrends;
-    expect(rows.map((r) => r.month)).toEqual(Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`));
+    expect(rows.map((r) => r.month)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`),
+    );
     const sichuan = new Set(
       ATTRACTIONS.filter((a) => DESTINATIONS.find((d) => d.slug === a.destination)!.province === 'SICHUAN').map((a) =>
         stableId('attraction', a.slug),
@@ -371,7 +373,9 @@ describe.each(ENGINES)('tourism subgraph on %s', (engine) => {
     expect(refused.errors?.[0]?.extensions?.field).toBe('input[7321].inboundVisitors');
     expect(await total()).toEqual(before);
 
-    const unknown = rows.map((row, i) => (i === 9999 ? { ...row, attractionId: stableId('attraction', 'atlantis') } : row));
+    const unknown = rows.map((row, i) =>
+      i === 9999 ? { ...row, attractionId: stableId('attraction', 'atlantis') } : row,
+    );
     const refusedUnknown = await subgraph.execute(RECORD, { input: unknown }, { viewer: ADMIN });
     expect(refusedUnknown.errors?.[0]?.message).toMatch(/row 9999 .*is not an attraction/);
     expect(await total()).toEqual(before);
