@@ -234,6 +234,20 @@ describe.each(ENGINES)('tourism subgraph on %s', (engine) => {
     expect(mixed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('narrows a near search in SQL by a bounding box that the latitude/longitude index serves', async () => {
+    await subgraph.execute(ATTRACTIONS_QUERY, { filter: { near: { ...TIANFU_SQUARE, radiusKm: 80 } } });
+    const statement = subgraph.database.queries.recent.at(-1)!;
+    expect(statement).toMatch(/latitude.* BETWEEN .* AND .*longitude.* BETWEEN /);
+    if (engine === 'sqlite') {
+      const placeholders = statement.match(/\?/g)?.length ?? 0;
+      const plan = await dataSource().query<Array<{ detail: string }>>(
+        `EXPLAIN QUERY PLAN ${statement}`,
+        Array.from({ length: placeholders }, () => 30),
+      );
+      expect(plan.map((step) => step.detail).join('\n')).toMatch(/ix_attraction_lat_lng/);
+    }
+  });
+
   it('refuses a near radius outside 1-500 km and coordinates off the globe with BAD_USER_INPUT', async () => {
     for (const near of [
       { ...TIANFU_SQUARE, radiusKm: 0.5 },
