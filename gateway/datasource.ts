@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 // The request-kind enum is public in the type of `process`, but not re-exported by the package.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { Fetcher } from '@apollo/utils.fetcher';
+import { type DocumentNode, Kind, parse } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ASSERTION_HEADER, type Identity } from '../subgraphs/kit/identity';
 import type { Logger } from '../subgraphs/kit/logger';
@@ -28,6 +29,36 @@ function failureKind(error: unknown): 'timeout' | 'connection' | 'http' {
     return 'timeout';
   if (CONNECTION_ERRORS.has(err?.code ?? '') || CONNECTION_ERRORS.has(err?.cause?.code ?? '')) return 'connection';
   return 'http';
+}
+
+/** Most errors one failed fetch reports; each names one affected object. */
+const MAX_PATH_ERRORS = 50;
+
+/**
+ * Paths, in the subgraph's response, of what a failed fetch would have delivered; the
+ * gateway maps them onto the client's response. An entity fetch affects each
+ * representation (`_entities.i`), a root fetch each of its root fields.
+ */
+function affectedPaths(
+  options: GraphQLDataSourceProcessOptions<GatewayContext>,
+): Array<Array<string | number> | undefined> {
+  const representations = options.request.variables?.representations;
+  if (Array.isArray(representations) && representations.length > 0) {
+    return representations.slice(0, MAX_PATH_ERRORS).map((_, i) => ['_entities', i]);
+  }
+  let operation: DocumentNode | undefined;
+  try {
+    // Only on failure: parsing the subgraph operation again costs nothing on the happy path.
+    operation = options.request.query ? parse(options.request.query) : undefined;
+  } catch {
+    operation = undefined;
+  }
+  const definition = operation?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const keys =
+    definition?.kind === Kind.OPERATION_DEFINITION
+      ? definition.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [(s.alias ?? s.name).value] : []))
+      : [];
+  return keys.length > 0 ? keys.map((key) => [key]) : [undefined];
 }
 
 /** Subgraph fetches are queries unless the operation text says mutation. */
@@ -83,16 +114,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       this.metrics.subgraphErrors.inc({ subgraph: this.subgraph, kind });
       const requestId = 'requestId' in options.context ? options.context.requestId : undefined;
       this.logger.warn({ subgraph: this.subgraph, kind, requestId, err: error }, 'subgraph fetch failed');
+      const message =
+        kind === 'timeout'
+          ? 'part of the graph did not answer in time; the data it holds is missing from this response'
+          : 'part of the graph is temporarily unavailable; the data it holds is missing from this response';
       return {
-        errors: [
-          {
-            message:
-              kind === 'timeout'
-                ? 'part of the graph did not answer in time; the data it holds is missing from this response'
-                : 'part of the graph is temporarily unavailable; the data it holds is missing from this response',
-            extensions: { code: SUBGRAPH_UNAVAILABLE },
-          },
-        ],
+        errors: affectedPaths(options).map((path) => ({ message, path, extensions: { code: SUBGRAPH_UNAVAILABLE } })),
       };
     }
   }

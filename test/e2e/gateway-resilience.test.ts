@@ -1,5 +1,5 @@
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
-import { graphql, type RunningService } from '../support/processes';
+import { freePort, graphql, type RunningService } from '../support/processes';
 import { FaultProxy } from '../support/proxy';
 import { startStack, type Stack } from '../support/stack';
 
@@ -70,7 +70,10 @@ describe('the gateway under subgraph failure', () => {
     try {
       const ready = await fetch(`${gateway.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'degraded', subgraphs: { membership: 'unavailable' } });
+      expect(await ready.json()).toEqual({
+        status: 'degraded',
+        subgraphs: expect.objectContaining({ membership: 'unavailable' }),
+      });
       const { body } = await members();
       expect(body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
       expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
@@ -80,6 +83,30 @@ describe('the gateway under subgraph failure', () => {
     const { body } = await members();
     expect(body.data).toEqual({ members: { totalCount: 35 } });
     expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
+  });
+
+  it('answers with the data of healthy subgraphs and SUBGRAPH_UNAVAILABLE at the path of one that is down', async () => {
+    const split = await stack.startGateway({ SUBGRAPH_TOURISM_URL: `http://127.0.0.1:${await freePort()}/graphql` });
+    const { status, body } = await graphql<{ alliance: { name: string }; attraction: null }>(
+      split.url,
+      '{ alliance { name } attraction(slug: "mount-emei") { name } }',
+    );
+    expect(status).toBe(200);
+    expect(body.data).toEqual({
+      alliance: { name: 'Sichuan Cultural and Tourism Promotion Alliance' },
+      attraction: null,
+    });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        path: ['attraction'],
+        extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE' }),
+      }),
+    ]);
+    const ready = await fetch(`${split.url}/readyz`);
+    expect(await ready.json()).toEqual({
+      status: 'degraded',
+      subgraphs: expect.objectContaining({ membership: 'ready', tourism: 'unavailable' }),
+    });
   });
 
   it('counts subgraph errors and timeouts in /metrics', async () => {
