@@ -41,6 +41,19 @@ const config: CodegenConfig = {
       AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
       AuditTrail: '../../kit/audit/trail#AuditTrailRef',
     }),
+    ...subgraph('campaigns', {
+      Campaign: '../entities#Campaign',
+      Participation: '../entities#Participation',
+      CampaignConnection: '../../kit/pagination#Connection<CampaignModel>',
+      ParticipationConnection: '../../kit/pagination#Connection<ParticipationModel>',
+      CampaignMetrics: '../repositories/metrics#MetricTotals',
+      DailyMetrics: '../repositories/metrics#DailyTotals',
+      Member: '../refs#MemberRef',
+      Attraction: '../refs#AttractionRef',
+      AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
+      AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
+      AuditTrail: '../../kit/audit/trail#AuditTrailRef',
+    }),
   },
 };
 
