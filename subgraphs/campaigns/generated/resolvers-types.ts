@@ -14,24 +14,28 @@ export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
-  ID: { input: string; output: string };
-  String: { input: string; output: string };
-  Boolean: { input: boolean; output: boolean };
-  Int: { input: number; output: number };
-  Float: { input: number; output: number };
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
   /** A calendar date without time zone, written `YYYY-MM-DD` (ISO 8601), e.g. `2024-12-07`. */
-  Date: { input: string; output: string };
+  Date: { input: string; output: string; }
   /** An instant in ISO 8601 with an offset. Accepted with any offset (`2024-12-07T10:00:00+08:00`), answered in UTC (`2024-12-07T02:00:00.000Z`). */
-  DateTime: { input: Date; output: Date };
-  _FieldSet: { input: unknown; output: unknown };
+  DateTime: { input: Date; output: Date; }
+  _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** A tourist attraction (owned by the tourism subgraph); campaigns adds the campaigns featuring it. */
+/**
+ * A visitor attraction in Sichuan or Chongqing: a scenic area, heritage site, museum, panda
+ * base, ski resort and so on. Names, categories, A-level ratings, World Heritage flags and
+ * coordinates follow public records.
+ */
 export type Attraction = {
   __typename?: 'Attraction';
   /** The campaigns featuring this attraction, newest start first (PLANNED ones for admins only). */
   campaigns: Array<Campaign>;
-  /** Identifier of the attraction. */
+  /** Stable identifier (a UUID). Use it to refer to the attraction from other queries and subgraphs. */
   id: Scalars['ID']['output'];
 };
 
@@ -113,7 +117,10 @@ export type AuditRecordEdge = {
   node: AuditRecord;
 };
 
-/** The alliance's audit trail; campaigns adds its own list. */
+/**
+ * The alliance's audit trail, one list per subgraph (each keeps its own, written in the same
+ * transaction as the changes it records). Admins only.
+ */
 export type AuditTrail = {
   __typename?: 'AuditTrail';
   /** Attempted campaign mutations (campaigns, participations, metric reports), newest first. Admins only. */
@@ -122,7 +129,11 @@ export type AuditTrail = {
   id: Scalars['ID']['output'];
 };
 
-/** The alliance's audit trail; campaigns adds its own list. */
+
+/**
+ * The alliance's audit trail, one list per subgraph (each keeps its own, written in the same
+ * transaction as the changes it records). Admins only.
+ */
 export type AuditTrailCampaignsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AuditFilter>;
@@ -171,6 +182,7 @@ export type Campaign = {
   topParticipants: Array<Participation>;
 };
 
+
 /**
  * A joint promotion campaign of the alliance, e.g. Sichuan's 2024 winter tourism season:
  * member platforms take part, promote featured destinations and report the reach their
@@ -181,6 +193,7 @@ export type CampaignDailyMetricsArgs = {
   to?: InputMaybe<Scalars['Date']['input']>;
 };
 
+
 /**
  * A joint promotion campaign of the alliance, e.g. Sichuan's 2024 winter tourism season:
  * member platforms take part, promote featured destinations and report the reach their
@@ -190,6 +203,7 @@ export type CampaignParticipantsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
 
 /**
  * A joint promotion campaign of the alliance, e.g. Sichuan's 2024 winter tourism season:
@@ -295,16 +309,23 @@ export type LaunchCampaignInput = {
   startsOn: Scalars['Date']['input'];
 };
 
-/** A member platform of the alliance (owned by the membership subgraph); campaigns adds its participations. */
+/**
+ * One of the alliance's member platforms: a newspaper, broadcaster, news agency, online
+ * medium, social or travel platform that signed the alliance convention.
+ */
 export type Member = {
   __typename?: 'Member';
   /** The campaigns the member takes part in, newest start first. PLANNED ones are shown only to admins and the member itself. */
   campaigns: Array<Participation>;
-  /** Identifier of the member. */
+  /** Stable identifier (a UUID). Use it to refer to the member from other queries. */
   id: Scalars['ID']['output'];
 };
 
-/** A member platform of the alliance (owned by the membership subgraph); campaigns adds its participations. */
+
+/**
+ * One of the alliance's member platforms: a newspaper, broadcaster, news agency, online
+ * medium, social or travel platform that signed the alliance convention.
+ */
 export type MemberCampaignsArgs = {
   status?: InputMaybe<CampaignStatus>;
 };
@@ -348,27 +369,33 @@ export type Mutation = {
   updateCampaign: Campaign;
 };
 
+
 export type MutationJoinCampaignArgs = {
   campaignId: Scalars['ID']['input'];
   role?: InputMaybe<ParticipationRole>;
 };
 
+
 export type MutationLaunchCampaignArgs = {
   input: LaunchCampaignInput;
 };
+
 
 export type MutationLeaveCampaignArgs = {
   campaignId: Scalars['ID']['input'];
 };
 
+
 export type MutationReportCampaignMetricsArgs = {
   input: MetricReportInput;
 };
+
 
 export type MutationSetCampaignStatusArgs = {
   id: Scalars['ID']['input'];
   status: CampaignStatus;
 };
+
 
 export type MutationUpdateCampaignArgs = {
   id: Scalars['ID']['input'];
@@ -442,10 +469,12 @@ export type Query = {
   campaigns: CampaignConnection;
 };
 
+
 export type QueryCampaignArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   slug?: InputMaybe<Scalars['String']['input']>;
 };
+
 
 export type QueryCampaignsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -484,45 +513,41 @@ export type ResolversObject<TObject> = WithIndex<TObject>;
 export type ResolverTypeWrapper<T> = T | Promise<T>;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
-  reference: TReference,
-  context: TContext,
-  info: GraphQLResolveInfo,
-) => Promise<TResult> | TResult;
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
 
-type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
-type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
-type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
-export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
 };
-export type Resolver<
-  TResult,
-  TParent = Record<PropertyKey, never>,
-  TContext = Record<PropertyKey, never>,
-  TArgs = Record<PropertyKey, never>,
-> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
 
 export type ResolverFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => Promise<TResult> | TResult;
 
 export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
 
 export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
 export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
@@ -539,41 +564,26 @@ export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, 
   | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
   | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
 
-export type SubscriptionResolver<
-  TResult,
-  TKey extends string,
-  TParent = Record<PropertyKey, never>,
-  TContext = Record<PropertyKey, never>,
-  TArgs = Record<PropertyKey, never>,
-> =
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
   | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
   | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
 
 export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
   parent: TParent,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
 
-export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
-  obj: T,
-  context: TContext,
-  info: GraphQLResolveInfo,
-) => boolean | Promise<boolean>;
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
 
 export type NextResolverFn<T> = () => Promise<T>;
 
-export type DirectiveResolverFn<
-  TResult = Record<PropertyKey, never>,
-  TParent = Record<PropertyKey, never>,
-  TContext = Record<PropertyKey, never>,
-  TArgs = Record<PropertyKey, never>,
-> = (
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
   next: NextResolverFn<TResult>,
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info: GraphQLResolveInfo,
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */
@@ -586,11 +596,21 @@ export type FederationTypes = ResolversObject<{
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = ResolversObject<{
-  Attraction: { __typename: 'Attraction' } & GraphQLRecursivePick<FederationTypes['Attraction'], { id: true }>;
-  AuditTrail: { __typename: 'AuditTrail' } & GraphQLRecursivePick<FederationTypes['AuditTrail'], { id: true }>;
-  Campaign: { __typename: 'Campaign' } & GraphQLRecursivePick<FederationTypes['Campaign'], { id: true }>;
-  Member: { __typename: 'Member' } & GraphQLRecursivePick<FederationTypes['Member'], { id: true }>;
+  Attraction:
+    ( { __typename: 'Attraction' }
+    & GraphQLRecursivePick<FederationTypes['Attraction'], {"id":true}> );
+  AuditTrail:
+    ( { __typename: 'AuditTrail' }
+    & GraphQLRecursivePick<FederationTypes['AuditTrail'], {"id":true}> );
+  Campaign:
+    ( { __typename: 'Campaign' }
+    & GraphQLRecursivePick<FederationTypes['Campaign'], {"id":true}> );
+  Member:
+    ( { __typename: 'Member' }
+    & GraphQLRecursivePick<FederationTypes['Member'], {"id":true}> );
 }>;
+
+
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
@@ -662,24 +682,13 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateCampaignInput: UpdateCampaignInput;
 }>;
 
-export type AttractionResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['Attraction'] = ResolversParentTypes['Attraction'],
-  FederationReferenceType extends FederationReferenceTypes['Attraction'] = FederationReferenceTypes['Attraction'],
-> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<
-    Maybe<ResolversTypes['Attraction']> | FederationReferenceType,
-    FederationReferenceType,
-    ContextType
-  >;
+export type AttractionResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Attraction'] = ResolversParentTypes['Attraction'], FederationReferenceType extends FederationReferenceTypes['Attraction'] = FederationReferenceTypes['Attraction']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Attraction']> | FederationReferenceType, FederationReferenceType, ContextType>;
   campaigns?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
-export type AuditRecordResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord'],
-> = ResolversObject<{
+export type AuditRecordResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = ResolversObject<{
   actor?: Resolver<Maybe<ResolversTypes['Member']>, ParentType, ContextType>;
   actorKeyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   actorRole?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
@@ -694,59 +703,27 @@ export type AuditRecordResolvers<
   targetType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
-export type AuditRecordConnectionResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection'],
-> = ResolversObject<{
+export type AuditRecordConnectionResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['AuditRecordEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['AuditRecord']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type AuditRecordEdgeResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['AuditRecordEdge'] = ResolversParentTypes['AuditRecordEdge'],
-> = ResolversObject<{
+export type AuditRecordEdgeResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['AuditRecordEdge'] = ResolversParentTypes['AuditRecordEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['AuditRecord'], ParentType, ContextType>;
 }>;
 
-export type AuditTrailResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['AuditTrail'] = ResolversParentTypes['AuditTrail'],
-  FederationReferenceType extends FederationReferenceTypes['AuditTrail'] = FederationReferenceTypes['AuditTrail'],
-> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<
-    Maybe<ResolversTypes['AuditTrail']> | FederationReferenceType,
-    FederationReferenceType,
-    ContextType
-  >;
-  campaigns?: Resolver<
-    ResolversTypes['AuditRecordConnection'],
-    ParentType,
-    ContextType,
-    Partial<AuditTrailCampaignsArgs>
-  >;
+export type AuditTrailResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['AuditTrail'] = ResolversParentTypes['AuditTrail'], FederationReferenceType extends FederationReferenceTypes['AuditTrail'] = FederationReferenceTypes['AuditTrail']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AuditTrail']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  campaigns?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, Partial<AuditTrailCampaignsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
-export type CampaignResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign'],
-  FederationReferenceType extends FederationReferenceTypes['Campaign'] = FederationReferenceTypes['Campaign'],
-> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<
-    Maybe<ResolversTypes['Campaign']> | FederationReferenceType,
-    FederationReferenceType,
-    ContextType
-  >;
-  dailyMetrics?: Resolver<
-    Array<ResolversTypes['DailyMetrics']>,
-    ParentType,
-    ContextType,
-    Partial<CampaignDailyMetricsArgs>
-  >;
+export type CampaignResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign'], FederationReferenceType extends FederationReferenceTypes['Campaign'] = FederationReferenceTypes['Campaign']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Campaign']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  dailyMetrics?: Resolver<Array<ResolversTypes['DailyMetrics']>, ParentType, ContextType, Partial<CampaignDailyMetricsArgs>>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   destinations?: Resolver<Array<ResolversTypes['Attraction']>, ParentType, ContextType>;
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -755,56 +732,34 @@ export type CampaignResolvers<
   metrics?: Resolver<ResolversTypes['CampaignMetrics'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organizer?: Resolver<ResolversTypes['Member'], ParentType, ContextType>;
-  participants?: Resolver<
-    ResolversTypes['ParticipationConnection'],
-    ParentType,
-    ContextType,
-    Partial<CampaignParticipantsArgs>
-  >;
+  participants?: Resolver<ResolversTypes['ParticipationConnection'], ParentType, ContextType, Partial<CampaignParticipantsArgs>>;
   sampleData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   startsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CampaignStatus'], ParentType, ContextType>;
-  topParticipants?: Resolver<
-    Array<ResolversTypes['Participation']>,
-    ParentType,
-    ContextType,
-    Partial<CampaignTopParticipantsArgs>
-  >;
+  topParticipants?: Resolver<Array<ResolversTypes['Participation']>, ParentType, ContextType, Partial<CampaignTopParticipantsArgs>>;
 }>;
 
-export type CampaignConnectionResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['CampaignConnection'] = ResolversParentTypes['CampaignConnection'],
-> = ResolversObject<{
+export type CampaignConnectionResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['CampaignConnection'] = ResolversParentTypes['CampaignConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['CampaignEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type CampaignEdgeResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['CampaignEdge'] = ResolversParentTypes['CampaignEdge'],
-> = ResolversObject<{
+export type CampaignEdgeResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['CampaignEdge'] = ResolversParentTypes['CampaignEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
 }>;
 
-export type CampaignMetricsResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['CampaignMetrics'] = ResolversParentTypes['CampaignMetrics'],
-> = ResolversObject<{
+export type CampaignMetricsResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['CampaignMetrics'] = ResolversParentTypes['CampaignMetrics']> = ResolversObject<{
   clicks?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   engagements?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   impressions?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   reports?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type DailyMetricsResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['DailyMetrics'] = ResolversParentTypes['DailyMetrics'],
-> = ResolversObject<{
+export type DailyMetricsResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['DailyMetrics'] = ResolversParentTypes['DailyMetrics']> = ResolversObject<{
   clicks?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   engagements?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -820,76 +775,29 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type MemberResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member'],
-  FederationReferenceType extends FederationReferenceTypes['Member'] = FederationReferenceTypes['Member'],
-> = ResolversObject<{
-  __resolveReference?: ReferenceResolver<
-    Maybe<ResolversTypes['Member']> | FederationReferenceType,
-    FederationReferenceType,
-    ContextType
-  >;
+export type MemberResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member'], FederationReferenceType extends FederationReferenceTypes['Member'] = FederationReferenceTypes['Member']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Member']> | FederationReferenceType, FederationReferenceType, ContextType>;
   campaigns?: Resolver<Array<ResolversTypes['Participation']>, ParentType, ContextType, Partial<MemberCampaignsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
-export type MutationResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
-> = ResolversObject<{
-  joinCampaign?: Resolver<
-    ResolversTypes['Participation'],
-    ParentType,
-    ContextType,
-    RequireFields<MutationJoinCampaignArgs, 'campaignId' | 'role'>
-  >;
-  launchCampaign?: Resolver<
-    ResolversTypes['Campaign'],
-    ParentType,
-    ContextType,
-    RequireFields<MutationLaunchCampaignArgs, 'input'>
-  >;
-  leaveCampaign?: Resolver<
-    ResolversTypes['Boolean'],
-    ParentType,
-    ContextType,
-    RequireFields<MutationLeaveCampaignArgs, 'campaignId'>
-  >;
-  reportCampaignMetrics?: Resolver<
-    ResolversTypes['Participation'],
-    ParentType,
-    ContextType,
-    RequireFields<MutationReportCampaignMetricsArgs, 'input'>
-  >;
-  setCampaignStatus?: Resolver<
-    ResolversTypes['Campaign'],
-    ParentType,
-    ContextType,
-    RequireFields<MutationSetCampaignStatusArgs, 'id' | 'status'>
-  >;
-  updateCampaign?: Resolver<
-    ResolversTypes['Campaign'],
-    ParentType,
-    ContextType,
-    RequireFields<MutationUpdateCampaignArgs, 'id' | 'input'>
-  >;
+export type MutationResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  joinCampaign?: Resolver<ResolversTypes['Participation'], ParentType, ContextType, RequireFields<MutationJoinCampaignArgs, 'campaignId' | 'role'>>;
+  launchCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationLaunchCampaignArgs, 'input'>>;
+  leaveCampaign?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLeaveCampaignArgs, 'campaignId'>>;
+  reportCampaignMetrics?: Resolver<ResolversTypes['Participation'], ParentType, ContextType, RequireFields<MutationReportCampaignMetricsArgs, 'input'>>;
+  setCampaignStatus?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationSetCampaignStatusArgs, 'id' | 'status'>>;
+  updateCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationUpdateCampaignArgs, 'id' | 'input'>>;
 }>;
 
-export type PageInfoResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
-> = ResolversObject<{
+export type PageInfoResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type ParticipationResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['Participation'] = ResolversParentTypes['Participation'],
-> = ResolversObject<{
+export type ParticipationResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Participation'] = ResolversParentTypes['Participation']> = ResolversObject<{
   campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
   joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   member?: Resolver<ResolversTypes['Member'], ParentType, ContextType>;
@@ -897,28 +805,19 @@ export type ParticipationResolvers<
   role?: Resolver<ResolversTypes['ParticipationRole'], ParentType, ContextType>;
 }>;
 
-export type ParticipationConnectionResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['ParticipationConnection'] = ResolversParentTypes['ParticipationConnection'],
-> = ResolversObject<{
+export type ParticipationConnectionResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['ParticipationConnection'] = ResolversParentTypes['ParticipationConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['ParticipationEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Participation']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
-export type ParticipationEdgeResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['ParticipationEdge'] = ResolversParentTypes['ParticipationEdge'],
-> = ResolversObject<{
+export type ParticipationEdgeResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['ParticipationEdge'] = ResolversParentTypes['ParticipationEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Participation'], ParentType, ContextType>;
 }>;
 
-export type QueryResolvers<
-  ContextType = CampaignsContext,
-  ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
-> = ResolversObject<{
+export type QueryResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, Partial<QueryCampaignArgs>>;
   campaigns?: Resolver<ResolversTypes['CampaignConnection'], ParentType, ContextType, Partial<QueryCampaignsArgs>>;
 }>;
@@ -944,3 +843,4 @@ export type Resolvers<ContextType = CampaignsContext> = ResolversObject<{
   ParticipationEdge?: ParticipationEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
 }>;
+

@@ -62,23 +62,23 @@ export class CampaignRepository {
     }
     if (filter.memberId) {
       query.andWhere(
-        `EXISTS (${query
+        `EXISTS ${query
           .subQuery()
           .select('1')
           .from(Participation, 'fp')
           .where('fp.campaign_id = c.id AND fp.member_id = :memberId')
-          .getQuery()})`,
+          .getQuery()}`,
         { memberId: filter.memberId },
       );
     }
     if (filter.attractionId) {
       query.andWhere(
-        `EXISTS (${query
+        `EXISTS ${query
           .subQuery()
           .select('1')
           .from(CampaignDestination, 'fd')
           .where('fd.campaign_id = c.id AND fd.attraction_id = :attractionId')
-          .getQuery()})`,
+          .getQuery()}`,
         { attractionId: filter.attractionId },
       );
     }

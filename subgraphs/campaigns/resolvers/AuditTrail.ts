@@ -3,7 +3,8 @@ import { requireAdmin } from '../../kit/authz';
 import type { AuditRecordResolvers, AuditTrailResolvers } from '../generated/resolvers-types';
 
 export const AuditTrail: AuditTrailResolvers = {
-  __resolveReference: () => AUDIT_TRAIL,
+  // A fresh object: federation tags the result with __typename, and AUDIT_TRAIL is frozen.
+  __resolveReference: () => ({ ...AUDIT_TRAIL }),
   campaigns: (_trail, { filter, first, after }, { viewer, repos }) => {
     // The subgraph that owns the data decides, even when the gateway routed the call.
     requireAdmin(viewer, 'the audit trail');
