@@ -118,8 +118,25 @@ describe.each(ENGINES)('campaigns on %s, through the gateway', (engine) => {
       expect(bySlug.get('mount-emei')?.worldHeritage).toBe(true);
       expect(bySlug.get('huashuiwan-hot-spring')?.worldHeritage).toBe(false);
       expect(winter.metrics.reports).toBeGreaterThan(1000);
+      const attraction = await run<{ attraction: { name: string; campaigns: Array<{ slug: string }> } }>(
+        `{ attraction(slug: "bifengxia-panda-base") { name campaigns { slug } } }`,
+      );
+      expect(attraction.body.data!.attraction.campaigns.map((c) => c.slug)).toEqual(['panda-summer-2025']);
     },
   );
+
+  it("adds a member's campaigns to its profile, hiding the PLANNED one from others", async () => {
+    const query = `{ member(slug: "sichuan-short-video") { name campaigns { role campaign { slug status } } } }`;
+    type Data = { member: { campaigns: Array<{ role: string; campaign: { slug: string } }> } };
+    const anonymous = await run<Data>(query);
+    expect(anonymous.body.errors).toBeUndefined();
+    expect(anonymous.body.data!.member.campaigns.map((p) => p.campaign.slug)).not.toContain('spring-blossoms-2026');
+    const admin = await run<Data>(query, {}, ADMIN);
+    expect(admin.body.data!.member.campaigns).toContainEqual({
+      role: 'LEAD',
+      campaign: { slug: 'spring-blossoms-2026', status: 'PLANNED' },
+    });
+  });
 
   it('lets a member join, report twice for one date (counted once) and leave; a non-participant cannot report', async () => {
     const id = await launch('e2e-join-report-leave');
