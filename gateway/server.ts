@@ -18,6 +18,9 @@ import type { Logger } from '../subgraphs/kit/logger';
 import type { GatewayConfig } from './config';
 import { FileSupergraphManager } from './supergraph';
 
+/** The largest request body the gateway reads; larger ones get 413 with a coded error. */
+const REQUEST_BODY_LIMIT = '1mb';
+
 /** What the gateway knows about the client request while it plans and fetches. */
 export interface GatewayContext {
   requestId: string;
@@ -136,7 +139,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: REQUEST_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const identity = await authenticator.authenticate(req.headers.authorization);
@@ -150,5 +153,18 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       },
     }),
   );
+  // Bodies over the limit are refused before GraphQL runs; answer in the GraphQL error shape
+  // (not Express's HTML page, which would carry a stack trace) so clients read a code.
+  app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if ((error as { type?: unknown } | null)?.type !== 'entity.too.large') return next(error);
+    res.status(413).json({
+      errors: [
+        {
+          message: `request body is larger than the ${REQUEST_BODY_LIMIT} limit: send less (content bodies, for one, are at most 16,000 characters)`,
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
+  });
   return { apollo, httpServer, subgraphs };
 }

@@ -51,8 +51,7 @@ async function byGroup<V>(
  */
 function perParentLoader(repos: ContentRepositories, parent: ParentKind) {
   const counts = new DataLoader<PerParentRequest, number, string>(
-    (requests) =>
-      byGroup(requests, false, (ids, sample) => repos.contents.countsPerParent(parent, ids, { ...sample })),
+    (requests) => byGroup(requests, false, (ids, sample) => repos.contents.countsPerParent(parent, ids, { ...sample })),
     { cacheKeyFn: (r) => `${r.parentId}:${groupKey(r, false)}` },
   );
   return new DataLoader<PerParentRequest, Connection<Content>, string>(

@@ -10,19 +10,70 @@ import type { ContentKind, ContentStatus } from './entities';
 
 /** The campaigns content refers to (slugs fixed by the campaigns subgraph), with the days they ran. */
 export const CAMPAIGNS: ReadonlyArray<{ slug: string; from: string; to: string; topicEn: string; topicZh: string }> = [
-  { slug: 'winter-tourism-season-2024', from: '2024-12-07', to: '2025-02-28', topicEn: 'winter tourism season', topicZh: '冬季旅游季' },
-  { slug: 'sanxingdui-heritage-2025', from: '2025-03-01', to: '2025-06-30', topicEn: 'Sanxingdui heritage', topicZh: '三星堆文化遗产' },
-  { slug: 'ba-shu-corridor-2025', from: '2025-04-01', to: '2025-12-31', topicEn: 'Ba-Shu cultural corridor', topicZh: '巴蜀文化旅游走廊' },
-  { slug: 'inbound-sichuan-2025', from: '2025-05-01', to: '2025-12-31', topicEn: 'Inbound Sichuan', topicZh: '入境游四川' },
+  {
+    slug: 'winter-tourism-season-2024',
+    from: '2024-12-07',
+    to: '2025-02-28',
+    topicEn: 'winter tourism season',
+    topicZh: '冬季旅游季',
+  },
+  {
+    slug: 'sanxingdui-heritage-2025',
+    from: '2025-03-01',
+    to: '2025-06-30',
+    topicEn: 'Sanxingdui heritage',
+    topicZh: '三星堆文化遗产',
+  },
+  {
+    slug: 'ba-shu-corridor-2025',
+    from: '2025-04-01',
+    to: '2025-12-31',
+    topicEn: 'Ba-Shu cultural corridor',
+    topicZh: '巴蜀文化旅游走廊',
+  },
+  {
+    slug: 'inbound-sichuan-2025',
+    from: '2025-05-01',
+    to: '2025-12-31',
+    topicEn: 'Inbound Sichuan',
+    topicZh: '入境游四川',
+  },
   { slug: 'panda-summer-2025', from: '2025-06-15', to: '2025-08-31', topicEn: 'panda summer', topicZh: '熊猫之夏' },
-  { slug: 'winter-tourism-season-2025', from: '2025-12-01', to: '2026-02-28', topicEn: 'winter tourism season', topicZh: '冬季旅游季' },
+  {
+    slug: 'winter-tourism-season-2025',
+    from: '2025-12-01',
+    to: '2026-02-28',
+    topicEn: 'winter tourism season',
+    topicZh: '冬季旅游季',
+  },
 ];
 
 /** How many pieces the seed writes. */
 export const SEED_CONTENT_COUNT = 320;
 
-const KINDS: readonly ContentKind[] = ['ARTICLE', 'VIDEO', 'PHOTO_STORY', 'LIVESTREAM', 'ARTWORK', 'LITERARY_WORK', 'REPORT'];
-const SEASONS_EN = ['winter', 'winter', 'spring', 'spring', 'spring', 'summer', 'summer', 'summer', 'autumn', 'autumn', 'autumn', 'winter'];
+const KINDS: readonly ContentKind[] = [
+  'ARTICLE',
+  'VIDEO',
+  'PHOTO_STORY',
+  'LIVESTREAM',
+  'ARTWORK',
+  'LITERARY_WORK',
+  'REPORT',
+];
+const SEASONS_EN = [
+  'winter',
+  'winter',
+  'spring',
+  'spring',
+  'spring',
+  'summer',
+  'summer',
+  'summer',
+  'autumn',
+  'autumn',
+  'autumn',
+  'winter',
+];
 const SEASONS_ZH = ['冬季', '冬季', '春季', '春季', '春季', '夏季', '夏季', '夏季', '秋季', '秋季', '秋季', '冬季'];
 
 const TITLES: Record<ContentKind, { en: (a: string, s: string) => string; zh: (a: string, s: string) => string }> = {
@@ -95,7 +146,10 @@ export function seedContents(): SeedContent[] {
         ...(attraction.inBaShuCorridor ? ['ba-shu'] : []),
         ...(attraction.worldHeritage ? ['world-heritage'] : []),
       ],
-      attractionIds: [stableId('attraction', attraction.slug), ...(second ? [stableId('attraction', second.slug)] : [])],
+      attractionIds: [
+        stableId('attraction', attraction.slug),
+        ...(second ? [stableId('attraction', second.slug)] : []),
+      ],
     };
   });
 }

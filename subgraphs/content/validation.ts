@@ -48,7 +48,10 @@ export function tags(values: readonly string[], field = 'input.tags'): string[] 
   for (const value of values) {
     const tag = value.trim().toLowerCase();
     if (tag.length < 1 || tag.length > TAG_MAX_LENGTH) {
-      throw badUserInput(`each of ${field} must be 1 to ${TAG_MAX_LENGTH} characters, got "${tag.slice(0, 50)}"`, field);
+      throw badUserInput(
+        `each of ${field} must be 1 to ${TAG_MAX_LENGTH} characters, got "${tag.slice(0, 50)}"`,
+        field,
+      );
     }
     if (!result.includes(tag)) result.push(tag);
   }

@@ -68,10 +68,10 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
   const references = new KnownIds();
 
   beforeAll(async () => {
-    subgraph = (await openSubgraph(createContentSubgraph(() => references), engine)) as SubgraphHarness<
-      unknown,
-      unknown
-    >;
+    subgraph = (await openSubgraph(
+      createContentSubgraph(() => references),
+      engine,
+    )) as SubgraphHarness<unknown, unknown>;
   });
   afterAll(() => subgraph.close());
 
@@ -128,7 +128,10 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
     expect(seen.map((n) => n.id).sort()).toEqual(expected.map((c) => c.id).sort());
     const panda = await listAll({ attractionId: PANDA_BASE, tag: 'PANDA-BASE', kind: 'VIDEO' });
     for (const node of panda.seen) expect(node.attractions.map((a) => a.id)).toContain(PANDA_BASE);
-    const window = await listAll({ publishedAfter: '2025-06-01T00:00:00+08:00', publishedBefore: '2025-07-01T00:00:00Z' });
+    const window = await listAll({
+      publishedAfter: '2025-06-01T00:00:00+08:00',
+      publishedBefore: '2025-07-01T00:00:00Z',
+    });
     expect(window.seen.length).toBeGreaterThan(0);
     for (const node of window.seen) expect(node.publishedAt! >= '2025-05-31T16:00:00.000Z').toBe(true);
     const author = await listAll({ authorId: memberId('bayu-video') });
@@ -139,7 +142,11 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
     const buddha = await listAll({ search: 'giant BUDDHA' }, ANONYMOUS, 7);
     expect(buddha.seen.length).toBeGreaterThan(0);
     expect(new Set(buddha.seen.map((n) => n.id)).size).toBe(buddha.total);
-    expect(buddha.seen.every((n) => /giant buddha|leshan/i.test(n.title) || n.attractions.some((a) => a.id === LESHAN))).toBe(true);
+    // Natural-language search (MySQL) may also answer pieces with one of the words, ranked lower.
+    const texts = new Map(seedContents().map((c) => [c.id, `${c.title} ${c.summary} ${c.body}`.toLowerCase()]));
+    expect(buddha.seen.every((n) => /giant|buddha/.test(texts.get(n.id) ?? ''))).toBe(true);
+    expect(buddha.seen[0]!.title).toMatch(/giant buddha/i);
+    expect(buddha.seen[0]!.attractions.map((a) => a.id)).toContain(LESHAN);
     const chinese = await listAll({ search: '乐山大佛' });
     expect(chinese.seen.length).toBeGreaterThan(0);
     expect(chinese.seen.every((n) => n.language === 'zh-CN')).toBe(true);
@@ -247,7 +254,11 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
     expect(named.data!.createContent.author.id).toBe(memberId('leshan-daily'));
     const unknownAuthor = await subgraph.execute(CREATE, { input: { ...input, authorId: 'no-such-member' } }, ADMIN);
     expect(codeOf(unknownAuthor)).toBe('BAD_USER_INPUT');
-    const impostor = await subgraph.execute(CREATE, { input: { ...input, authorId: memberId('leshan-daily') } }, AUTHOR);
+    const impostor = await subgraph.execute(
+      CREATE,
+      { input: { ...input, authorId: memberId('leshan-daily') } },
+      AUTHOR,
+    );
     expect(codeOf(impostor)).toBe('FORBIDDEN');
     expect(codeOf(await subgraph.execute(CREATE, { input }, ANONYMOUS))).toBe('UNAUTHENTICATED');
   });
@@ -276,14 +287,20 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
     const author = seedContents().find((c) => c.status === 'DRAFT')!.authorId;
     const r = [{ __typename: 'Member', id: author }];
     type Data = { _entities: Array<{ contents: { totalCount: number; nodes: Array<{ status: string }> } }> };
-    const own = await subgraph.execute<Data>(query, { r }, { viewer: { role: 'MEMBER', memberId: author, keyId: 'k' } });
+    const own = await subgraph.execute<Data>(
+      query,
+      { r },
+      { viewer: { role: 'MEMBER', memberId: author, keyId: 'k' } },
+    );
     const other = await subgraph.execute<Data>(query, { r }, OTHER);
     expect(other.data).toEqual((await subgraph.execute<Data>(query, { r }, ANONYMOUS)).data);
     const anonymous = await subgraph.execute<Data>(query, { r }, ANONYMOUS);
     const ownStatuses = new Set(own.data!._entities[0]!.contents.nodes.map((n) => n.status));
     expect(ownStatuses.has('DRAFT')).toBe(true);
     expect(new Set(anonymous.data!._entities[0]!.contents.nodes.map((n) => n.status))).toEqual(new Set(['PUBLISHED']));
-    expect(own.data!._entities[0]!.contents.totalCount).toBeGreaterThan(anonymous.data!._entities[0]!.contents.totalCount);
+    expect(own.data!._entities[0]!.contents.totalCount).toBeGreaterThan(
+      anonymous.data!._entities[0]!.contents.totalCount,
+    );
   });
 
   it.each([
@@ -310,8 +327,9 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
       expect(small.statements).toBe(4); // page, counts, tags, attractions
       expect(large.statements).toBe(small.statements);
       // Each parent's page really holds its own content, newest first, and says whether more follow.
-      const entities = (large.result.data as { _entities: Array<Record<string, { totalCount: number; nodes: unknown[] }>> })
-        ._entities;
+      const entities = (
+        large.result.data as { _entities: Array<Record<string, { totalCount: number; nodes: unknown[] }>> }
+      )._entities;
       expect(entities.some((e) => e[field]!.nodes.length > 3)).toBe(true);
       for (const e of entities) expect(e[field]!.nodes.length).toBe(Math.min(50, e[field]!.totalCount));
     },
@@ -322,7 +340,13 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
       stories(first: 2, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } } } }`;
     const r = [{ __typename: 'Attraction', id: LESHAN }];
     type Data = {
-      _entities: Array<{ stories: { totalCount: number; nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>;
+      _entities: Array<{
+        stories: {
+          totalCount: number;
+          nodes: Array<{ id: string }>;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      }>;
     };
     const seen: string[] = [];
     let after: string | null = null;
@@ -347,9 +371,12 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
     const r = [...published, draft].map((p) => ({ __typename: 'Content', id: p.id }));
     let result: Result<{ _entities: Array<{ id: string } | null> }> = {};
     const statements = await subgraph.database.queries.measure(async () => {
-      result = await subgraph.execute(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Content { id } } }`, {
-        r,
-      });
+      result = await subgraph.execute(
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Content { id } } }`,
+        {
+          r,
+        },
+      );
     });
     expect(statements).toBe(1);
     expect(result.data!._entities.map((e) => e?.id ?? null)).toEqual([...published.map((p) => p.id), null]);

@@ -217,7 +217,8 @@ export class ContentRepository {
       return `CAST(ROUND(${match} * ${SCORE_SCALE}) AS SIGNED)`;
     }
     query.setParameter('pattern', likePattern(text));
-    const like = (column: string) => `CASE WHEN LOWER(COALESCE(${column}, '')) LIKE :pattern ESCAPE '!' THEN 1 ELSE 0 END`;
+    const like = (column: string) =>
+      `CASE WHEN LOWER(COALESCE(${column}, '')) LIKE :pattern ESCAPE '!' THEN 1 ELSE 0 END`;
     const score = `(4 * ${like('c.title')} + 2 * ${like('c.summary')} + ${like('c.body')})`;
     query.andWhere(`${score} > 0`);
     return score;
@@ -368,10 +369,9 @@ export class ContentRepository {
   async setStatus(manager: EntityManager, content: Content, status: ContentStatus): Promise<Content> {
     const now = new Date();
     const publishedAt = status === 'PUBLISHED' && !content.publishedAt ? now : content.publishedAt;
-    await manager.getRepository(Content).update(
-      { id: content.id },
-      { status, publishedAt, sortedAt: publishedAt ?? content.createdAt, updatedAt: now },
-    );
+    await manager
+      .getRepository(Content)
+      .update({ id: content.id }, { status, publishedAt, sortedAt: publishedAt ?? content.createdAt, updatedAt: now });
     return (await this.findById(manager, content.id))!;
   }
 

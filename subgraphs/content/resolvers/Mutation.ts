@@ -70,7 +70,8 @@ export const Mutation: MutationResolvers = {
         requireSignedIn(viewer, 'createContent');
         let authorId = viewer.memberId;
         if (viewer.role === 'ADMIN') {
-          if (input.authorId == null) throw badUserInput('input.authorId: an admin must name the author', 'input.authorId');
+          if (input.authorId == null)
+            throw badUserInput('input.authorId: an admin must name the author', 'input.authorId');
           authorId = input.authorId;
         } else if (input.authorId != null && input.authorId !== viewer.memberId) {
           throw forbidden('a member writes as itself: leave input.authorId out');
@@ -106,7 +107,8 @@ export const Mutation: MutationResolvers = {
       const changes: ContentChanges = {};
       if (input.kind != null) changes.kind = input.kind;
       if (input.title != null) changes.title = valid.title(input.title);
-      if (input.summary !== undefined) changes.summary = valid.optionalText(input.summary, 'input.summary', valid.SUMMARY_MAX);
+      if (input.summary !== undefined)
+        changes.summary = valid.optionalText(input.summary, 'input.summary', valid.SUMMARY_MAX);
       if (input.body !== undefined) changes.body = valid.optionalText(input.body, 'input.body', valid.BODY_MAX);
       if (input.language != null) changes.language = valid.language(input.language);
       if (input.tags != null) changes.tags = valid.tags(input.tags);
