@@ -194,6 +194,21 @@ describe.each(ENGINES)('content through the gateway on %s', (engine) => {
     expect(thirty.statements).toBe(three.statements);
   });
 
+  it('asks the membership subgraph whether the author an admin names exists', async () => {
+    const create = `mutation($input: CreateContentInput!) { createContent(input: $input) { author { name } } }`;
+    const input = { kind: 'REPORT', title: 'Alliance quarterly report', language: 'zh-CN' };
+    const named = await run<{ createContent: { author: { name: string } } }>(
+      create,
+      { input: { ...input, authorId: stableId('member', 'leshan-daily') } },
+      ADMIN,
+    );
+    expect(named.body.errors).toBeUndefined();
+    expect(named.body.data!.createContent.author.name).toBe('Leshan Daily');
+    const unknown = await run(create, { input: { ...input, authorId: stableId('member', 'nobody') } }, ADMIN);
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(unknown.body.errors?.[0]?.message).toMatch(/no member with id/);
+  });
+
   (present.has('tourism') ? it : it.skip)(
     'asks the tourism subgraph whether attraction ids exist: a real one is stored, an unknown one refused',
     async () => {
