@@ -70,12 +70,3 @@ export function ids(values: readonly string[], field: string, max = ATTRACTIONS_
   }
   return unique;
 }
-
-/** A search text of 1-100 characters, trimmed. */
-export function search(value: string, field = 'filter.search'): string {
-  const trimmed = value.trim();
-  if (trimmed.length < 1 || trimmed.length > 100) {
-    throw badUserInput(`${field} must be 1 to 100 characters, got ${trimmed.length}`, field);
-  }
-  return trimmed;
-}
