@@ -25,17 +25,25 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** An attraction (owned by the tourism subgraph), with the published stories about it. */
+/**
+ * A visitor attraction in Sichuan or Chongqing: a scenic area, heritage site, museum, panda
+ * base, ski resort and so on. Names, categories, A-level ratings, World Heritage flags and
+ * coordinates follow public records.
+ */
 export type Attraction = {
   __typename?: 'Attraction';
-  /** The attraction's id. */
+  /** Stable identifier (a UUID). Use it to refer to the attraction from other queries and subgraphs. */
   id: Scalars['ID']['output'];
   /** Published content about this attraction, newest first. */
   stories: ContentConnection;
 };
 
 
-/** An attraction (owned by the tourism subgraph), with the published stories about it. */
+/**
+ * A visitor attraction in Sichuan or Chongqing: a scenic area, heritage site, museum, panda
+ * base, ski resort and so on. Names, categories, A-level ratings, World Heritage flags and
+ * coordinates follow public records.
+ */
 export type AttractionStoriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -142,17 +150,25 @@ export type AuditTrailContentArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** A campaign (owned by the campaigns subgraph), with the published content serving it. */
+/**
+ * A joint promotion campaign of the alliance, e.g. Sichuan's 2024 winter tourism season:
+ * member platforms take part, promote featured destinations and report the reach their
+ * channels delivered. PLANNED campaigns are visible to admins only.
+ */
 export type Campaign = {
   __typename?: 'Campaign';
   /** Published content serving this campaign, newest first. */
   contents: ContentConnection;
-  /** The campaign's id. */
+  /** Stable identifier (a UUID). */
   id: Scalars['ID']['output'];
 };
 
 
-/** A campaign (owned by the campaigns subgraph), with the published content serving it. */
+/**
+ * A joint promotion campaign of the alliance, e.g. Sichuan's 2024 winter tourism season:
+ * member platforms take part, promote featured destinations and report the reach their
+ * channels delivered. PLANNED campaigns are visible to admins only.
+ */
 export type CampaignContentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
