@@ -51,6 +51,15 @@ const config: CodegenConfig = {
       AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
       AuditTrail: '../../kit/audit/trail#AuditTrailRef',
     }),
+    ...subgraph('tourism', {
+      Attraction: '../entities#Attraction',
+      Destination: '../entities#Destination',
+      VisitorStat: '../repositories/visitorStats#MonthlyFigures',
+      AttractionConnection: '../../kit/pagination#Connection<AttractionModel>',
+      AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
+      AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
+      AuditTrail: '../../kit/audit/trail#AuditTrailRef',
+    }),
   },
 };
 

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { presentSubgraphs } from '../../scripts/subgraphs';
 import { ENGINES } from '../support/databases';
 import { freePort, graphql, runToExit, type RunningService } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -53,10 +52,10 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
   it('reports readiness of the gateway and each subgraph', async () => {
     const gatewayReady = await fetch(`${gateway.url}/readyz`);
     expect(gatewayReady.status).toBe(200);
-    expect(await gatewayReady.json()).toEqual({
-      status: 'ready',
-      subgraphs: Object.fromEntries(presentSubgraphs().map((s) => [s.name, 'ready'])),
-    });
+    // Every subgraph present in this checkout, whichever have been built so far.
+    const subgraphs = Object.fromEntries(Object.keys(stack.subgraphs).map((name) => [name, 'ready']));
+    expect(subgraphs).toHaveProperty('membership');
+    expect(await gatewayReady.json()).toEqual({ status: 'ready', subgraphs });
     expect((await fetch(`${membership.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${membership.url}/healthz`)).status).toBe(200);
   });

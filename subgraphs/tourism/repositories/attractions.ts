@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { isUniqueViolation } from '../../kit/database';
+import { badUserInput, conflict } from '../../kit/errors';
+import { type Connection, type PageArgs, paginate, readPageArgs, toConnection } from '../../kit/pagination';
+import { Attraction, type AttractionCategory, type Province } from '../entities';
+import { boundingBox, distanceKm } from '../geo';
+
+/** A validated `near` condition. */
+export interface Near {
+  latitude: number;
+  longitude: number;
+  radiusKm: number;
+}
+
+/** Filter of the `attractions` query, as validated input. */
+export interface AttractionFilter {
+  province?: Province | null;
+  destinationId?: string | null;
+  category?: AttractionCategory | null;
+  inBaShuCorridor?: boolean | null;
+  worldHeritage?: boolean | null;
+  search?: string | null;
+  near?: Near | null;
+}
+
+/** A validated attraction to create or update, keyed by slug. */
+export type AttractionFields = Omit<Attraction, 'id'>;
+
+/** Escapes LIKE wildcards so that a search for `100%` means the characters, not a pattern. */
+export function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** Tags `near` cursors so that a cursor of the slug order is refused there, and vice versa. */
+const NEAR_CURSOR_TAG = 'near';
+
+/** Reads and writes attractions. Every read method is one SQL statement. */
+export class AttractionRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Attractions by id, in any order; missing ids are simply absent. */
+  findByIds(ids: readonly string[]): Promise<Attraction[]> {
+    return this.dataSource.getRepository(Attraction).findBy({ id: In([...ids]) });
+  }
+
+  /** Attractions by slug, in any order. */
+  findBySlugs(slugs: readonly string[]): Promise<Attraction[]> {
+    return this.dataSource.getRepository(Attraction).findBy({ slug: In([...slugs]) });
+  }
+
+  /** Every attraction of the given destinations, ordered by slug within each. */
+  findByDestinations(destinationIds: readonly string[]): Promise<Attraction[]> {
+    return this.dataSource
+      .getRepository(Attraction)
+      .find({ where: { destinationId: In([...destinationIds]) }, order: { slug: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * A page of attractions: ordered by slug, or with `near` by distance (nearest first,
+   * ties by id). Each is one statement, plus one for `totalCount` when asked (slug order).
+   */
+  list(filter: AttractionFilter, page: PageArgs): Promise<Connection<Attraction>> {
+    const query = this.filtered(filter);
+    if (filter.near) return this.listNear(query, filter.near, page);
+    return paginate(query, page, [
+      { column: 'a.slug', direction: 'ASC', value: (a) => a.slug },
+      { column: 'a.id', direction: 'ASC', value: (a) => a.id },
+    ]);
+  }
+
+  private filtered(filter: AttractionFilter): SelectQueryBuilder<Attraction> {
+    const query = this.dataSource.getRepository(Attraction).createQueryBuilder('a');
+    if (filter.province) query.andWhere('a.province = :province', { province: filter.province });
+    if (filter.destinationId) query.andWhere('a.destination_id = :destination', { destination: filter.destinationId });
+    if (filter.category) query.andWhere('a.category = :category', { category: filter.category });
+    // Booleans bind as 1/0: better-sqlite3 refuses JavaScript booleans as parameters.
+    if (filter.inBaShuCorridor != null) {
+      query.andWhere('a.in_ba_shu_corridor = :corridor', { corridor: filter.inBaShuCorridor ? 1 : 0 });
+    }
+    if (filter.worldHeritage != null) {
+      query.andWhere('a.world_heritage = :heritage', { heritage: filter.worldHeritage ? 1 : 0 });
+    }
+    if (filter.search != null) {
+      const text = filter.search.trim();
+      if (text.length < 1 || text.length > 100) {
+        throw badUserInput('filter.search must be 1 to 100 characters', 'filter.search');
+      }
+      query.andWhere(
+        "(LOWER(a.name_en) LIKE :pattern ESCAPE '!' OR a.name_zh LIKE :pattern ESCAPE '!' OR a.slug LIKE :pattern ESCAPE '!')",
+        { pattern: likePattern(text) },
+      );
+    }
+    return query;
+  }
+
+  /**
+   * `near`: the indexed bounding box narrows the rows in SQL, the exact great-circle
+   * distance decides in JavaScript. The order is (distance, id), total and repeatable, so
+   * the cursor carries the distance and the id of the last row and the next page starts
+   * strictly after that pair; `totalCount` comes from the same statement.
+   */
+  private async listNear(
+    query: SelectQueryBuilder<Attraction>,
+    near: Near,
+    args: PageArgs,
+  ): Promise<Connection<Attraction>> {
+    const page = readPageArgs(args, 3);
+    let after: { distance: number; id: string } | null = null;
+    if (page.after) {
+      const [tag, distance, id] = page.after;
+      if (tag !== NEAR_CURSOR_TAG || typeof distance !== 'number' || typeof id !== 'string') {
+        throw badUserInput(
+          '`after` is not a cursor from a `near` search: pass an endCursor or edge cursor of the same query',
+          'after',
+        );
+      }
+      after = { distance, id };
+    }
+    const box = boundingBox(near.latitude, near.longitude, near.radiusKm);
+    query.andWhere('a.latitude BETWEEN :minLat AND :maxLat', { minLat: box.minLatitude, maxLat: box.maxLatitude });
+    if (box.minLongitude !== null && box.maxLongitude !== null) {
+      query.andWhere('a.longitude BETWEEN :minLng AND :maxLng', { minLng: box.minLongitude, maxLng: box.maxLongitude });
+    }
+    const distances = new Map<string, number>();
+    const within = (await query.getMany()).filter((a) => {
+      const d = distanceKm(near.latitude, near.longitude, a.latitude, a.longitude);
+      distances.set(a.id, d);
+      return d <= near.radiusKm;
+    });
+    const distanceOf = (a: Attraction) => distances.get(a.id)!;
+    within.sort((x, y) => distanceOf(x) - distanceOf(y) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const rest = after
+      ? within.filter((a) => distanceOf(a) > after.distance || (distanceOf(a) === after.distance && a.id > after.id))
+      : within;
+    return toConnection(
+      rest.slice(0, page.first + 1),
+      page.first,
+      [{ value: () => NEAR_CURSOR_TAG }, { value: distanceOf }, { value: (a) => a.id }],
+      async () => within.length,
+    );
+  }
+
+  /** Which of `ids` are attractions, in chunks that keep IN lists modest. */
+  async existingIds(manager: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const rows = await manager
+        .getRepository(Attraction)
+        .createQueryBuilder('a')
+        .select('a.id', 'id')
+        .where('a.id IN (:...ids)', { ids: ids.slice(i, i + 1000) })
+        .getRawMany<{ id: string }>();
+      for (const row of rows) found.add(row.id);
+    }
+    return found;
+  }
+
+  /** Creates the attraction with this slug, or updates it (keeping its id). */
+  async upsertBySlug(manager: EntityManager, fields: AttractionFields): Promise<Attraction> {
+    const repository = manager.getRepository(Attraction);
+    const existing = await repository.findOneBy({ slug: fields.slug });
+    if (existing) {
+      await repository.update({ id: existing.id }, fields);
+      return (await repository.findOneBy({ id: existing.id }))!;
+    }
+    const id = randomUUID();
+    try {
+      await repository.insert({ id, ...fields });
+    } catch (error) {
+      // Another request created the same slug between our read and our insert.
+      if (isUniqueViolation(error)) throw conflict(`attraction "${fields.slug}" was created concurrently: retry`);
+      throw error;
+    }
+    return (await repository.findOneBy({ id }))!;
+  }
+}

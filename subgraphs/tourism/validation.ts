@@ -1,0 +1,130 @@
+import { badUserInput } from '../kit/errors';
+import { ATTRACTION_LEVELS } from './entities';
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Longest month range a query may ask for: 10 years. */
+export const MAX_RANGE_MONTHS = 120;
+/** Smallest and largest `near` radius, in kilometres. */
+export const MIN_RADIUS_KM = 1;
+export const MAX_RADIUS_KM = 500;
+
+/** An inclusive month range; a missing bound is open. */
+export interface MonthRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** A trimmed text of `min`..`max` characters, or BAD_USER_INPUT naming the field. */
+export function text(value: string, field: string, min: number, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length < min || trimmed.length > max) {
+    throw badUserInput(`${field} must be ${min} to ${max} characters, got ${trimmed.length}`, field);
+  }
+  return trimmed;
+}
+
+export function slug(value: string, field = 'input.slug'): string {
+  if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {
+    throw badUserInput(
+      `${field} must be 3-80 lower-case letters, digits and single hyphens (like "leshan-giant-buddha"), got "${value.slice(0, 100)}"`,
+      field,
+    );
+  }
+  return value;
+}
+
+/** True for a `YYYY-MM` month from 1900-01 on. */
+export function isMonth(value: string): boolean {
+  const match = MONTH.exec(value);
+  return match !== null && Number(match[1]) >= 1900;
+}
+
+/** A `YYYY-MM` month, or BAD_USER_INPUT naming the field. */
+export function month(value: string, field: string): string {
+  if (!isMonth(value)) {
+    throw badUserInput(`${field} must be a month written YYYY-MM (e.g. 2025-07), got "${value.slice(0, 20)}"`, field);
+  }
+  return value;
+}
+
+function monthIndex(value: string): number {
+  return Number(value.slice(0, 4)) * 12 + Number(value.slice(5, 7)) - 1;
+}
+
+/** How many months `from`..`to` spans, both included. */
+export function monthsBetween(from: string, to: string): number {
+  return monthIndex(to) - monthIndex(from) + 1;
+}
+
+/** Every month from `from` to `to` inclusive, in order. */
+export function monthsOf(from: string, to: string): string[] {
+  const first = monthIndex(from);
+  return Array.from({ length: monthsBetween(from, to) }, (_, i) => {
+    const index = first + i;
+    return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+  });
+}
+
+/**
+ * Validates a month range: each bound `YYYY-MM`, `from` not after `to`, and at most
+ * {@link MAX_RANGE_MONTHS} months when both are given.
+ */
+export function monthRange(from: string | null | undefined, to: string | null | undefined): MonthRange {
+  const range: MonthRange = {
+    from: from == null ? null : month(from, 'from'),
+    to: to == null ? null : month(to, 'to'),
+  };
+  if (range.from !== null && range.to !== null) {
+    if (range.from > range.to) throw badUserInput(`from (${range.from}) must not be after to (${range.to})`, 'from');
+    const span = monthsBetween(range.from, range.to);
+    if (span > MAX_RANGE_MONTHS) {
+      throw badUserInput(
+        `the range ${range.from}..${range.to} spans ${span} months: ask for at most ${MAX_RANGE_MONTHS} (10 years) at a time`,
+        'to',
+      );
+    }
+  }
+  return range;
+}
+
+export function latitude(value: number, field: string): number {
+  if (!Number.isFinite(value) || value < -90 || value > 90) {
+    throw badUserInput(`${field} must be a latitude between -90 and 90 degrees, got ${value}`, field);
+  }
+  return value;
+}
+
+export function longitude(value: number, field: string): number {
+  if (!Number.isFinite(value) || value < -180 || value > 180) {
+    throw badUserInput(`${field} must be a longitude between -180 and 180 degrees, got ${value}`, field);
+  }
+  return value;
+}
+
+export function radiusKm(value: number, field = 'filter.near.radiusKm'): number {
+  if (!Number.isFinite(value) || value < MIN_RADIUS_KM || value > MAX_RADIUS_KM) {
+    throw badUserInput(
+      `${field} must be between ${MIN_RADIUS_KM} and ${MAX_RADIUS_KM} kilometres, got ${value}`,
+      field,
+    );
+  }
+  return value;
+}
+
+export function level(value: string | null | undefined, field = 'input.level'): string | null {
+  if (value == null) return null;
+  if (!(ATTRACTION_LEVELS as readonly string[]).includes(value)) {
+    throw badUserInput(
+      `${field} must be one of ${ATTRACTION_LEVELS.join(', ')} or null, got "${value.slice(0, 20)}"`,
+      field,
+    );
+  }
+  return value;
+}
+
+/** A non-negative, finite figure. */
+export function isFigure(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
+}
