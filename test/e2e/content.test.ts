@@ -237,6 +237,34 @@ describe.each(ENGINES)('content through the gateway on %s', (engine) => {
     },
   );
 
+  (present.has('tourism') ? it : it.skip)(
+    'answers Attraction.stories for a page of attractions with as many SQL statements for 50 as for 5',
+    async () => {
+      const query = (n: number) =>
+        `{ attractions(first: ${n}) { nodes { name stories(first: 3) { totalCount nodes { title author { name } } } } } }`;
+      const measure = async (n: number) => {
+        const before = await stack.sqlStatements('content');
+        const { body } = await run<{
+          attractions: {
+            nodes: Array<{ stories: { totalCount: number; nodes: Array<{ author: { name: string } }> } }>;
+          };
+        }>(query(n));
+        expect(body.errors).toBeUndefined();
+        return { statements: (await stack.sqlStatements('content')) - before, nodes: body.data!.attractions.nodes };
+      };
+      const five = await measure(5);
+      const fifty = await measure(50);
+      expect(fifty.nodes).toHaveLength(50);
+      expect(fifty.nodes.filter((a) => a.stories.totalCount > 0).length).toBeGreaterThan(40);
+      for (const attraction of fifty.nodes) {
+        expect(attraction.stories.nodes.length).toBe(Math.min(3, attraction.stories.totalCount));
+        for (const story of attraction.stories.nodes) expect(story.author.name).toBeTruthy();
+      }
+      expect(five.statements).toBe(2); // the windowed page and the grouped count
+      expect(fifty.statements).toBe(five.statements);
+    },
+  );
+
   (present.has('campaigns') ? it : it.skip)('asks the campaigns subgraph whether a campaign id exists', async () => {
     const create = `mutation($input: CreateContentInput!) { createContent(input: $input) { id campaign { id } } }`;
     const winter = stableId('campaign', 'winter-tourism-season-2025');
