@@ -1,5 +1,6 @@
 import type { SubgraphProcess } from './kit/run';
 import { contentSubgraph } from './content/server';
+import { campaignsSubgraph } from './campaigns/server';
 import { membershipSubgraph } from './membership/server';
 import { tourismSubgraph } from './tourism/server';
 
@@ -8,5 +9,6 @@ import { tourismSubgraph } from './tourism/server';
 export const SUBGRAPHS: ReadonlyArray<SubgraphProcess<unknown, unknown>> = [
   membershipSubgraph as SubgraphProcess<unknown, unknown>,
   contentSubgraph as SubgraphProcess<unknown, unknown>,
+  campaignsSubgraph as SubgraphProcess<unknown, unknown>,
   tourismSubgraph as SubgraphProcess<unknown, unknown>,
 ];

@@ -31,6 +31,25 @@ function outcomeOf(error: unknown): { outcome: AuditOutcome; code: string } {
 }
 
 /**
+ * SQLite runs on one connection: two transactions open at once on it fail ("cannot start a
+ * transaction within a transaction"), and a failure record written while another request's
+ * transaction is open would join that transaction. So on SQLite, mutations queue per
+ * DataSource; MySQL's pool lets them run side by side and the database arbitrates.
+ */
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+function serialized<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  if (dataSource.options.type !== 'better-sqlite3') return work();
+  const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
+  const result = previous.then(work, work);
+  sqliteQueues.set(
+    dataSource,
+    result.catch(() => undefined),
+  );
+  return result;
+}
+
+/**
  * Binds the audited-mutation runner to one request. The change and its SUCCESS record
  * commit together; a refused or failed change is rolled back whole and only its
  * DENIED/REJECTED/FAILED record is written, in a transaction of its own.
@@ -52,18 +71,19 @@ export function createMutationRunner(dataSource: DataSource, viewer: Identity, r
       detail: op.detail?.slice(0, 500) ?? null,
     });
 
-  return async (op, change, targetOf) => {
-    try {
-      return await dataSource.transaction(async (manager) => {
-        const result = await change(manager);
-        const targetId = op.targetId ?? (targetOf ? targetOf(result) : null);
-        await manager.getRepository(AuditRecord).insert(record(op, 'SUCCESS', targetId, null));
-        return result;
-      });
-    } catch (error) {
-      const { outcome, code } = outcomeOf(error);
-      await dataSource.getRepository(AuditRecord).insert(record(op, outcome, op.targetId ?? null, code));
-      throw error;
-    }
-  };
+  return (op, change, targetOf) =>
+    serialized(dataSource, async () => {
+      try {
+        return await dataSource.transaction(async (manager) => {
+          const result = await change(manager);
+          const targetId = op.targetId ?? (targetOf ? targetOf(result) : null);
+          await manager.getRepository(AuditRecord).insert(record(op, 'SUCCESS', targetId, null));
+          return result;
+        });
+      } catch (error) {
+        const { outcome, code } = outcomeOf(error);
+        await dataSource.getRepository(AuditRecord).insert(record(op, outcome, op.targetId ?? null, code));
+        throw error;
+      }
+    });
 }

@@ -1,0 +1,105 @@
+import DataLoader from 'dataloader';
+import { groupLoader, rowLoader } from '../kit/loaders';
+import { type Connection, type PageArgs, readPageArgs, toConnection } from '../kit/pagination';
+import type { Campaign, CampaignDestination, CampaignStatus, Participation } from './entities';
+import type { CampaignsRepositories } from './repositories';
+import type { AttractionCampaign } from './repositories/campaigns';
+import { type MetricTotals, type DailyTotals, ZERO_TOTALS } from './repositories/metrics';
+import type { MemberParticipation } from './repositories/participations';
+
+/**
+ * One loader per distinct argument set: fields of a page of parents usually share their
+ * arguments, so a page still costs one statement per field.
+ */
+function perArguments<A, L>(make: (args: A) => L): (args: A) => L {
+  const made = new Map<string, L>();
+  return (args) => {
+    const key = JSON.stringify(args);
+    let loader = made.get(key);
+    if (!loader) made.set(key, (loader = make(args)));
+    return loader;
+  };
+}
+
+const PARTICIPATION_KEYS = [
+  { value: (p: Participation) => p.joinedOn },
+  { value: (p: Participation) => p.memberId },
+] as const;
+
+const pairKey = (campaignId: string, memberId: string) => `${campaignId}|${memberId}`;
+
+/** Per-request loaders of the campaigns subgraph: one SQL statement per batch. */
+export function createCampaignsLoaders({ campaigns, participations, metrics }: CampaignsRepositories) {
+  const participantCount = new DataLoader<string, number>(async (ids) => {
+    const counts = new Map((await participations.countOf(ids)).map((c) => [c.campaignId, c.count]));
+    return ids.map((id) => counts.get(id) ?? 0);
+  });
+
+  return {
+    campaignById: rowLoader<string, Campaign>(
+      (ids) => campaigns.findByIds(ids),
+      (c) => c.id,
+    ),
+    campaignBySlug: rowLoader<string, Campaign>(
+      (slugs) => campaigns.findBySlugs(slugs),
+      (c) => c.slug,
+    ),
+    destinationsByCampaign: groupLoader<string, CampaignDestination>(
+      (ids) => campaigns.destinationsOf(ids),
+      (d) => d.campaignId,
+    ),
+    campaignsByAttraction: groupLoader<string, AttractionCampaign>(
+      (ids) => campaigns.featuring(ids),
+      (row) => row.attractionId,
+    ),
+    /** A page of participants of each campaign: one windowed statement for all campaigns. */
+    participantPage: perArguments((args: PageArgs) => {
+      const page = readPageArgs(args, PARTICIPATION_KEYS.length);
+      return new DataLoader<string, Connection<Participation>>(async (ids) => {
+        const rows = page.first === 0 ? [] : await participations.pageOf(ids, page);
+        const groups = new Map<string, Participation[]>(ids.map((id) => [id, []]));
+        for (const row of rows) groups.get(row.campaignId)?.push(row);
+        return ids.map((id) =>
+          toConnection(groups.get(id)!, page.first, PARTICIPATION_KEYS, () => participantCount.load(id)),
+        );
+      });
+    }),
+    /** The top participants of each campaign by engagements: one windowed statement. */
+    topParticipants: perArguments((limit: number) =>
+      groupLoader<string, Participation>(
+        (ids) => participations.topOf(ids, limit),
+        (p) => p.campaignId,
+      ),
+    ),
+    participationsByMember: perArguments((status: CampaignStatus | null) =>
+      groupLoader<string, MemberParticipation>(
+        (ids) => participations.ofMembers(ids, status),
+        (row) => row.participation.memberId,
+      ),
+    ),
+    campaignTotals: new DataLoader<string, MetricTotals>(async (ids) => {
+      const byId = new Map((await metrics.totalsOf(ids)).map((t) => [t.campaignId, t]));
+      return ids.map((id) => byId.get(id) ?? ZERO_TOTALS);
+    }),
+    /** Keyed `campaignId|memberId`. */
+    participationTotals: new DataLoader<string, MetricTotals>(async (keys) => {
+      const pairs = keys.map((key) => key.split('|') as [string, string]);
+      const rows = await metrics.totalsOfParticipations(
+        [...new Set(pairs.map(([c]) => c))],
+        [...new Set(pairs.map(([, m]) => m))],
+      );
+      const byPair = new Map(rows.map((t) => [pairKey(t.campaignId, t.memberId), t]));
+      return keys.map((key) => byPair.get(key) ?? ZERO_TOTALS);
+    }),
+    dailyMetrics: perArguments(({ from, to }: { from: string | null; to: string | null }) =>
+      groupLoader<string, DailyTotals>(
+        (ids) => metrics.dailyOf(ids, from, to),
+        (d) => d.campaignId,
+      ),
+    ),
+  };
+}
+
+export { pairKey };
+
+export type CampaignsLoaders = ReturnType<typeof createCampaignsLoaders>;

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { isUniqueViolation } from '../../kit/database';
+import { conflict } from '../../kit/errors';
+import { type Connection, type PageArgs, paginate } from '../../kit/pagination';
+import { Campaign, CampaignDestination, type CampaignStatus, Participation } from '../entities';
+
+/** Filter of the `campaigns` query, as validated input. */
+export interface CampaignFilter {
+  status?: CampaignStatus | null;
+  activeOn?: string | null;
+  memberId?: string | null;
+  attractionId?: string | null;
+  /** False for non-admins: PLANNED campaigns are then left out. */
+  includePlanned: boolean;
+}
+
+/** A validated new campaign. */
+export interface NewCampaign {
+  slug: string;
+  nameEn: string;
+  nameZh: string;
+  descriptionEn: string | null;
+  descriptionZh: string | null;
+  startsOn: string;
+  endsOn: string;
+  organizerId: string;
+  destinationIds: string[];
+  joinedOn: string;
+}
+
+/** Validated campaign changes; absent keys stay as they are. */
+export type CampaignChanges = Partial<
+  Pick<Campaign, 'nameEn' | 'nameZh' | 'descriptionEn' | 'descriptionZh' | 'startsOn' | 'endsOn' | 'status'>
+>;
+
+/** A featured attraction row with its campaign, as the loaders group them. */
+export interface AttractionCampaign {
+  attractionId: string;
+  campaign: Campaign;
+}
+
+/** Reads and writes campaigns and their featured attractions. Every read is one SQL statement. */
+export class CampaignRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  findByIds(ids: readonly string[]): Promise<Campaign[]> {
+    return this.dataSource.getRepository(Campaign).findBy({ id: In([...ids]) });
+  }
+
+  findBySlugs(slugs: readonly string[]): Promise<Campaign[]> {
+    return this.dataSource.getRepository(Campaign).findBy({ slug: In([...slugs]) });
+  }
+
+  /** A page of campaigns, newest start first (id breaks ties). */
+  list(filter: CampaignFilter, page: PageArgs): Promise<Connection<Campaign>> {
+    const query = this.dataSource.getRepository(Campaign).createQueryBuilder('c');
+    if (!filter.includePlanned) query.andWhere('c.status <> :planned', { planned: 'PLANNED' });
+    if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
+    if (filter.activeOn) {
+      query.andWhere('c.starts_on <= :day AND c.ends_on >= :day', { day: filter.activeOn });
+    }
+    if (filter.memberId) {
+      query.andWhere(
+        `EXISTS ${query
+          .subQuery()
+          .select('1')
+          .from(Participation, 'fp')
+          .where('fp.campaign_id = c.id AND fp.member_id = :memberId')
+          .getQuery()}`,
+        { memberId: filter.memberId },
+      );
+    }
+    if (filter.attractionId) {
+      query.andWhere(
+        `EXISTS ${query
+          .subQuery()
+          .select('1')
+          .from(CampaignDestination, 'fd')
+          .where('fd.campaign_id = c.id AND fd.attraction_id = :attractionId')
+          .getQuery()}`,
+        { attractionId: filter.attractionId },
+      );
+    }
+    return paginate(query, page, [
+      { column: 'c.starts_on', direction: 'DESC', value: (c) => c.startsOn },
+      { column: 'c.id', direction: 'DESC', value: (c) => c.id },
+    ]);
+  }
+
+  /** Featured attraction ids of many campaigns, in campaign order: one statement. */
+  destinationsOf(campaignIds: readonly string[]): Promise<CampaignDestination[]> {
+    return this.dataSource
+      .getRepository(CampaignDestination)
+      .createQueryBuilder('d')
+      .where('d.campaign_id IN (:...ids)', { ids: [...campaignIds] })
+      .orderBy('d.campaign_id')
+      .addOrderBy('d.position')
+      .getMany();
+  }
+
+  /** Campaigns featuring each of many attractions, newest start first: one statement. */
+  async featuring(attractionIds: readonly string[]): Promise<AttractionCampaign[]> {
+    const { entities, raw } = await this.dataSource
+      .getRepository(Campaign)
+      .createQueryBuilder('c')
+      .innerJoin(CampaignDestination, 'd', 'd.campaign_id = c.id')
+      .addSelect('d.attraction_id', 'featured_attraction_id')
+      .where('d.attraction_id IN (:...ids)', { ids: [...attractionIds] })
+      .orderBy('c.starts_on', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .getRawAndEntities<{ featured_attraction_id: string; c_id: string }>();
+    const byId = new Map(entities.map((c) => [c.id, c]));
+    return raw.map((row) => ({ attractionId: row.featured_attraction_id, campaign: byId.get(row.c_id)! }));
+  }
+
+  findById(manager: EntityManager, id: string): Promise<Campaign | null> {
+    return manager.getRepository(Campaign).findOneBy({ id });
+  }
+
+  /** Creates a PLANNED campaign, its destinations and its organizer's LEAD participation. */
+  async launch(manager: EntityManager, input: NewCampaign): Promise<Campaign> {
+    const repository = manager.getRepository(Campaign);
+    const taken = () => conflict(`a campaign with slug "${input.slug}" already exists: choose another slug`);
+    if (await repository.existsBy({ slug: input.slug })) throw taken();
+    const id = randomUUID();
+    try {
+      await repository.insert({
+        id,
+        slug: input.slug,
+        nameEn: input.nameEn,
+        nameZh: input.nameZh,
+        descriptionEn: input.descriptionEn,
+        descriptionZh: input.descriptionZh,
+        status: 'PLANNED',
+        startsOn: input.startsOn,
+        endsOn: input.endsOn,
+        organizerId: input.organizerId,
+        sampleData: false,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw taken();
+      throw error;
+    }
+    await this.replaceDestinations(manager, id, input.destinationIds);
+    await manager
+      .getRepository(Participation)
+      .insert({ campaignId: id, memberId: input.organizerId, role: 'LEAD', joinedOn: input.joinedOn });
+    return (await repository.findOneBy({ id }))!;
+  }
+
+  async update(manager: EntityManager, campaign: Campaign, changes: CampaignChanges): Promise<Campaign> {
+    if (Object.keys(changes).length > 0) await manager.getRepository(Campaign).update({ id: campaign.id }, changes);
+    return (await manager.getRepository(Campaign).findOneBy({ id: campaign.id }))!;
+  }
+
+  /** Replaces a campaign's featured attractions, keeping the given order. */
+  async replaceDestinations(manager: EntityManager, campaignId: string, attractionIds: readonly string[]) {
+    const repository = manager.getRepository(CampaignDestination);
+    await repository.delete({ campaignId });
+    if (attractionIds.length > 0) {
+      await repository.insert(attractionIds.map((attractionId, position) => ({ campaignId, attractionId, position })));
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { isAdmin } from '../../kit/authz';
+import { badUserInput } from '../../kit/errors';
+import { localized } from '../../kit/locale';
+import type { Identity } from '../../kit/identity';
+import type { Campaign as CampaignEntity } from '../entities';
+import type { CampaignResolvers } from '../generated/resolvers-types';
+
+/** PLANNED campaigns are for admins' eyes only; everyone sees the others. */
+export function visibleTo(viewer: Identity, campaign: CampaignEntity | null): CampaignEntity | null {
+  return campaign && (campaign.status !== 'PLANNED' || isAdmin(viewer)) ? campaign : null;
+}
+
+const DEFAULT_TOP = 10;
+
+export const Campaign: CampaignResolvers = {
+  __resolveReference: async (reference, { loaders, viewer }) =>
+    visibleTo(viewer, await loaders.campaignById.load(reference.id)),
+  name: (campaign, _args, { locale }) => localized(locale, campaign.nameEn, campaign.nameZh),
+  localName: (campaign) => campaign.nameZh,
+  description: (campaign, _args, { locale }) =>
+    locale === 'zh-CN' ? (campaign.descriptionZh ?? campaign.descriptionEn) : campaign.descriptionEn,
+  organizer: (campaign) => ({ id: campaign.organizerId }),
+  participants: (campaign, { first, after }, { loaders }) =>
+    loaders.participantPage({ first: first ?? null, after: after ?? null }).load(campaign.id),
+  destinations: async (campaign, _args, { loaders }) =>
+    (await loaders.destinationsByCampaign.load(campaign.id)).map((d) => ({ id: d.attractionId })),
+  metrics: (campaign, _args, { loaders }) => loaders.campaignTotals.load(campaign.id),
+  dailyMetrics: (campaign, { from, to }, { loaders }) => {
+    if (from && to && from > to) throw badUserInput(`from (${from}) must not be after to (${to})`, 'from');
+    return loaders.dailyMetrics({ from: from ?? null, to: to ?? null }).load(campaign.id);
+  },
+  topParticipants: (campaign, { first }, { loaders }) => {
+    const limit = first ?? DEFAULT_TOP;
+    if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
+      throw badUserInput(`\`first\` must be between 0 and 100, got ${limit}`, 'first');
+    }
+    return limit === 0 ? [] : loaders.topParticipants(limit).load(campaign.id);
+  },
+};

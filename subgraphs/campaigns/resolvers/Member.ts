@@ -1,0 +1,12 @@
+import { isSelfOrAdmin } from '../../kit/authz';
+import type { MemberResolvers } from '../generated/resolvers-types';
+
+export const Member: MemberResolvers = {
+  // Members live in the membership subgraph; this one only adds fields keyed by id.
+  __resolveReference: (reference) => ({ id: reference.id }),
+  campaigns: async (member, { status }, { loaders, viewer }) => {
+    const rows = await loaders.participationsByMember(status ?? null).load(member.id);
+    const seesPlanned = isSelfOrAdmin(viewer, member.id);
+    return rows.filter((row) => seesPlanned || row.campaignStatus !== 'PLANNED').map((row) => row.participation);
+  },
+};

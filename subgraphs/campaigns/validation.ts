@@ -1,0 +1,73 @@
+import { badUserInput } from '../kit/errors';
+import type { CampaignStatus } from './entities';
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Forward moves only; everything else is refused with this table in the message. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<CampaignStatus, readonly CampaignStatus[]>> = {
+  PLANNED: ['ACTIVE', 'CANCELLED'],
+  ACTIVE: ['COMPLETED', 'CANCELLED'],
+  COMPLETED: [],
+  CANCELLED: [],
+};
+
+/** The allowed transitions as clients read them in error messages. */
+export const TRANSITIONS_TEXT = 'PLANNED → ACTIVE, ACTIVE → COMPLETED, PLANNED → CANCELLED, ACTIVE → CANCELLED';
+
+/** A trimmed text of `min`..`max` characters, or BAD_USER_INPUT naming the field. */
+export function text(value: string, field: string, min: number, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length < min || trimmed.length > max) {
+    throw badUserInput(`${field} must be ${min} to ${max} characters, got ${trimmed.length}`, field);
+  }
+  return trimmed;
+}
+
+/** An optional text: null stays null, blank becomes null. */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null || value.trim() === '') return null;
+  return text(value, field, 1, max);
+}
+
+export function slug(value: string, field = 'input.slug'): string {
+  if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {
+    throw badUserInput(
+      `${field} must be 3-80 lower-case letters, digits and single hyphens (like "panda-summer-2025"), got "${value.slice(0, 100)}"`,
+      field,
+    );
+  }
+  return value;
+}
+
+/**
+ * An id of another subgraph's entity. Its existence cannot be checked here (that
+ * subgraph owns the table), so at least its shape is: every id in the graph is a UUID.
+ */
+export function foreignId(value: string, field: string): string {
+  if (!UUID.test(value)) throw badUserInput(`${field} must be an id (a UUID), got "${value.slice(0, 60)}"`, field);
+  return value.toLowerCase();
+}
+
+/** Featured attraction ids: UUIDs, without repeats, at most 30. */
+export function destinationIds(values: readonly string[], field = 'input.destinationIds'): string[] {
+  if (values.length > 30) throw badUserInput(`${field} may name at most 30 attractions, got ${values.length}`, field);
+  const ids = values.map((v) => foreignId(v, field));
+  if (new Set(ids).size !== ids.length) throw badUserInput(`${field} names an attraction twice`, field);
+  return ids;
+}
+
+/** The campaign period rule: `endsOn` not before `startsOn`. */
+export function period(startsOn: string, endsOn: string): void {
+  if (endsOn < startsOn) {
+    throw badUserInput(`endsOn (${endsOn}) must not be before startsOn (${startsOn})`, 'input.endsOn');
+  }
+}
+
+/** A reported figure: finite and not negative. */
+export function figure(value: number, field: string): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw badUserInput(`${field} must be a non-negative number, got ${value}`, field);
+  }
+  return value;
+}
