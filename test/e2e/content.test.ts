@@ -265,6 +265,25 @@ describe.each(ENGINES)('content through the gateway on %s', (engine) => {
     },
   );
 
+  (present.has('campaigns') ? it : it.skip)(
+    'lists the published content serving a campaign next to the campaign campaigns owns',
+    async () => {
+      const { body } = await run<{
+        campaign: { name: string; contents: { totalCount: number; nodes: Array<{ campaign: { slug: string } }> } };
+      }>(
+        '{ campaign(slug: "winter-tourism-season-2024") { name contents(first: 5) { totalCount nodes { title campaign { slug } } } } }',
+      );
+      expect(body.errors).toBeUndefined();
+      const expected = seedContents().filter(
+        (c) => c.status === 'PUBLISHED' && c.campaignId === stableId('campaign', 'winter-tourism-season-2024'),
+      ).length;
+      expect(body.data!.campaign.contents.totalCount).toBe(expected);
+      expect(body.data!.campaign.contents.nodes).toHaveLength(5);
+      for (const node of body.data!.campaign.contents.nodes)
+        expect(node.campaign.slug).toBe('winter-tourism-season-2024');
+    },
+  );
+
   (present.has('campaigns') ? it : it.skip)('asks the campaigns subgraph whether a campaign id exists', async () => {
     const create = `mutation($input: CreateContentInput!) { createContent(input: $input) { id campaign { id } } }`;
     const winter = stableId('campaign', 'winter-tourism-season-2025');
