@@ -92,7 +92,10 @@ export async function graphql<T = Record<string, unknown>>(
   headers: Record<string, string> = {},
 ): Promise<{
   status: number;
-  body: { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  body: {
+    data?: T | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  };
 }> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
