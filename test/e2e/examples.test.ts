@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type OperationDefinitionNode, buildSchema, parse, validate } from 'graphql';
 import { EXAMPLES_DIR, loadExamples } from '../../examples/catalog';
+import { GraphQLRequestError, attractionLines, campaignCard, createClient, documents } from '../../examples/client/src';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
@@ -65,4 +66,20 @@ describe.each(ENGINES)('every example on %s, through the gateway', (engine) => {
       for (const [field, value] of Object.entries(body.data!)) expect([field, nonEmpty(value)]).toEqual([field, true]);
     },
   );
+
+  it('serves the typed example client: paged attractions, a campaign card in Chinese and coded errors', async () => {
+    const client = createClient({ url: `${stack.gateway.url}/graphql`, language: 'zh-CN' });
+    const heritage = await attractionLines(client, { worldHeritage: true });
+    expect(heritage).toContain('乐山大佛 (乐山市)');
+    await expect(campaignCard(client, 'winter-tourism-season-2024')).resolves.toMatchObject({
+      period: '2024-12-07 – 2025-02-28',
+      title: expect.stringContaining('(completed)'),
+    });
+    await expect(campaignCard(client, 'no-such-campaign')).resolves.toBeNull();
+    const anonymous = client.request(documents.ReportReach, {
+      input: { campaignId: 'x', date: '2025-05-01', impressions: 1, engagements: 1, clicks: 1 },
+    });
+    await expect(anonymous).rejects.toBeInstanceOf(GraphQLRequestError);
+    await expect(anonymous).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
 });
