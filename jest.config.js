@@ -23,7 +23,7 @@ module.exports = {
       },
     ],
   },
-  testTimeout: 60_000,
+  testTimeout: 240_000,
   // End-to-end suites start real processes; two cores take two suites at a time.
   maxWorkers: 2,
 };

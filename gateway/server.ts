@@ -309,7 +309,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       const status = error.status ?? 500;
       const code =
         status === 413
-          ? 'PAYLOAD_TOO_LARGE'
+          ? 'BAD_USER_INPUT' // too large is bad input in the contract's terms; HTTP 413 says which kind
           : status === 415
             ? 'UNSUPPORTED_MEDIA_TYPE'
             : status < 500
@@ -317,7 +317,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
               : 'INTERNAL_SERVER_ERROR';
       const message =
         status === 413
-          ? `request body is larger than ${config.maxBodyBytes} bytes`
+          ? `request body is larger than the limit of ${config.maxBodyBytes} bytes: send less (e.g. smaller batches)`
           : error.type === 'charset.unsupported'
             ? 'request body must be UTF-8 (send content-type: application/json; charset=utf-8)'
             : error.type === 'entity.parse.failed'

@@ -1,7 +1,9 @@
+import { slug as validSlug } from '../kit/validation';
+import { text } from '../kit/validation';
+export { text };
 import { badUserInput } from '../kit/errors';
 import type { CampaignStatus } from './entities';
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Forward moves only; everything else is refused with this table in the message. */
@@ -15,29 +17,15 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<CampaignStatus, readonly Campa
 /** The allowed transitions as clients read them in error messages. */
 export const TRANSITIONS_TEXT = 'PLANNED → ACTIVE, ACTIVE → COMPLETED, PLANNED → CANCELLED, ACTIVE → CANCELLED';
 
-/** A trimmed text of `min`..`max` characters, or BAD_USER_INPUT naming the field. */
-export function text(value: string, field: string, min: number, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed.length < min || trimmed.length > max) {
-    throw badUserInput(`${field} must be ${min} to ${max} characters, got ${trimmed.length}`, field);
-  }
-  return trimmed;
-}
-
 /** An optional text: null stays null, blank becomes null. */
 export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
   if (value == null || value.trim() === '') return null;
   return text(value, field, 1, max);
 }
 
+/** A slug for this subgraph's objects, or BAD_USER_INPUT naming the field. */
 export function slug(value: string, field = 'input.slug'): string {
-  if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {
-    throw badUserInput(
-      `${field} must be 3-80 lower-case letters, digits and single hyphens (like "panda-summer-2025"), got "${value.slice(0, 100)}"`,
-      field,
-    );
-  }
-  return value;
+  return validSlug(value, field, 'panda-summer-2025');
 }
 
 /**

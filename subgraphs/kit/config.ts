@@ -25,6 +25,8 @@ export type DatabaseConfig =
       url: string;
       database: string;
       poolSize: number;
+      /** Read replicas (URLs including the database name); reads outside transactions go there. */
+      readUrls: string[];
     };
 
 /** Seeding at start: never, only when the database is empty, or always (idempotent). */
@@ -112,7 +114,38 @@ export function readDatabaseConfig(env: Env, service: SubgraphName): DatabaseCon
   }
   url.protocol = 'mysql:';
   url.pathname = `/${database}`;
-  return { kind: 'mysql', url: url.toString(), database, poolSize };
+  return { kind: 'mysql', url: url.toString(), database, poolSize, readUrls: readReplicaUrls(env, service, database) };
+}
+
+/**
+ * Read replicas from `<SERVICE>_DATABASE_READ_URLS` or `DATABASE_READ_URLS` (comma-separated
+ * `mysql://user:pass@host:port` servers; the subgraph's database name is added unless the
+ * per-subgraph variable names one).
+ */
+function readReplicaUrls(env: Env, service: SubgraphName, database: string): string[] {
+  const overrideName = `${service.toUpperCase()}_DATABASE_READ_URLS`;
+  const override = envString(env, overrideName);
+  const variable = override !== undefined ? overrideName : 'DATABASE_READ_URLS';
+  const value = override ?? envString(env, 'DATABASE_READ_URLS');
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      let url: URL;
+      try {
+        url = new URL(item);
+      } catch {
+        throw new StartupError(`${variable} holds "${redactUrl(item)}", which is not a mysql:// URL`);
+      }
+      if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+        throw new StartupError(`${variable} must list mysql://user:password@host:port URLs`);
+      }
+      url.protocol = 'mysql:';
+      if (override === undefined || url.pathname.replace(/^\//, '') === '') url.pathname = `/${database}`;
+      return url.toString();
+    });
 }
 
 /** Reads a subgraph's configuration from the environment. Throws {@link StartupError}. */

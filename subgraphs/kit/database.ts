@@ -107,13 +107,17 @@ export function createDataSource(
       : {
           ...common,
           type: flavour,
-          url: config.url,
           charset: 'utf8mb4_unicode_ci',
           timezone: 'Z',
           connectTimeout: 5000,
           poolSize: config.poolSize,
           // DATE columns stay 'YYYY-MM-DD' strings instead of shifting through JS Date.
           dateStrings: ['DATE'],
+          // With read replicas, TypeORM sends reads outside transactions to a replica and
+          // everything else (writes, transactions, migrations) to the primary.
+          ...(config.readUrls.length > 0
+            ? { replication: { master: { url: config.url }, slaves: config.readUrls.map((url) => ({ url })) } }
+            : { url: config.url }),
         };
   return new DataSource(engine);
 }

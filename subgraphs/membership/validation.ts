@@ -1,27 +1,14 @@
+import { slug as validSlug } from '../kit/validation';
+export { text } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import { MEMBER_REGIONS } from './entities';
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the member's concern.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** A trimmed text of `min`..`max` characters, or BAD_USER_INPUT naming the field. */
-export function text(value: string, field: string, min: number, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed.length < min || trimmed.length > max) {
-    throw badUserInput(`${field} must be ${min} to ${max} characters, got ${trimmed.length}`, field);
-  }
-  return trimmed;
-}
-
+/** A slug for this subgraph's objects, or BAD_USER_INPUT naming the field. */
 export function slug(value: string, field = 'input.slug'): string {
-  if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {
-    throw badUserInput(
-      `${field} must be 3-80 lower-case letters, digits and single hyphens (like "leshan-daily"), got "${value.slice(0, 100)}"`,
-      field,
-    );
-  }
-  return value;
+  return validSlug(value, field, 'leshan-daily');
 }
 
 export function email(value: string | null | undefined, field = 'input.contactEmail'): string | null {

@@ -1,7 +1,8 @@
+import { slug as validSlug } from '../kit/validation';
+export { text } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import { ATTRACTION_LEVELS } from './entities';
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** Longest month range a query may ask for: 10 years. */
@@ -16,23 +17,9 @@ export interface MonthRange {
   to: string | null;
 }
 
-/** A trimmed text of `min`..`max` characters, or BAD_USER_INPUT naming the field. */
-export function text(value: string, field: string, min: number, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed.length < min || trimmed.length > max) {
-    throw badUserInput(`${field} must be ${min} to ${max} characters, got ${trimmed.length}`, field);
-  }
-  return trimmed;
-}
-
+/** A slug for this subgraph's objects, or BAD_USER_INPUT naming the field. */
 export function slug(value: string, field = 'input.slug'): string {
-  if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {
-    throw badUserInput(
-      `${field} must be 3-80 lower-case letters, digits and single hyphens (like "leshan-giant-buddha"), got "${value.slice(0, 100)}"`,
-      field,
-    );
-  }
-  return value;
+  return validSlug(value, field, 'leshan-giant-buddha');
 }
 
 /** True for a `YYYY-MM` month from 1900-01 on. */

@@ -140,7 +140,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       'a 2 MB string',
       () => send(dev.url, json({ query: `{ member(slug: "${'x'.repeat(2_200_000)}") { id } }` })),
       413,
-      'PAYLOAD_TOO_LARGE',
+      'BAD_USER_INPUT',
     ],
     [
       'a 100,000-token document',

@@ -109,6 +109,31 @@ describe('the gateway under subgraph failure', () => {
     });
   });
 
+  it('keeps objects whose cross-subgraph fields are missing: contents without their authors while membership is down', async () => {
+    const split = await stack.startGateway({ SUBGRAPH_MEMBERSHIP_URL: `http://127.0.0.1:${await freePort()}/graphql` });
+    const { body } = await graphql<{ contents: { nodes: Array<{ title: string; author: null }> } }>(
+      split.url,
+      '{ contents(first: 3, filter: { status: PUBLISHED }) { nodes { title author { name } } } }',
+    );
+    expect(body.data!.contents.nodes).toHaveLength(3);
+    for (const node of body.data!.contents.nodes) expect(node).toEqual({ title: expect.any(String), author: null });
+    expect(body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(body.errors?.[0]?.path?.[0]).toBe('contents');
+  });
+
+  it('keeps members when the content subgraph is down, with their contents null', async () => {
+    const split = await stack.startGateway({ SUBGRAPH_CONTENT_URL: `http://127.0.0.1:${await freePort()}/graphql` });
+    const { body } = await graphql<{ members: { nodes: Array<{ slug: string; contents: null }> } }>(
+      split.url,
+      '{ members(first: 2) { nodes { slug contents(first: 1) { totalCount } } } }',
+    );
+    expect(body.data!.members.nodes).toEqual([
+      { slug: expect.any(String), contents: null },
+      { slug: expect.any(String), contents: null },
+    ]);
+    expect(body.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+  });
+
   it('counts subgraph errors and timeouts in /metrics', async () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(text).toMatch(/subgraph_fetch_errors_total\{subgraph="membership",kind="timeout"\} [1-9]/);

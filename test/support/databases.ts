@@ -23,7 +23,7 @@ export async function createTestDatabase(engine: 'sqlite' | 'mysql'): Promise<Te
   const url = `${mysqlServerUrl()}/${database}`;
   return {
     engine,
-    config: { kind: 'mysql', url, database, poolSize: 5 },
+    config: { kind: 'mysql', url, database, poolSize: 5, readUrls: [] },
     drop: () => dropMysqlDatabase(url),
   };
 }

@@ -43,7 +43,7 @@ export async function startService(entry: string, env: Record<string, string> = 
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const { child, output } = spawnEntry(entry, { ...env, PORT: String(port) });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output()}`);
     try {
@@ -53,7 +53,7 @@ export async function startService(entry: string, env: Record<string, string> = 
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${entry} did not start within 30s:\n${output()}`);
+      throw new Error(`${entry} did not start within 120s:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -92,7 +92,10 @@ export async function graphql<T = Record<string, unknown>>(
   headers: Record<string, string> = {},
 ): Promise<{
   status: number;
-  body: { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  body: {
+    data?: T | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  };
 }> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',

@@ -106,7 +106,7 @@ export type ClientCampaignCardQueryVariables = Exact<{
 }>;
 
 
-export type ClientCampaignCardQuery = { campaign: { name: string, status: CampaignStatus, startsOn: string, endsOn: string, organizer: { name: string }, destinations: Array<{ name: string }>, metrics: { impressions: number, engagements: number } } | null };
+export type ClientCampaignCardQuery = { campaign: { name: string, status: CampaignStatus, startsOn: string, endsOn: string, organizer: { name: string } | null, destinations: Array<{ name: string } | null>, metrics: { impressions: number, engagements: number } } | null };
 
 export type ClientReportReachMutationVariables = Exact<{
   input: MetricReportInput;

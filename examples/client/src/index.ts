@@ -27,7 +27,8 @@ export async function campaignCard(
   return {
     title: `${campaign.name} (${campaign.status.toLowerCase()})`,
     period: `${campaign.startsOn} – ${campaign.endsOn}`,
-    organizer: campaign.organizer.name,
+    // Null when the membership subgraph is unavailable: the card still shows the rest.
+    organizer: campaign.organizer?.name ?? '(organizer unavailable)',
     reach: campaign.metrics.impressions,
   };
 }

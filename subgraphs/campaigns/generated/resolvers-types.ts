@@ -34,7 +34,7 @@ export type Scalars = {
 export type Attraction = {
   __typename?: 'Attraction';
   /** The campaigns featuring this attraction, newest start first (PLANNED ones for admins only). */
-  campaigns: Array<Campaign>;
+  campaigns?: Maybe<Array<Campaign>>;
   /** Stable identifier (a UUID). Use it to refer to the attraction from other queries and subgraphs. */
   id: Scalars['ID']['output'];
 };
@@ -155,7 +155,7 @@ export type Campaign = {
   /** What the campaign is about, in the request's language; null when none was given. */
   description?: Maybe<Scalars['String']['output']>;
   /** The attractions the campaign features (resolved by the tourism subgraph), in campaign order. */
-  destinations: Array<Attraction>;
+  destinations: Array<Maybe<Attraction>>;
   /** Last day of the campaign (inclusive); never before `startsOn`. */
   endsOn: Scalars['Date']['output'];
   /** Stable identifier (a UUID). */
@@ -167,7 +167,7 @@ export type Campaign = {
   /** The campaign's name in the request's language (`Accept-Language`). */
   name: Scalars['String']['output'];
   /** The member platform that leads the campaign (resolved by the membership subgraph). */
-  organizer: Member;
+  organizer?: Maybe<Member>;
   /** The member platforms taking part, in the order they joined (then by member id). */
   participants: ParticipationConnection;
   /** True for seeded sample campaigns: their participants and figures are illustrative. */
@@ -316,7 +316,7 @@ export type LaunchCampaignInput = {
 export type Member = {
   __typename?: 'Member';
   /** The campaigns the member takes part in, newest start first. PLANNED ones are shown only to admins and the member itself. */
-  campaigns: Array<Participation>;
+  campaigns?: Maybe<Array<Participation>>;
   /** Stable identifier (a UUID). Use it to refer to the member from other queries. */
   id: Scalars['ID']['output'];
 };
@@ -451,7 +451,7 @@ export type Participation = {
   /** The day the member joined the campaign. */
   joinedOn: Scalars['Date']['output'];
   /** The member platform (resolved by the membership subgraph). */
-  member: Member;
+  member?: Maybe<Member>;
   /** Totals of this member's metric reports for the campaign, summed in the database. */
   metrics: CampaignMetrics;
   /** What the member does in the campaign. */
@@ -724,7 +724,7 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type AttractionResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Attraction'] = ResolversParentTypes['Attraction'], FederationReferenceType extends FederationReferenceTypes['Attraction'] = FederationReferenceTypes['Attraction']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Attraction']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  campaigns?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType>;
+  campaigns?: Resolver<Maybe<Array<ResolversTypes['Campaign']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -765,13 +765,13 @@ export type CampaignResolvers<ContextType = CampaignsContext, ParentType extends
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Campaign']> | FederationReferenceType, FederationReferenceType, ContextType>;
   dailyMetrics?: Resolver<Array<ResolversTypes['DailyMetrics']>, ParentType, ContextType, Partial<CampaignDailyMetricsArgs>>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  destinations?: Resolver<Array<ResolversTypes['Attraction']>, ParentType, ContextType>;
+  destinations?: Resolver<Array<Maybe<ResolversTypes['Attraction']>>, ParentType, ContextType>;
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   localName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   metrics?: Resolver<ResolversTypes['CampaignMetrics'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  organizer?: Resolver<ResolversTypes['Member'], ParentType, ContextType>;
+  organizer?: Resolver<Maybe<ResolversTypes['Member']>, ParentType, ContextType>;
   participants?: Resolver<ResolversTypes['ParticipationConnection'], ParentType, ContextType, Partial<CampaignParticipantsArgs>>;
   sampleData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -817,7 +817,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MemberResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member'], FederationReferenceType extends FederationReferenceTypes['Member'] = FederationReferenceTypes['Member']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Member']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  campaigns?: Resolver<Array<ResolversTypes['Participation']>, ParentType, ContextType, Partial<MemberCampaignsArgs>>;
+  campaigns?: Resolver<Maybe<Array<ResolversTypes['Participation']>>, ParentType, ContextType, Partial<MemberCampaignsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -840,7 +840,7 @@ export type PageInfoResolvers<ContextType = CampaignsContext, ParentType extends
 export type ParticipationResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Participation'] = ResolversParentTypes['Participation']> = ResolversObject<{
   campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
   joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  member?: Resolver<ResolversTypes['Member'], ParentType, ContextType>;
+  member?: Resolver<Maybe<ResolversTypes['Member']>, ParentType, ContextType>;
   metrics?: Resolver<ResolversTypes['CampaignMetrics'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['ParticipationRole'], ParentType, ContextType>;
 }>;

@@ -35,7 +35,7 @@ export type Attraction = {
   /** Stable identifier (a UUID). Use it to refer to the attraction from other queries and subgraphs. */
   id: Scalars['ID']['output'];
   /** Published content about this attraction, newest first. */
-  stories: ContentConnection;
+  stories?: Maybe<ContentConnection>;
 };
 
 
@@ -158,7 +158,7 @@ export type AuditTrailContentArgs = {
 export type Campaign = {
   __typename?: 'Campaign';
   /** Published content serving this campaign, newest first. */
-  contents: ContentConnection;
+  contents?: Maybe<ContentConnection>;
   /** Stable identifier (a UUID). */
   id: Scalars['ID']['output'];
 };
@@ -181,9 +181,9 @@ export type CampaignContentsArgs = {
 export type Content = {
   __typename?: 'Content';
   /** The attractions it is about, in the order the author listed them (possibly none). */
-  attractions: Array<Attraction>;
+  attractions: Array<Maybe<Attraction>>;
   /** The member platform that wrote it. */
-  author: Member;
+  author?: Maybe<Member>;
   /** The full text or description (at most 16,000 characters), when there is one. */
   body?: Maybe<Scalars['String']['output']>;
   /** The campaign it serves, if any. */
@@ -322,7 +322,7 @@ export type Member = {
    * The member's content, newest first. Others see only what is published; the member itself and
    * admins also see drafts and archived pieces.
    */
-  contents: ContentConnection;
+  contents?: Maybe<ContentConnection>;
   /** Stable identifier (a UUID). Use it to refer to the member from other queries. */
   id: Scalars['ID']['output'];
 };
@@ -639,7 +639,7 @@ export type ResolversParentTypes = ResolversObject<{
 export type AttractionResolvers<ContextType = ContentContext, ParentType extends ResolversParentTypes['Attraction'] = ResolversParentTypes['Attraction'], FederationReferenceType extends FederationReferenceTypes['Attraction'] = FederationReferenceTypes['Attraction']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Attraction']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  stories?: Resolver<ResolversTypes['ContentConnection'], ParentType, ContextType, Partial<AttractionStoriesArgs>>;
+  stories?: Resolver<Maybe<ResolversTypes['ContentConnection']>, ParentType, ContextType, Partial<AttractionStoriesArgs>>;
 }>;
 
 export type AuditRecordResolvers<ContextType = ContentContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = ResolversObject<{
@@ -677,14 +677,14 @@ export type AuditTrailResolvers<ContextType = ContentContext, ParentType extends
 
 export type CampaignResolvers<ContextType = ContentContext, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign'], FederationReferenceType extends FederationReferenceTypes['Campaign'] = FederationReferenceTypes['Campaign']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Campaign']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  contents?: Resolver<ResolversTypes['ContentConnection'], ParentType, ContextType, Partial<CampaignContentsArgs>>;
+  contents?: Resolver<Maybe<ResolversTypes['ContentConnection']>, ParentType, ContextType, Partial<CampaignContentsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type ContentResolvers<ContextType = ContentContext, ParentType extends ResolversParentTypes['Content'] = ResolversParentTypes['Content'], FederationReferenceType extends FederationReferenceTypes['Content'] = FederationReferenceTypes['Content']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Content']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  attractions?: Resolver<Array<ResolversTypes['Attraction']>, ParentType, ContextType>;
-  author?: Resolver<ResolversTypes['Member'], ParentType, ContextType>;
+  attractions?: Resolver<Array<Maybe<ResolversTypes['Attraction']>>, ParentType, ContextType>;
+  author?: Resolver<Maybe<ResolversTypes['Member']>, ParentType, ContextType>;
   body?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -722,7 +722,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MemberResolvers<ContextType = ContentContext, ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member'], FederationReferenceType extends FederationReferenceTypes['Member'] = FederationReferenceTypes['Member']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Member']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  contents?: Resolver<ResolversTypes['ContentConnection'], ParentType, ContextType, Partial<MemberContentsArgs>>;
+  contents?: Resolver<Maybe<ResolversTypes['ContentConnection']>, ParentType, ContextType, Partial<MemberContentsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

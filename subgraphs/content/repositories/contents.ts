@@ -1,3 +1,4 @@
+import { likePattern } from '../../kit/sql';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { badUserInput } from '../../kit/errors';
@@ -81,11 +82,6 @@ export interface PerParentOptions {
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const SCORE_SCALE = 1_000_000;
-
-/** Escapes LIKE wildcards so that `100%` means the characters, not a pattern. */
-function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
 
 const sortedAtKey: SortKey<Content> = {
   column: 'c.sorted_at',

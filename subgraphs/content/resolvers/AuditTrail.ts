@@ -1,10 +1,9 @@
-import { AUDIT_TRAIL } from '../../kit/audit/trail';
+import { auditTrail } from '../../kit/audit/trail';
 import { requireAdmin } from '../../kit/authz';
 import type { AuditRecordResolvers, AuditTrailResolvers } from '../generated/resolvers-types';
 
 export const AuditTrail: AuditTrailResolvers = {
-  // A fresh object: federation tags it with __typename, and AUDIT_TRAIL is frozen.
-  __resolveReference: () => ({ ...AUDIT_TRAIL }),
+  __resolveReference: () => auditTrail(),
   content: (_trail, { filter, first, after }, { viewer, repos }) => {
     // The subgraph that owns the data decides, even when the gateway routed the call.
     requireAdmin(viewer, 'the audit trail');

@@ -1,3 +1,4 @@
+import { likePattern } from '../../kit/sql';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
@@ -29,11 +30,6 @@ export interface NewMember {
 export type MemberChanges = Partial<
   Pick<Member, 'nameEn' | 'nameZh' | 'kind' | 'region' | 'website' | 'contactEmail' | 'status'>
 >;
-
-/** Escapes LIKE wildcards so that a search for `100%` means the characters, not a pattern. */
-export function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
 
 /** Reads members. Every method is one SQL statement. */
 export class MemberRepository {

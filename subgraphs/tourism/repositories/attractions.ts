@@ -1,3 +1,4 @@
+import { likePattern } from '../../kit/sql';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
@@ -26,11 +27,6 @@ export interface AttractionFilter {
 
 /** A validated attraction to create or update, keyed by slug. */
 export type AttractionFields = Omit<Attraction, 'id'>;
-
-/** Escapes LIKE wildcards so that a search for `100%` means the characters, not a pattern. */
-export function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
 
 /** Tags `near` cursors so that a cursor of the slug order is refused there, and vice versa. */
 const NEAR_CURSOR_TAG = 'near';

@@ -1,0 +1,15 @@
+/**
+ * One entry point for every service, so one container image runs any of them:
+ *   SERVICE=gateway|membership|content|campaigns|tourism  (or the name as first argument)
+ */
+import path from 'node:path';
+import { SUBGRAPH_NAMES } from '../subgraphs/kit/config';
+
+const SERVICES = ['gateway', ...SUBGRAPH_NAMES] as const;
+const service = process.argv[2] ?? process.env.SERVICE;
+
+if (!service || !(SERVICES as readonly string[]).includes(service)) {
+  process.stderr.write(`SERVICE must be one of: ${SERVICES.join(', ')} (got ${service ?? 'nothing'})\n`);
+  process.exit(2);
+}
+void import(path.join(__dirname, '..', service === 'gateway' ? 'gateway' : `subgraphs/${service}`, 'index.ts'));

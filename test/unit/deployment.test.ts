@@ -1,0 +1,144 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_PORTS, SUBGRAPH_NAMES } from '../../subgraphs/kit/config';
+
+// Checks that the container files agree with the code, without a container engine.
+
+const ROOT = path.resolve(__dirname, '../..');
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  networks?: string[];
+  env_file?: string;
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+  networks: Record<string, { internal?: boolean }>;
+};
+const services = compose.services;
+const envExample = read('.env.example');
+const dockerfile = read('Dockerfile');
+
+/** Every environment variable the services read, found in the code that reads them. */
+function variablesReadByCode(): Set<string> {
+  const sources = ['gateway/config.ts', 'subgraphs/kit/config.ts', 'subgraphs/kit/env.ts', 'scripts/service.ts'];
+  const names = new Set<string>();
+  for (const file of sources) {
+    for (const match of read(file).matchAll(/(?:env[A-Z][A-Za-z]*|readSecret)\(\s*env,\s*'([A-Z0-9_]+)'/g))
+      names.add(match[1]!);
+  }
+  names.add('NODE_ENV').add('SERVICE');
+  // Variables named after a subgraph, read by pattern.
+  for (const name of SUBGRAPH_NAMES) {
+    const upper = name.toUpperCase();
+    for (const v of [`${upper}_DATABASE_URL`, `${upper}_DATABASE_READ_URLS`, `SUBGRAPH_${upper}_URL`]) names.add(v);
+  }
+  return names;
+}
+
+describe('deployment files', () => {
+  const known = variablesReadByCode();
+
+  it('finds the variables the code reads (the extraction itself works)', () => {
+    for (const v of ['DATABASE_URL', 'GATEWAY_ASSERTION_SECRET', 'REDIS_URL', 'LIMIT_MAX_DEPTH', 'PORT', 'SEED']) {
+      expect(known).toContain(v);
+    }
+  });
+
+  it('documents every variable the code reads in .env.example', () => {
+    const missing = [...known].filter((v) => !new RegExp(`\\b${v}=`).test(envExample));
+    expect(missing).toEqual([]);
+  });
+
+  it('sets only variables the code reads (no typos) in docker-compose.yml', () => {
+    const unknown = Object.entries(services).flatMap(([name, service]) =>
+      Object.keys(service.environment ?? {})
+        .filter((v) => !known.has(v) && !(name === 'mysql' && v === 'MYSQL_ROOT_PASSWORD'))
+        .map((v) => `${name}.${v}`),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  it('runs all five services from the one image, each on its default port', () => {
+    for (const name of ['gateway', ...SUBGRAPH_NAMES] as const) {
+      const service = services[name]!;
+      expect([name, service.image, service.environment?.SERVICE]).toEqual([
+        name,
+        'sichuan-alliance-graph:latest',
+        name,
+      ]);
+      expect(Number(service.environment?.PORT)).toBe(DEFAULT_PORTS[name]);
+      expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${DEFAULT_PORTS[name]}/`);
+    }
+  });
+
+  it('routes the gateway to each subgraph at its service name and port', () => {
+    const env = services.gateway!.environment!;
+    for (const name of SUBGRAPH_NAMES) {
+      expect(env[`SUBGRAPH_${name.toUpperCase()}_URL`]).toBe(`http://${name}:${DEFAULT_PORTS[name]}/graphql`);
+    }
+  });
+
+  it('gives every service a health check and starts services only after their dependencies are healthy', () => {
+    for (const [name, service] of Object.entries(services))
+      expect([name, Boolean(service.healthcheck)]).toEqual([name, true]);
+    for (const name of SUBGRAPH_NAMES)
+      expect(services[name]!.depends_on).toEqual({ mysql: { condition: 'service_healthy' } });
+    expect(Object.keys(services.gateway!.depends_on!).sort()).toEqual(['redis', ...SUBGRAPH_NAMES].sort());
+    expect(Object.values(services.gateway!.depends_on!).every((d) => d.condition === 'service_healthy')).toBe(true);
+  });
+
+  it('publishes the gateway alone; everything else lives on an internal network', () => {
+    const published = Object.entries(services)
+      .filter(([, service]) => service.ports?.length)
+      .map(([name]) => name);
+    expect(published).toEqual(['gateway']);
+    expect(compose.networks.internal).toEqual({ internal: true });
+    for (const [name, service] of Object.entries(services)) {
+      if (name !== 'gateway') expect([name, service.networks]).toEqual([name, ['internal']]);
+    }
+  });
+
+  it('keeps MySQL data in a named volume and pins MySQL 8.4', () => {
+    expect(services.mysql!.image).toBe('mysql:8.4');
+    expect(compose.volumes).toHaveProperty('mysql-data');
+  });
+
+  it('takes secrets from the env file, never inline', () => {
+    const text = read('docker-compose.yml');
+    for (const secret of ['GATEWAY_ASSERTION_SECRET', 'ACCESS_TOKEN_SECRET'])
+      expect(text).not.toMatch(new RegExp(`${secret}:`));
+    for (const name of ['gateway', ...SUBGRAPH_NAMES]) expect(services[name]!.env_file).toBe('.env');
+  });
+
+  it('builds a multi-stage, production-only, non-root image with a health check and no secrets', () => {
+    expect(dockerfile.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK /m);
+    expect(dockerfile).not.toMatch(/^(ENV|ARG)\b[^\n]*(SECRET|PASSWORD)/m);
+    expect(read('.dockerignore')).toMatch(/^\.env$/m);
+  });
+
+  const dockerCompose = (() => {
+    try {
+      execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  (dockerCompose ? it : it.skip)('passes `docker compose config` where Docker Compose is installed', () => {
+    execFileSync('docker', ['compose', '--env-file', '.env.example', 'config', '--quiet'], { cwd: ROOT });
+  });
+});
