@@ -73,6 +73,18 @@ const config: CodegenConfig = {
       AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
       AuditTrail: '../../kit/audit/trail#AuditTrailRef',
     }),
+    // The example frontend client: typed documents against the public API (client preset).
+    'examples/client/generated/': {
+      schema: 'schema/api.graphql',
+      documents: ['examples/client/src/**/*.ts'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { Date: 'string', DateTime: 'string' },
+      },
+    },
   },
 };
 

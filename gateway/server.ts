@@ -17,6 +17,7 @@ import { createErrorFormatter } from '../subgraphs/kit/errors';
 import { type Identity, signAssertion } from '../subgraphs/kit/identity';
 import type { Logger } from '../subgraphs/kit/logger';
 import { Authenticator } from './auth';
+import { mountExplorer } from './explorer';
 import type { GatewayConfig } from './config';
 import { type GatewayContext, SUBGRAPH_UNAVAILABLE, SubgraphDataSource } from './datasource';
 import { operationLimitsPlugin } from './limits';
@@ -180,7 +181,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       ApolloServerPluginSchemaReportingDisabled(),
       operationLimitsPlugin<GatewayContext>(config.limits),
       observabilityPlugin(metrics, logger),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads from a CDN; development gets the offline explorer instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -205,6 +207,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   app.get('/metrics', async (_req, res) => {
     res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  if (!production) mountExplorer(app, logger);
 
   const parseJson = express.json({
     limit: config.maxBodyBytes,

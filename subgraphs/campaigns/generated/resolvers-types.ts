@@ -344,6 +344,10 @@ export type MetricReportInput = {
   impressions: Scalars['Float']['input'];
 };
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -370,33 +374,57 @@ export type Mutation = {
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationJoinCampaignArgs = {
   campaignId: Scalars['ID']['input'];
   role?: InputMaybe<ParticipationRole>;
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationLaunchCampaignArgs = {
   input: LaunchCampaignInput;
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationLeaveCampaignArgs = {
   campaignId: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationReportCampaignMetricsArgs = {
   input: MetricReportInput;
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationSetCampaignStatusArgs = {
   id: Scalars['ID']['input'];
   status: CampaignStatus;
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationUpdateCampaignArgs = {
   id: Scalars['ID']['input'];
   input: UpdateCampaignInput;
@@ -461,6 +489,10 @@ export type ParticipationRole =
   /** Takes part with its own productions. */
   | 'PARTNER';
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type Query = {
   __typename?: 'Query';
   /** One campaign by `id` or by `slug` (give exactly one). Null when none exists or it is PLANNED and the caller is not an admin. */
@@ -470,12 +502,20 @@ export type Query = {
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryCampaignArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryCampaignsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CampaignFilter>;

@@ -338,6 +338,10 @@ export type MemberContentsArgs = {
   status?: InputMaybe<ContentStatus>;
 };
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Archives a PUBLISHED or DRAFT piece, hiding it from everyone but its author and admins. Its author or an admin. */
@@ -354,21 +358,37 @@ export type Mutation = {
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationArchiveContentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationCreateContentArgs = {
   input: CreateContentInput;
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationPublishContentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationUpdateContentArgs = {
   id: Scalars['ID']['input'];
   input: UpdateContentInput;
@@ -387,6 +407,10 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type Query = {
   __typename?: 'Query';
   /** One piece of content by id. Null when it does not exist, or is a draft or archived piece the caller may not see. */
@@ -399,11 +423,19 @@ export type Query = {
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryContentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryContentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ContentFilter>;

@@ -298,6 +298,10 @@ export type MemberStatus =
   /** Has left the alliance; kept for the record. */
   | 'WITHDRAWN';
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Admits a new member platform, ACTIVE from `joinedOn`. Admins only. CONFLICT when the slug is taken. */
@@ -322,11 +326,19 @@ export type Mutation = {
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationAdmitMemberArgs = {
   input: AdmitMemberInput;
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationIssueApiKeyArgs = {
   label: Scalars['String']['input'];
   memberId: Scalars['ID']['input'];
@@ -334,11 +346,19 @@ export type MutationIssueApiKeyArgs = {
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationSetMemberStatusArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -346,6 +366,10 @@ export type MutationSetMemberStatusArgs = {
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationUpdateMemberArgs = {
   id: Scalars['ID']['input'];
   input: UpdateMemberInput;
@@ -364,6 +388,10 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type Query = {
   __typename?: 'Query';
   /** The alliance: its names, founding date, mission and convention. */
@@ -379,12 +407,20 @@ export type Query = {
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryMemberArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryMembersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<MemberFilter>;

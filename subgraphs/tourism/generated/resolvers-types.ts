@@ -322,6 +322,10 @@ export type Member = {
   id: Scalars['ID']['output'];
 };
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -340,11 +344,19 @@ export type Mutation = {
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationRecordVisitorStatsArgs = {
   input: Array<VisitorStatInput>;
 };
 
 
+/**
+ * The entry points for changing the graph. Every mutation runs in one transaction with its
+ * audit record; each says who may call it.
+ */
 export type MutationUpsertAttractionArgs = {
   input: AttractionInput;
 };
@@ -379,6 +391,10 @@ export type Province =
   /** Sichuan Province (四川省). */
   | 'SICHUAN';
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type Query = {
   __typename?: 'Query';
   /** One attraction by `id` or by `slug` (give exactly one). Null when no such attraction exists. */
@@ -402,12 +418,20 @@ export type Query = {
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryAttractionArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryAttractionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AttractionFilter>;
@@ -415,17 +439,29 @@ export type QueryAttractionsArgs = {
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryDestinationArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryDestinationsArgs = {
   province?: InputMaybe<Province>;
 };
 
 
+/**
+ * The entry points for reading the graph. Anonymous callers may read public data; fields say
+ * when they need a member or admin credential.
+ */
 export type QueryTourismTrendsArgs = {
   from: Scalars['String']['input'];
   province?: InputMaybe<Province>;

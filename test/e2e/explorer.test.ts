@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { DEV_ASSERTION_SECRET } from '../../subgraphs/kit/identity';
+import type { RunningService } from '../support/processes';
+import { startStack, type Stack } from '../support/stack';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** CI installs Debian's chromium (.ci/run); elsewhere the browser test needs it installed too. */
+const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+const describeWithBrowser = HAVE_CHROMIUM ? describe : describe.skip;
+
+describeWithBrowser('the development explorer in headless Chromium', () => {
+  let stack: Stack;
+  let production: RunningService;
+  let browser: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    stack = await startStack('sqlite');
+    production = await stack.startGateway({
+      NODE_ENV: 'production',
+      GATEWAY_ASSERTION_SECRET: DEV_ASSERTION_SECRET,
+      ACCESS_TOKEN_SECRET: 'p'.repeat(40),
+    });
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-chromium-'));
+    // A fresh profile each run: nothing cached or remembered from an earlier session.
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('runs the preloaded example query and shows its result, with no request leaving localhost', async () => {
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+
+    await page.goto(`${stack.gateway.url}/graphql`);
+    const editor = page.locator('.graphiql-query-editor');
+    await editor.waitFor({ timeout: 30_000 });
+    // The first tab is the first example; further examples are tabs of their own.
+    await expect(page.locator('.graphiql-query-editor .CodeMirror').first().innerText()).resolves.toContain(
+      'query MembersFirstPage',
+    );
+    expect(await page.locator('.graphiql-tab').count()).toBeGreaterThanOrEqual(15);
+
+    await page.locator('.graphiql-execute-button').click();
+    const response = page.locator('.graphiql-response');
+    await expect(response.getByText('"totalCount": 35').waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
+    await expect(response.innerText()).resolves.toContain('"hasNextPage": true');
+
+    // The Authorization header is editable, prefilled with a placeholder.
+    await page.getByRole('button', { name: 'Headers' }).first().click();
+    await expect(page.locator('.graphiql-editor-tool').innerText()).resolves.toContain('Authorization');
+
+    expect(failures).toEqual([]);
+    const offHost = requested.filter(
+      (url) => !/^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//.test(url),
+    );
+    expect(offHost).toEqual([]);
+    expect(requested.some((url) => url.endsWith('/explorer/graphiql.js'))).toBe(true);
+    await page.close();
+  }, 120_000);
+
+  it('leaves /graphql to API clients: a GET with a query runs it, a JSON GET never gets the page', async () => {
+    const query = encodeURIComponent('{ alliance { memberCount } }');
+    const withQuery = await fetch(`${stack.gateway.url}/graphql?query=${query}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(await withQuery.json()).toEqual({ data: { alliance: { memberCount: 35 } } });
+    const json = await fetch(`${stack.gateway.url}/graphql`, { headers: { accept: 'application/json' } });
+    expect(json.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('is not served in production', async () => {
+    const response = await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await response.text()).not.toContain('explorer-config');
+    const asset = await fetch(`${production.url}/explorer/graphiql.js`);
+    expect(asset.status).toBe(404);
+  });
+});
