@@ -14,7 +14,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { requestIdFrom } from '../subgraphs/kit/context';
 import { createErrorFormatter } from '../subgraphs/kit/errors';
-import { type Identity, signAssertion } from '../subgraphs/kit/identity';
+import type { Identity } from '../subgraphs/kit/identity';
+import { AssertionCache } from './assertions';
 import type { Logger } from '../subgraphs/kit/logger';
 import { Authenticator } from './auth';
 import type { GatewayConfig } from './config';
@@ -136,6 +137,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const subgraphs = new Map<string, SubgraphEndpoint>();
   const metrics = new GatewayMetrics();
   const production = config.nodeEnv === 'production';
+  const dataSources: SubgraphDataSource[] = [];
 
   const gateway = new ApolloGateway({
     supergraphSdl: new FileSupergraphManager(config.supergraphPath, logger),
@@ -145,7 +147,12 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       if (!target) throw new Error(`subgraph ${name} has no URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
       subgraphs.set(name, { name, url: target });
       const timeout = config.subgraphTimeouts[key] ?? config.subgraphTimeoutMs;
-      return new SubgraphDataSource(name, target, timeout, metrics, logger);
+      const dataSource = new SubgraphDataSource(name, target, timeout, metrics, logger, {
+        maxSockets: config.subgraphMaxSockets,
+        dedupe: config.subgraphDedupe,
+      });
+      dataSources.push(dataSource);
+      return dataSource;
     },
     logger,
   });
@@ -189,6 +196,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const limiter: RateLimiter = config.redisUrl
     ? new RedisRateLimiter(config.redisUrl, config.redisKeyPrefix)
     : new MemoryRateLimiter();
+  const assertions = new AssertionCache(config.assertionSecret);
   const manifest = config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined;
 
   app.get('/healthz', (_req, res) => {
@@ -293,7 +301,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
           requestId,
           acceptLanguage: typeof language === 'string' ? language.slice(0, 256) : undefined,
           identity,
-          assertion: await signAssertion(identity, config.assertionSecret),
+          assertion: await assertions.get(identity),
         };
       },
     }),
@@ -333,6 +341,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     metrics,
     stop: async () => {
       await apollo.stop();
+      for (const dataSource of dataSources) dataSource.close();
       await limiter.close();
       apqCache?.close();
     },
