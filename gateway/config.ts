@@ -49,6 +49,8 @@ export interface GatewayConfig {
   /** Default subgraph request timeout, and per-subgraph overrides (`SUBGRAPH_<NAME>_TIMEOUT_MS`). */
   subgraphTimeoutMs: number;
   subgraphTimeouts: Readonly<Record<string, number>>;
+  /** Entries of the response cache for anonymous public queries; 0 turns it off (`RESPONSE_CACHE_ENTRIES`). */
+  responseCacheEntries: number;
   /** Most keep-alive sockets the gateway opens to each subgraph (`SUBGRAPH_MAX_SOCKETS`). */
   subgraphMaxSockets: number;
   /** Identical concurrent subgraph queries of the same identity share one request (`SUBGRAPH_DEDUPE`). */
@@ -131,6 +133,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     trustProxy: trustProxy === undefined || trustProxy === 'false' ? false : trustProxy,
     subgraphTimeoutMs: envInt(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 50, 300_000),
     subgraphTimeouts,
+    responseCacheEntries: envInt(env, 'RESPONSE_CACHE_ENTRIES', 1000, 0, 1_000_000),
     subgraphMaxSockets: envInt(env, 'SUBGRAPH_MAX_SOCKETS', 64, 1, 10_000),
     subgraphDedupe: envBool(env, 'SUBGRAPH_DEDUPE', true),
     rateLimits: {

@@ -23,6 +23,7 @@ import { type GatewayContext, SUBGRAPH_UNAVAILABLE, SubgraphDataSource } from '.
 import { operationLimitsPlugin } from './limits';
 import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest, trustedDocuments } from './operations';
+import { ResponseCache } from './responsecache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './ratelimit';
 import { FileSupergraphManager } from './supergraph';
 
@@ -40,6 +41,8 @@ export interface BuiltGateway {
   httpServer: http.Server;
   subgraphs: Map<string, SubgraphEndpoint>;
   metrics: GatewayMetrics;
+  /** The response cache for anonymous public queries, when on. */
+  responseCache: ResponseCache | undefined;
   /** Stops Apollo (draining requests) and closes shared connections. */
   stop: () => Promise<void>;
 }
@@ -157,6 +160,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     logger,
   });
 
+  const responseCache = config.responseCacheEntries > 0 ? new ResponseCache(config.responseCacheEntries) : undefined;
   const apqCache = config.redisUrl
     ? new RedisKeyValueCache(config.redisUrl, `${config.redisKeyPrefix}apq:`)
     : undefined;
@@ -187,6 +191,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       ApolloServerPluginSchemaReportingDisabled(),
       operationLimitsPlugin<GatewayContext>(config.limits),
       observabilityPlugin(metrics, logger),
+      ...(responseCache ? [responseCache.plugin()] : []),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
@@ -339,6 +344,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     httpServer,
     subgraphs,
     metrics,
+    responseCache,
     stop: async () => {
       await apollo.stop();
       for (const dataSource of dataSources) dataSource.close();
