@@ -41,6 +41,16 @@ const config: CodegenConfig = {
       AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
       AuditTrail: '../../kit/audit/trail#AuditTrailRef',
     }),
+    ...subgraph('content', {
+      Content: '../entities#Content',
+      ContentConnection: '../../kit/pagination#Connection<ContentModel>',
+      Member: '../entities/refs#EntityRef',
+      Attraction: '../entities/refs#EntityRef',
+      Campaign: '../entities/refs#EntityRef',
+      AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
+      AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
+      AuditTrail: '../../kit/audit/trail#AuditTrailRef',
+    }),
     ...subgraph('campaigns', {
       Campaign: '../entities#Campaign',
       Participation: '../entities#Participation',

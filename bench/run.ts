@@ -138,14 +138,22 @@ async function main(): Promise<void> {
     for (const line of await seedForBenchmark(databaseEnv, scale)) log(`  ${line}`);
 
     const quiet = { LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+    // Ports chosen up front: subgraphs that check ids with their owners (content) must know where peers listen.
+    const ports: Record<string, number> = {};
+    for (const name of names) ports[name] = await freePort();
+    const urls = Object.fromEntries(
+      names.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `http://127.0.0.1:${ports[n]}/graphql`]),
+    );
     const subgraphs: Record<string, RunningService> = {};
     for (const name of names) {
-      subgraphs[name] = await startService(`subgraphs/${name}/index.ts`, { ...databaseEnv, ...quiet });
+      subgraphs[name] = await startService(`subgraphs/${name}/index.ts`, {
+        ...databaseEnv,
+        ...quiet,
+        ...urls,
+        PORT: String(ports[name]),
+      });
       services.push(subgraphs[name]!);
     }
-    const urls = Object.fromEntries(
-      names.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `${subgraphs[n]!.url}/graphql`]),
-    );
     const supergraph = path.join(ROOT, 'schema/supergraph.graphql');
     const ours = await startService('gateway/index.ts', {
       ...quiet,

@@ -1,4 +1,5 @@
 import type { SubgraphProcess } from './kit/run';
+import { contentSubgraph } from './content/server';
 import { campaignsSubgraph } from './campaigns/server';
 import { membershipSubgraph } from './membership/server';
 import { tourismSubgraph } from './tourism/server';
@@ -7,6 +8,7 @@ import { tourismSubgraph } from './tourism/server';
 // Each subgraph has its own repository and loader types; the registry only runs them.
 export const SUBGRAPHS: ReadonlyArray<SubgraphProcess<unknown, unknown>> = [
   membershipSubgraph as SubgraphProcess<unknown, unknown>,
+  contentSubgraph as SubgraphProcess<unknown, unknown>,
   campaignsSubgraph as SubgraphProcess<unknown, unknown>,
   tourismSubgraph as SubgraphProcess<unknown, unknown>,
 ];

@@ -11,7 +11,7 @@ import {
 } from '../../subgraphs/kit/identity';
 import { presentSubgraphs } from '../../scripts/subgraphs';
 import { dropMysqlDatabase, mysqlServerUrl } from './databases';
-import { startService, type RunningService } from './processes';
+import { freePort, startService, type RunningService } from './processes';
 
 const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
 
@@ -56,15 +56,21 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
   fs.copyFileSync(SUPERGRAPH, supergraphPath);
   const entry = (name: string) => `subgraphs/${name}/index.ts`;
 
+  // Ports chosen up front so that subgraphs that ask each other (content checks attraction
+  // and campaign ids with their owners) know where their peers listen.
+  const ports: Record<string, number> = {};
+  for (const name of names) ports[name] = await freePort();
+  const peerEnv = Object.fromEntries(
+    names.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
+  );
+  const subgraphEnv = (name: string) => ({ ...databaseEnv, ...peerEnv, SEED: 'if-empty', PORT: String(ports[name]) });
+
   const subgraphs: Record<string, RunningService> = Object.fromEntries(
-    await Promise.all(
-      names.map(async (name) => [name, await startService(entry(name), { ...databaseEnv, SEED: 'if-empty' })] as const),
-    ),
+    await Promise.all(names.map(async (name) => [name, await startService(entry(name), subgraphEnv(name))] as const)),
   );
   const restart = async (name: string) => {
-    const port = String(subgraphs[name]!.port);
     await subgraphs[name]!.stop();
-    subgraphs[name] = await startService(entry(name), { ...databaseEnv, SEED: 'if-empty', PORT: port });
+    subgraphs[name] = await startService(entry(name), subgraphEnv(name));
     return subgraphs[name]!;
   };
   const extraGateways: RunningService[] = [];

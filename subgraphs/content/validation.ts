@@ -1,0 +1,72 @@
+import { badUserInput } from '../kit/errors';
+
+/** Languages content may be written in (BCP-47), canonical spelling. */
+export const SUPPORTED_LANGUAGES = ['zh-CN', 'en', 'zh-TW', 'ja', 'ko', 'fr', 'de', 'es'] as const;
+export const TITLE_MAX = 200;
+export const SUMMARY_MAX = 1_000;
+/** 16,000 characters fit MySQL's TEXT (65,535 bytes) even at 4 UTF-8 bytes a character. */
+export const BODY_MAX = 16_000;
+export const TAGS_MAX = 20;
+export const TAG_MAX_LENGTH = 40;
+export const ATTRACTIONS_MAX = 20;
+const ID_MAX_LENGTH = 64;
+
+/** The title, trimmed, 1-200 characters. */
+export function title(value: string, field = 'input.title'): string {
+  const trimmed = value.trim();
+  if (trimmed.length < 1 || trimmed.length > TITLE_MAX) {
+    throw badUserInput(`${field} must be 1 to ${TITLE_MAX} characters, got ${trimmed.length}`, field);
+  }
+  return trimmed;
+}
+
+/** An optional text of at most `max` characters; blank becomes null. */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null) return null;
+  // Checked before trimming: a huge value is refused without being copied.
+  if (value.length > max) throw badUserInput(`${field} must be at most ${max} characters, got ${value.length}`, field);
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+/** A supported BCP-47 tag, matched case-insensitively and answered in its canonical spelling. */
+export function language(value: string, field = 'input.language'): string {
+  const found = SUPPORTED_LANGUAGES.find((l) => l.toLowerCase() === value.trim().toLowerCase());
+  if (!found) {
+    throw badUserInput(
+      `${field} "${value.slice(0, 40)}" is not a supported language: use one of ${SUPPORTED_LANGUAGES.join(', ')}`,
+      field,
+    );
+  }
+  return found;
+}
+
+/** Tags trimmed, lower-cased and de-duplicated (first occurrence kept); at most 20 of 1-40 characters. */
+export function tags(values: readonly string[], field = 'input.tags'): string[] {
+  if (values.length > TAGS_MAX * 5) throw badUserInput(`${field} may hold at most ${TAGS_MAX} tags`, field);
+  const result: string[] = [];
+  for (const value of values) {
+    const tag = value.trim().toLowerCase();
+    if (tag.length < 1 || tag.length > TAG_MAX_LENGTH) {
+      throw badUserInput(
+        `each of ${field} must be 1 to ${TAG_MAX_LENGTH} characters, got "${tag.slice(0, 50)}"`,
+        field,
+      );
+    }
+    if (!result.includes(tag)) result.push(tag);
+  }
+  if (result.length > TAGS_MAX) {
+    throw badUserInput(`${field} may hold at most ${TAGS_MAX} different tags, got ${result.length}`, field);
+  }
+  return result;
+}
+
+/** Ids, de-duplicated in order, at most `max`. */
+export function ids(values: readonly string[], field: string, max = ATTRACTIONS_MAX): string[] {
+  const unique = [...new Set(values)];
+  if (unique.length > max) throw badUserInput(`${field} may name at most ${max} ids, got ${unique.length}`, field);
+  for (const id of unique) {
+    if (id.length < 1 || id.length > ID_MAX_LENGTH) throw badUserInput(`${field} holds a malformed id`, field);
+  }
+  return unique;
+}
