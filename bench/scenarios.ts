@@ -5,9 +5,9 @@ export const S1 = `query S1 { attractions(first: 50) { nodes { id name category 
 /** Campaigns → participants' members (→ their contents → attractions → visitor figures) → destinations. */
 export function s2Query(withContent: boolean): string {
   const contents = withContent
-    ? `contents(first: $first) { nodes { id title attractions { id name visitorStats(from: "2025-01", to: "2025-03") { month domesticVisitors } } } }`
+    ? `contents(first: $contents) { nodes { id title attractions { id name visitorStats(from: "2025-01", to: "2025-03") { month domesticVisitors } } } }`
     : '';
-  return `query S2($first: Int!) {
+  return `query S2($first: Int!${withContent ? ', $contents: Int!' : ''}) {
   campaigns(first: $first) {
     nodes {
       id name status
