@@ -298,6 +298,17 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     parseJson,
     admit,
     ...(manifest ? [trustedDocuments(manifest)] : []),
+    ...(responseCache
+      ? [
+          responseCache.middleware((requestId, operationName) => {
+            metrics.requests.inc({ operation: metrics.operationLabel(operationName), outcome: 'ok' });
+            logger.info(
+              { requestId, operation: operationName ?? null, member: null, role: null, outcome: 'ok', cached: true },
+              'graphql request',
+            );
+          }),
+        ]
+      : []),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const { requestId, identity } = res.locals as RequestLocals;
