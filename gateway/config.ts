@@ -49,6 +49,12 @@ export interface GatewayConfig {
   /** Default subgraph request timeout, and per-subgraph overrides (`SUBGRAPH_<NAME>_TIMEOUT_MS`). */
   subgraphTimeoutMs: number;
   subgraphTimeouts: Readonly<Record<string, number>>;
+  /** Entries of the response cache for anonymous public queries; 0 turns it off (`RESPONSE_CACHE_ENTRIES`). */
+  responseCacheEntries: number;
+  /** Most keep-alive sockets the gateway opens to each subgraph (`SUBGRAPH_MAX_SOCKETS`). */
+  subgraphMaxSockets: number;
+  /** Identical concurrent subgraph queries of the same identity share one request (`SUBGRAPH_DEDUPE`). */
+  subgraphDedupe: boolean;
   /** Token-bucket rate limits, requests per minute (also the burst size); 0 turns one off. */
   rateLimits: Readonly<Record<'anonymous' | 'MEMBER' | 'ADMIN', number>>;
   /** Shared state (rate limits, persisted queries) for gateway replicas; in memory when unset. */
@@ -127,6 +133,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     trustProxy: trustProxy === undefined || trustProxy === 'false' ? false : trustProxy,
     subgraphTimeoutMs: envInt(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 50, 300_000),
     subgraphTimeouts,
+    responseCacheEntries: envInt(env, 'RESPONSE_CACHE_ENTRIES', 1000, 0, 1_000_000),
+    subgraphMaxSockets: envInt(env, 'SUBGRAPH_MAX_SOCKETS', 64, 1, 10_000),
+    subgraphDedupe: envBool(env, 'SUBGRAPH_DEDUPE', true),
     rateLimits: {
       anonymous: envInt(env, 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', 300, 0, 1_000_000),
       MEMBER: envInt(env, 'RATE_LIMIT_MEMBER_PER_MINUTE', 1200, 0, 1_000_000),

@@ -1,12 +1,44 @@
+import cluster from 'node:cluster';
 import { createLogger } from '../subgraphs/kit/logger';
 import { exitOnStartupError, listenOrExplain, stopOnSignals } from '../subgraphs/kit/run';
 import { loadGatewayConfig } from './config';
 import { buildGateway } from './server';
 
+/** Message a worker sends after a mutation cleared its response cache; the primary relays it. */
+const CLEAR = 'gateway:response-cache-clear';
+
+/**
+ * `GATEWAY_WORKERS=N` (N > 1) forks N worker processes sharing the port (node:cluster);
+ * the primary only supervises them and relays response-cache invalidations.
+ */
+function runPrimary(workers: number): void {
+  for (let i = 0; i < workers; i += 1) cluster.fork();
+  cluster.on('message', (from, message) => {
+    if (message !== CLEAR) return;
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker && worker !== from) worker.send(CLEAR);
+  });
+  const stop = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  cluster.on('exit', () => {
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
+  const workers = Number(process.env.GATEWAY_WORKERS ?? '1');
+  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) return runPrimary(workers);
   const logger = createLogger('gateway', config.logLevel);
   const built = await buildGateway(config, logger);
+  if (cluster.isWorker && built.responseCache) {
+    built.responseCache.onClear = () => process.send?.(CLEAR);
+    process.on('message', (message) => {
+      if (message === CLEAR) built.responseCache?.clear();
+    });
+  }
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   logger.info({ url: `http://${host}:${port}/graphql` }, 'gateway ready');

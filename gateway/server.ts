@@ -14,7 +14,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { requestIdFrom } from '../subgraphs/kit/context';
 import { createErrorFormatter } from '../subgraphs/kit/errors';
-import { type Identity, signAssertion } from '../subgraphs/kit/identity';
+import type { Identity } from '../subgraphs/kit/identity';
+import { AssertionCache } from './assertions';
 import type { Logger } from '../subgraphs/kit/logger';
 import { Authenticator } from './auth';
 import { mountExplorer } from './explorer';
@@ -23,6 +24,7 @@ import { type GatewayContext, SUBGRAPH_UNAVAILABLE, SubgraphDataSource } from '.
 import { operationLimitsPlugin } from './limits';
 import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest, trustedDocuments } from './operations';
+import { ResponseCache } from './responsecache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './ratelimit';
 import { FileSupergraphManager } from './supergraph';
 
@@ -40,6 +42,8 @@ export interface BuiltGateway {
   httpServer: http.Server;
   subgraphs: Map<string, SubgraphEndpoint>;
   metrics: GatewayMetrics;
+  /** The response cache for anonymous public queries, when on. */
+  responseCache: ResponseCache | undefined;
   /** Stops Apollo (draining requests) and closes shared connections. */
   stop: () => Promise<void>;
 }
@@ -137,6 +141,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const subgraphs = new Map<string, SubgraphEndpoint>();
   const metrics = new GatewayMetrics();
   const production = config.nodeEnv === 'production';
+  const dataSources: SubgraphDataSource[] = [];
 
   const gateway = new ApolloGateway({
     supergraphSdl: new FileSupergraphManager(config.supergraphPath, logger),
@@ -146,11 +151,17 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       if (!target) throw new Error(`subgraph ${name} has no URL: set SUBGRAPH_${name.toUpperCase()}_URL`);
       subgraphs.set(name, { name, url: target });
       const timeout = config.subgraphTimeouts[key] ?? config.subgraphTimeoutMs;
-      return new SubgraphDataSource(name, target, timeout, metrics, logger);
+      const dataSource = new SubgraphDataSource(name, target, timeout, metrics, logger, {
+        maxSockets: config.subgraphMaxSockets,
+        dedupe: config.subgraphDedupe,
+      });
+      dataSources.push(dataSource);
+      return dataSource;
     },
     logger,
   });
 
+  const responseCache = config.responseCacheEntries > 0 ? new ResponseCache(config.responseCacheEntries) : undefined;
   const apqCache = config.redisUrl
     ? new RedisKeyValueCache(config.redisUrl, `${config.redisKeyPrefix}apq:`)
     : undefined;
@@ -181,6 +192,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       ApolloServerPluginSchemaReportingDisabled(),
       operationLimitsPlugin<GatewayContext>(config.limits),
       observabilityPlugin(metrics, logger),
+      ...(responseCache ? [responseCache.plugin()] : []),
       // Apollo's landing page loads from a CDN; development gets the offline explorer instead.
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -191,6 +203,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const limiter: RateLimiter = config.redisUrl
     ? new RedisRateLimiter(config.redisUrl, config.redisKeyPrefix)
     : new MemoryRateLimiter();
+  const assertions = new AssertionCache(config.assertionSecret);
   const manifest = config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined;
 
   app.get('/healthz', (_req, res) => {
@@ -289,6 +302,17 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     parseJson,
     admit,
     ...(manifest ? [trustedDocuments(manifest)] : []),
+    ...(responseCache
+      ? [
+          responseCache.middleware((requestId, operationName) => {
+            metrics.requests.inc({ operation: metrics.operationLabel(operationName), outcome: 'ok' });
+            logger.info(
+              { requestId, operation: operationName ?? null, member: null, role: null, outcome: 'ok', cached: true },
+              'graphql request',
+            );
+          }),
+        ]
+      : []),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const { requestId, identity } = res.locals as RequestLocals;
@@ -297,7 +321,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
           requestId,
           acceptLanguage: typeof language === 'string' ? language.slice(0, 256) : undefined,
           identity,
-          assertion: await signAssertion(identity, config.assertionSecret),
+          assertion: await assertions.get(identity),
         };
       },
     }),
@@ -335,8 +359,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     httpServer,
     subgraphs,
     metrics,
+    responseCache,
     stop: async () => {
       await apollo.stop();
+      for (const dataSource of dataSources) dataSource.close();
       await limiter.close();
       apqCache?.close();
     },

@@ -264,6 +264,13 @@ export type AuditTrailTourismArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Who may share a cached response: internal to subgraphs, not part of the public graph. */
+export type CacheControlScope =
+  /** Only the same caller may get the cached response. */
+  | 'PRIVATE'
+  /** Any caller may get the cached response. */
+  | 'PUBLIC';
+
 /** A city, district or prefecture that visitors travel to, holding one or more attractions. */
 export type Destination = {
   __typename?: 'Destination';
@@ -610,11 +617,9 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Attraction: ResolverTypeWrapper<AttractionModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   AttractionCategory: AttractionCategory;
   AttractionConnection: ResolverTypeWrapper<ConnectionModel<AttractionModel>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AttractionEdge: ResolverTypeWrapper<Omit<AttractionEdge, 'node'> & { node: ResolversTypes['Attraction'] }>;
   AttractionFilter: AttractionFilter;
   AttractionInput: AttractionInput;
@@ -624,6 +629,7 @@ export type ResolversTypes = ResolversObject<{
   AuditRecordConnection: ResolverTypeWrapper<ConnectionModel<AuditRecordModel>>;
   AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
   AuditTrail: ResolverTypeWrapper<AuditTrailRefModel>;
+  CacheControlScope: CacheControlScope;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Destination: ResolverTypeWrapper<DestinationModel>;
@@ -639,16 +645,16 @@ export type ResolversTypes = ResolversObject<{
   Role: Role;
   VisitorStat: ResolverTypeWrapper<MonthlyFiguresModel>;
   VisitorStatInput: VisitorStatInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Attraction: AttractionModel;
   ID: Scalars['ID']['output'];
-  Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
   AttractionConnection: ConnectionModel<AttractionModel>;
-  Int: Scalars['Int']['output'];
   AttractionEdge: Omit<AttractionEdge, 'node'> & { node: ResolversParentTypes['Attraction'] };
   AttractionFilter: AttractionFilter;
   AttractionInput: AttractionInput;
@@ -670,7 +676,17 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   VisitorStat: MonthlyFiguresModel;
   VisitorStatInput: VisitorStatInput;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = TourismContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AttractionResolvers<ContextType = TourismContext, ParentType extends ResolversParentTypes['Attraction'] = ResolversParentTypes['Attraction'], FederationReferenceType extends FederationReferenceTypes['Attraction'] = FederationReferenceTypes['Attraction']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Attraction']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -807,3 +823,6 @@ export type Resolvers<ContextType = TourismContext> = ResolversObject<{
   VisitorStat?: VisitorStatResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = TourismContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -1,0 +1,445 @@
+/**
+ * `npm run bench`: starts the subgraphs, our gateway and a stock gateway as real processes
+ * over benchmark-scale data, drives each scenario through both with autocannon, adds a
+ * direct-to-subgraph run of S1, and writes `docs/benchmarks.md`.
+ *
+ * Options: --scale N (default 10), --duration S per scenario (10), --connections C (16),
+ * --soak S (only a soak of our gateway for S seconds), --out FILE (docs/benchmarks.md).
+ * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ANONYMOUS, ASSERTION_HEADER, IDENTITY_AUDIENCE, readSecret, signAssertion } from '../subgraphs/kit/identity';
+import { stableId } from '../subgraphs/kit/ids';
+import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
+import { presentSubgraphs } from '../scripts/subgraphs';
+import { dropMysqlDatabase } from '../test/support/databases';
+import { freePort, graphql, startService, type RunningService } from '../test/support/processes';
+import { cpuMs, rssMiB, RssSampler } from './procfs';
+import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
+import { benchCampaignSlug, seedForBenchmark } from './seed-scale';
+
+const ROOT = path.resolve(__dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    soak: { type: 'string' },
+    out: { type: 'string', default: 'docs/benchmarks.md' },
+  },
+});
+const scale = Number(args.scale);
+const duration = Number(args.duration);
+const connections = Number(args.connections);
+const secret = readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'development');
+const memberKey = `Bearer ${DEV_CREDENTIALS.member.secret}`;
+
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+  /** Extra headers every request to this target needs (direct runs: a signed assertion). */
+  headers?: () => Promise<Record<string, string>>;
+}
+
+interface Request {
+  method: 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface Result {
+  scenario: string;
+  target: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  cpuMsPerOp: number;
+  gatewayPeakMiB: number;
+  subgraphPeakMiB: number;
+  sqlPerOp: number;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function body(query: string, variables?: Record<string, unknown>): string {
+  return JSON.stringify({ query, variables });
+}
+
+/** Starts the stock gateway and waits until it answers a query. */
+async function startStock(env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/stock-gateway.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`stock gateway exited:\n${text}`);
+    try {
+      if ((await graphql(url, '{ __typename }')).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`stock gateway did not start:\n${text}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    port,
+    url,
+    child,
+    output: () => text,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-bench-'));
+  const names = presentSubgraphs().map((s) => s.name);
+  const mysql = process.env.DATABASE_URL?.replace(/\/$/, '');
+  const databaseEnv: Record<string, string> = mysql
+    ? Object.fromEntries(names.map((n) => [`${n.toUpperCase()}_DATABASE_URL`, `${mysql}/alliance_bench_${n}`]))
+    : { DATA_DIR: dir };
+  const services: RunningService[] = [];
+  const stopAll = async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const [key, url] of Object.entries(databaseEnv))
+      if (key.endsWith('_DATABASE_URL')) await dropMysqlDatabase(url);
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    log(`seeding (scale ${scale}, ${mysql ? 'MySQL' : 'SQLite'})...`);
+    for (const line of await seedForBenchmark(databaseEnv, scale)) log(`  ${line}`);
+
+    const quiet = { LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+    // Ports chosen up front: subgraphs that check ids with their owners (content) must know where peers listen.
+    const ports: Record<string, number> = {};
+    for (const name of names) ports[name] = await freePort();
+    const urls = Object.fromEntries(
+      names.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `http://127.0.0.1:${ports[n]}/graphql`]),
+    );
+    const subgraphs: Record<string, RunningService> = {};
+    for (const name of names) {
+      subgraphs[name] = await startService(`subgraphs/${name}/index.ts`, {
+        ...databaseEnv,
+        ...quiet,
+        ...urls,
+        PORT: String(ports[name]),
+      });
+      services.push(subgraphs[name]!);
+    }
+    const supergraph = path.join(ROOT, 'schema/supergraph.graphql');
+    const ours = await startService('gateway/index.ts', {
+      ...quiet,
+      ...urls,
+      SUPERGRAPH_PATH: supergraph,
+      // The benchmark measures throughput, not the per-client limits; the cost limit must admit S2 at first: 50.
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+      RATE_LIMIT_MEMBER_PER_MINUTE: '0',
+      RATE_LIMIT_ADMIN_PER_MINUTE: '0',
+      LIMIT_MAX_COST: '10000000',
+      ...(process.env.GATEWAY_WORKERS ? { GATEWAY_WORKERS: process.env.GATEWAY_WORKERS } : {}),
+    });
+    services.push(ours);
+
+    // The member identity the stock gateway asserts for requests carrying a credential.
+    const verify = await fetch(`${subgraphs.membership!.url}/internal/credentials/verify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE),
+      },
+      body: JSON.stringify({ apiKey: DEV_CREDENTIALS.member.secret }),
+    });
+    const check = (await verify.json()) as { keyId: string; memberId: string; role: 'MEMBER' };
+    const stock = await startStock({
+      ...urls,
+      SUPERGRAPH_PATH: supergraph,
+      STOCK_MEMBER_IDENTITY: JSON.stringify({ role: check.role, memberId: check.memberId, keyId: check.keyId }),
+    });
+    services.push(stock);
+
+    const sqlTotal = async () => {
+      const assertion = await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE);
+      let total = 0;
+      for (const name of names) {
+        const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
+          headers: { [ASSERTION_HEADER]: assertion },
+        });
+        total += ((await response.json()) as { sqlStatements: number }).sqlStatements;
+      }
+      return total;
+    };
+
+    // S4 writes for a campaign the dev member takes part in.
+    const campaignId = stableId('campaign', benchCampaignSlug(0));
+    const joined = await graphql(
+      ours.url,
+      `mutation { joinCampaign(campaignId: "${campaignId}") { role } }`,
+      {},
+      { authorization: memberKey },
+    );
+    const joinCode = joined.body.errors?.[0]?.extensions?.code;
+    if (joinCode && joinCode !== 'CONFLICT') throw new Error(`joinCampaign failed: ${JSON.stringify(joined.body)}`);
+
+    const withContent = names.includes('content');
+    const json = { 'content-type': 'application/json' };
+    // `cache-control: no-cache` asks our gateway to skip its response cache: every scenario but S3 is uncached.
+    const noCache = { 'cache-control': 'no-cache' };
+    const post = (payload: string, headers: Record<string, string> = {}): Request => ({
+      method: 'POST',
+      path: '/graphql',
+      headers: { ...json, ...headers },
+      body: payload,
+    });
+    let day = 0;
+    const s4Requests = (): Request[] => {
+      const requests: Request[] = [];
+      for (let i = 0; i < 9; i += 1) requests.push(post(body(S4_READ), { ...noCache, authorization: memberKey }));
+      const date = new Date(Date.UTC(2027, 0, 1 + (day++ % 600))).toISOString().slice(0, 10);
+      requests.push(
+        post(
+          body(S4_WRITE, {
+            input: { campaignId, date, impressions: 1000 + day, engagements: 100, clicks: 10 },
+          }),
+          { ...noCache, authorization: memberKey },
+        ),
+      );
+      return requests;
+    };
+    const scenarios: Array<{ name: string; requests: () => Request[]; targets: Target[] }> = [];
+    const gateways: Target[] = [
+      { name: 'ours', url: ours.url, pid: ours.child.pid! },
+      { name: 'stock', url: stock.url, pid: stock.child.pid! },
+    ];
+    const direct: Target = {
+      name: 'direct (tourism)',
+      url: subgraphs.tourism!.url,
+      pid: subgraphs.tourism!.child.pid!,
+      headers: async () => ({ [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, secret) }),
+    };
+    scenarios.push({
+      name: 'S1 attractions(first: 50)',
+      requests: () => [post(body(S1), noCache)],
+      targets: [...gateways, direct],
+    });
+    scenarios.push({
+      name: `S2 across ${withContent ? 'four' : 'three'} subgraphs`,
+      requests: () => [
+        post(body(s2Query(withContent), { first: 5, contents: 5 }), { ...noCache, authorization: memberKey }),
+      ],
+      targets: gateways,
+    });
+    scenarios.push({
+      name: 'S3 public query, uncached',
+      requests: () => [post(body(S3), noCache)],
+      targets: [gateways[0]!],
+    });
+    scenarios.push({ name: 'S3 public query, cached', requests: () => [post(body(S3))], targets: gateways });
+    scenarios.push({ name: 'S4 90% reads / 10% writes (member)', requests: s4Requests, targets: gateways });
+
+    const subgraphPids = Object.fromEntries(names.map((n) => [n, subgraphs[n]!.child.pid!]));
+
+    const drive = async (target: Target, requests: Request[], seconds: number) => {
+      const extra = target.headers ? await target.headers() : {};
+      const latencies: number[] = [];
+      let graphqlErrors = 0;
+      const result = await new Promise<autocannon.Result>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: target.url,
+            connections,
+            duration: seconds,
+            requests: requests.map((r) => ({
+              ...r,
+              headers: { ...r.headers, ...extra },
+              onResponse: (status: number, responseBody: string) => {
+                if (status === 200 && responseBody.includes('"errors"')) graphqlErrors += 1;
+              },
+            })),
+          },
+          (error, finished) => (error ? reject(error) : resolve(finished)),
+        );
+        instance.on('response', (_client: unknown, _status: number, _bytes: number, time: number) =>
+          latencies.push(time),
+        );
+      });
+      latencies.sort((a, b) => a - b);
+      return { result, latencies, graphqlErrors };
+    };
+
+    if (args.soak) {
+      const soakSeconds = Number(args.soak);
+      const target = gateways[0]!;
+      const mix = [
+        post(body(S1), noCache),
+        post(body(s2Query(withContent), { first: 5, contents: 5 }), { ...noCache, authorization: memberKey }),
+        post(body(S3)),
+        ...s4Requests(),
+      ];
+      log('soak: warming up for 30 s...');
+      await drive(target, mix, 30);
+      const before = rssMiB(target.pid);
+      log(`soak: gateway RSS after warm-up ${before.toFixed(1)} MiB; running ${soakSeconds} s...`);
+      const { result } = await drive(target, mix, soakSeconds);
+      const after = rssMiB(target.pid);
+      const growth = ((after - before) / before) * 100;
+      const line = `soak ${soakSeconds} s, ${result.requests.total} requests (${result.errors + result.non2xx} errors): gateway RSS ${before.toFixed(1)} MiB after warm-up → ${after.toFixed(1)} MiB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %)`;
+      log(line);
+      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(ROOT, 'docs/soak.md'), `# Soak\n\n${new Date().toISOString()}: ${line}\n`);
+      return;
+    }
+
+    // Statement counts must not grow with page sizes: one S2 at first: 5 and one at first: 50.
+    const sqlFor = async (first: number) => {
+      const before = await sqlTotal();
+      // Members' contents stay at most 10 per member: 50 × 50 × 50 would pass the gateway's cost limit.
+      const variables = withContent ? { first, contents: Math.min(first, 10) } : { first };
+      const response = await graphql(ours.url, s2Query(withContent), variables, {
+        ...noCache,
+        authorization: memberKey,
+      });
+      if (response.body.errors) throw new Error(`S2 failed: ${JSON.stringify(response.body.errors[0])}`);
+      return (await sqlTotal()) - before;
+    };
+    const sql5 = await sqlFor(5);
+    const sql50 = await sqlFor(50);
+    log(`SQL statements per S2 operation: ${sql5} at first: 5, ${sql50} at first: 50 (contents: 10)`);
+
+    const results: Result[] = [];
+    for (const scenario of scenarios) {
+      for (const target of scenario.targets) {
+        await drive(target, scenario.requests(), Math.max(2, Math.round(duration / 3))); // warm-up
+        const sampler = new RssSampler({ gateway: target.pid, ...subgraphPids });
+        const sqlBefore = await sqlTotal();
+        const cpuBefore = cpuMs(target.pid);
+        sampler.start();
+        const { result, latencies, graphqlErrors } = await drive(target, scenario.requests(), duration);
+        const cpu = cpuMs(target.pid) - cpuBefore;
+        const peaks = sampler.stop();
+        const sql = (await sqlTotal()) - sqlBefore;
+        const ops = Math.max(1, latencies.length);
+        const row: Result = {
+          scenario: scenario.name,
+          target: target.name,
+          rps: latencies.length / duration,
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+          p99: percentile(latencies, 99),
+          requests: latencies.length,
+          errors: result.errors + result.non2xx + graphqlErrors,
+          cpuMsPerOp: cpu / ops,
+          gatewayPeakMiB: target.name.startsWith('direct') ? 0 : (peaks.get('gateway') ?? 0),
+          subgraphPeakMiB: Math.max(...names.map((n) => peaks.get(n) ?? 0)),
+          sqlPerOp: sql / ops,
+        };
+        results.push(row);
+        log(
+          `${row.scenario} | ${row.target}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.errors} errors, CPU ${row.cpuMsPerOp.toFixed(2)} ms/op, SQL ${row.sqlPerOp.toFixed(2)}/op`,
+        );
+      }
+    }
+    const report = renderReport(results, { sql5, sql50, withContent, databases: mysql ? 'MySQL/MariaDB' : 'SQLite' });
+    const out = path.resolve(ROOT, args.out!);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, report);
+    log(`\n${report}`);
+    log(`written to ${path.relative(ROOT, out)}`);
+  } finally {
+    await stopAll();
+  }
+}
+
+function machine(): string {
+  const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+function renderReport(
+  results: Result[],
+  facts: { sql5: number; sql50: number; withContent: boolean; databases: string },
+): string {
+  const fmt = (n: number, digits = 1) => n.toFixed(digits);
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench -- --scale ${scale} --duration ${duration} --connections ${connections}\` on ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    `Machine: ${machine()}. Databases: ${facts.databases}. Load generator, gateways and subgraphs share the machine.`,
+    '',
+    '| scenario | target | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/op | gateway peak RSS MiB | subgraph peak RSS MiB | SQL/op |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.scenario} | ${r.target} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.target.startsWith('direct') ? '–' : fmt(r.cpuMsPerOp, 2)} | ${r.gatewayPeakMiB ? fmt(r.gatewayPeakMiB) : '–'} | ${fmt(r.subgraphPeakMiB)} | ${fmt(r.sqlPerOp, 2)} |`,
+    ),
+    '',
+    '## Ours / stock',
+    '',
+    '| scenario | req/s ratio | p99 ratio | CPU per op ratio |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const scenario of [...new Set(results.map((r) => r.scenario))]) {
+    const ours = results.find((r) => r.scenario === scenario && r.target === 'ours');
+    const stock = results.find((r) => r.scenario === scenario && r.target === 'stock');
+    if (!ours || !stock) continue;
+    lines.push(
+      `| ${scenario} | ${fmt(ours.rps / stock.rps, 2)}× | ${fmt(ours.p99 / Math.max(1, stock.p99), 2)} | ${fmt(ours.cpuMsPerOp / stock.cpuMsPerOp, 2)} |`,
+    );
+  }
+  const s1 = results.find((r) => r.scenario.startsWith('S1') && r.target === 'ours');
+  const s1Direct = results.find((r) => r.scenario.startsWith('S1') && r.target.startsWith('direct'));
+  const s3Cached = results.find((r) => r.scenario === 'S3 public query, cached' && r.target === 'ours');
+  const s3Uncached = results.find((r) => r.scenario === 'S3 public query, uncached' && r.target === 'ours');
+  lines.push('', '## Other figures', '');
+  if (s1 && s1Direct)
+    lines.push(
+      `- Gateway overhead on S1: ours ${fmt(s1.rps, 0)} req/s (p50 ${fmt(s1.p50)} ms) against the tourism subgraph directly ${fmt(s1Direct.rps, 0)} req/s (p50 ${fmt(s1Direct.p50)} ms).`,
+    );
+  if (s3Cached && s3Uncached)
+    lines.push(
+      `- S3 with our response cache: ${fmt(s3Cached.rps / s3Uncached.rps, 1)}× our uncached S3 (${fmt(s3Cached.rps, 0)} against ${fmt(s3Uncached.rps, 0)} req/s).`,
+    );
+  lines.push(
+    `- SQL statements per S2 operation (${facts.withContent ? 'four' : 'three'} subgraphs): ${facts.sql5} at \`first: 5\`, ${facts.sql50} at \`first: 50\` (members' contents at \`first: 10\`, to stay under the cost limit).`,
+    '',
+    'Notes: every scenario except "S3 cached" sends `cache-control: no-cache`, so our response cache is skipped; S2 and S4',
+    'run as the development member (our gateway checks the key; the stock gateway checks nothing and forwards a',
+    'pre-signed assertion). Gateway CPU is user + system time from `/proc/<pid>/stat` over the measured run; peak RSS',
+    "is the highest sampled VmRSS. SQL/op is the sum of every subgraph's statement counter over the run, per operation.",
+    '',
+  );
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
