@@ -59,6 +59,8 @@ export interface GatewayConfig {
   rateLimits: Readonly<Record<'anonymous' | 'MEMBER' | 'ADMIN', number>>;
   /** Shared state (rate limits, persisted queries) for gateway replicas; in memory when unset. */
   redisUrl: string | undefined;
+  /** Gateway worker processes (node:cluster) sharing the port; 1 runs in-process. */
+  workers: number;
   /** Prefix of every Redis key the gateway writes, so deployments can share a Redis. */
   redisKeyPrefix: string;
   /** A trusted-documents manifest: when set, only its operations run. */
@@ -143,6 +145,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     },
     redisUrl: readRedisUrl(env),
     redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', 'alliance:'),
+    workers: envInt(env, 'GATEWAY_WORKERS', 1, 1, 64),
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
     logLevel: envEnum(
       env,

@@ -29,14 +29,13 @@ function runPrimary(workers: number): void {
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
-  const workers = Number(process.env.GATEWAY_WORKERS ?? '1');
-  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) return runPrimary(workers);
+  if (cluster.isPrimary && config.workers > 1) return runPrimary(config.workers);
   const logger = createLogger('gateway', config.logLevel);
   const built = await buildGateway(config, logger);
   if (cluster.isWorker && built.responseCache) {
     built.responseCache.onClear = () => process.send?.(CLEAR);
     process.on('message', (message) => {
-      if (message === CLEAR) built.responseCache?.clear();
+      if (message === CLEAR) void built.responseCache?.clear();
     });
   }
   const port = await listenOrExplain(built.httpServer, config.port, config.host);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
+import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from './datasource';
 
@@ -22,8 +23,76 @@ function bypass(cacheControl: string | undefined): boolean {
   return /no-cache|no-store/i.test(cacheControl ?? '');
 }
 
+/** Where cached responses live: this process, or Redis shared by every replica. */
+export interface ResponseStore {
+  get(key: string): Promise<Entry | undefined>;
+  set(key: string, entry: Entry, ttlMs: number): Promise<void>;
+  clear(): Promise<void>;
+  close(): void;
+}
+
+/** Responses in this process (the default). */
+export class MemoryResponseStore implements ResponseStore {
+  private readonly entries: LRUCache<string, Entry>;
+
+  constructor(maxEntries: number) {
+    this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false });
+  }
+
+  async get(key: string): Promise<Entry | undefined> {
+    return this.entries.get(key);
+  }
+  async set(key: string, entry: Entry, ttlMs: number): Promise<void> {
+    this.entries.set(key, entry, { ttl: ttlMs });
+  }
+  async clear(): Promise<void> {
+    this.entries.clear();
+  }
+  close(): void {}
+}
+
 /**
- * In-memory cache of whole responses to anonymous queries, honouring the subgraphs' cache
+ * Responses in one Redis hash shared by every gateway replica (`REDIS_URL`), so a
+ * mutation through any replica clears them for all: clearing deletes the hash. Each
+ * entry carries its expiry; the hash stops growing at `maxEntries` fields.
+ */
+export class RedisResponseStore implements ResponseStore {
+  private readonly redis: Redis;
+  private readonly key: string;
+
+  constructor(
+    url: string,
+    prefix: string,
+    private readonly maxEntries: number,
+  ) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.key = `${prefix}responses`;
+  }
+
+  async get(key: string): Promise<Entry | undefined> {
+    const raw = await this.redis.hget(this.key, key);
+    if (!raw) return undefined;
+    const stored = JSON.parse(raw) as Entry & { expiresAt: number };
+    return stored.expiresAt > Date.now() ? { body: stored.body, maxAge: stored.maxAge } : undefined;
+  }
+  async set(key: string, entry: Entry, ttlMs: number): Promise<void> {
+    if ((await this.redis.hlen(this.key)) >= this.maxEntries && !(await this.redis.hexists(this.key, key))) return;
+    await this.redis
+      .multi()
+      .hset(this.key, key, JSON.stringify({ ...entry, expiresAt: Date.now() + ttlMs }))
+      .pexpire(this.key, Math.max(ttlMs, 60_000))
+      .exec();
+  }
+  async clear(): Promise<void> {
+    await this.redis.unlink(this.key);
+  }
+  close(): void {
+    this.redis.disconnect();
+  }
+}
+
+/**
+ * Cache of whole responses to anonymous queries, honouring the subgraphs' cache
  * hints: the gateway restricts each request's cache policy by every subgraph response's
  * `Cache-Control` header (subgraphs set it from `@cacheControl`), and only a PUBLIC
  * policy with a positive max age is stored, for that many seconds. Responses with errors
@@ -36,18 +105,23 @@ function bypass(cacheControl: string | undefined): boolean {
  * the gateway, so the one staleness left is between replicas, bounded by the max age.
  */
 export class ResponseCache {
-  private readonly entries: LRUCache<string, Entry>;
   hits = 0;
   misses = 0;
   /** Called after a mutation cleared this cache, so other workers can clear theirs. */
   onClear: (() => void) | undefined;
 
-  constructor(maxEntries: number) {
-    this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false });
+  constructor(
+    private readonly store: ResponseStore,
+    private readonly logger?: { warn: (obj: object, msg: string) => void },
+  ) {}
+
+  /** Clears every stored response (with Redis, for every replica). */
+  async clear(): Promise<void> {
+    await this.store.clear().catch((error: unknown) => this.logger?.warn({ err: error }, 'response cache not cleared'));
   }
 
-  clear(): void {
-    this.entries.clear();
+  close(): void {
+    this.store.close();
   }
 
   /**
@@ -55,7 +129,7 @@ export class ResponseCache {
    * POST whose operation is cached, from the stored body; anything else goes on to Apollo.
    */
   middleware(onHit: (requestId: string, operationName: string | undefined) => void) {
-    return (req: Request, res: Response, next: NextFunction): void => {
+    return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const locals = res.locals as { identity?: { role: unknown }; requestId?: string };
       const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
       if (
@@ -67,7 +141,8 @@ export class ResponseCache {
         return next();
       const language = req.headers['accept-language'];
       const key = cacheKey(body.query, body.operationName, body.variables, language?.slice(0, 256));
-      const entry = this.entries.get(key);
+      // A cache that cannot be reached is a miss, never an outage.
+      const entry = await this.store.get(key).catch(() => undefined);
       if (!entry) {
         this.misses += 1;
         return next();
@@ -96,7 +171,7 @@ export class ResponseCache {
         return {
           willSendResponse: async (ctx) => {
             if (ctx.operation?.operation === 'mutation') {
-              this.clear();
+              await this.clear();
               this.onClear?.();
               return;
             }
@@ -112,11 +187,13 @@ export class ResponseCache {
               ctx.request.variables,
               ctx.contextValue.acceptLanguage,
             );
-            this.entries.set(
-              key,
-              { body: `${JSON.stringify({ data: result.data })}\n`, maxAge: policy.maxAge },
-              { ttl: policy.maxAge * 1000 },
-            );
+            await this.store
+              .set(
+                key,
+                { body: `${JSON.stringify({ data: result.data })}\n`, maxAge: policy.maxAge },
+                policy.maxAge * 1000,
+              )
+              .catch((error: unknown) => this.logger?.warn({ err: error }, 'response not cached'));
           },
         };
       },

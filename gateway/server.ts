@@ -24,7 +24,7 @@ import { type GatewayContext, SUBGRAPH_UNAVAILABLE, SubgraphDataSource } from '.
 import { operationLimitsPlugin } from './limits';
 import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest, trustedDocuments } from './operations';
-import { ResponseCache } from './responsecache';
+import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './ratelimit';
 import { FileSupergraphManager } from './supergraph';
 
@@ -161,7 +161,15 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     logger,
   });
 
-  const responseCache = config.responseCacheEntries > 0 ? new ResponseCache(config.responseCacheEntries) : undefined;
+  const responseCache =
+    config.responseCacheEntries > 0
+      ? new ResponseCache(
+          config.redisUrl
+            ? new RedisResponseStore(config.redisUrl, config.redisKeyPrefix, config.responseCacheEntries)
+            : new MemoryResponseStore(config.responseCacheEntries),
+          logger,
+        )
+      : undefined;
   const apqCache = config.redisUrl
     ? new RedisKeyValueCache(config.redisUrl, `${config.redisKeyPrefix}apq:`)
     : undefined;
@@ -365,6 +373,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       for (const dataSource of dataSources) dataSource.close();
       await limiter.close();
       apqCache?.close();
+      responseCache?.close();
     },
   };
 }

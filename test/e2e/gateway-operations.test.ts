@@ -105,6 +105,26 @@ describe('gateway operations', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
     });
 
+    it('shares the response cache between two gateway processes, and a mutation through either clears it', async () => {
+      // A pair of its own: the pair above has spent its anonymous rate-limit budget.
+      const shared = { REDIS_URL: REDIS!, REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:` };
+      const [a, b] = await Promise.all([stack.startGateway(shared), stack.startGateway(shared)]);
+      const query = `{ attraction(slug: "mount-emei") { name level worldHeritage } }`;
+      const fresh = await post(a, { query });
+      expect(fresh.data).toEqual({ attraction: { name: 'Mount Emei', level: 'AAAAA', worldHeritage: true } });
+      const before = await stack.sqlStatements('tourism');
+      expect((await post(b, { query })).data).toEqual(fresh.data);
+      expect(await stack.sqlStatements('tourism')).toBe(before);
+      // Any mutation through a gateway invalidates the shared cache, for every replica.
+      await post(
+        a,
+        { query: 'mutation { revokeApiKey(id: "no-such-key") { id } }' },
+        { authorization: `Bearer ${DEV_CREDENTIALS.admin.secret}` },
+      );
+      expect((await post(b, { query })).data).toEqual(fresh.data);
+      expect(await stack.sqlStatements('tourism')).toBeGreaterThan(before);
+    });
+
     it('shares persisted queries between two gateway processes', async () => {
       const query = `{ alliance { name localName } }`;
       const extensions = { persistedQuery: { version: 1, sha256Hash: operationId(query) } };
