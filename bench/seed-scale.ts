@@ -12,6 +12,7 @@ import type { Env } from '../subgraphs/kit/env';
 import { stableId } from '../subgraphs/kit/ids';
 import { SUBGRAPHS } from '../subgraphs';
 import { Campaign, CampaignDestination, Participation } from '../subgraphs/campaigns/entities';
+import { Content, ContentAttraction, ContentTag } from '../subgraphs/content/entities';
 import { FOUNDING_MEMBERS } from '../subgraphs/membership/seed-data';
 import { Attraction, VisitorStat } from '../subgraphs/tourism/entities';
 import { ATTRACTION_CATEGORIES } from '../subgraphs/tourism/entities/Attraction';
@@ -129,11 +130,62 @@ export async function seedCampaignsScale(dataSource: DataSource, scale: number):
   return `${count} campaigns, ${participants.length} participations`;
 }
 
+/** Content: `scale × 1000` published pieces by the founding members, about the synthetic attractions. */
+export async function seedContentScale(dataSource: DataSource, scale: number): Promise<string> {
+  const count = scale * 1000;
+  const pieces: Content[] = [];
+  const tags: ContentTag[] = [];
+  const links: ContentAttraction[] = [];
+  const kinds = ['ARTICLE', 'VIDEO', 'PHOTO_STORY', 'REPORT'] as const;
+  const start = Date.UTC(2025, 0, 1);
+  for (let i = 0; i < count; i += 1) {
+    const id = stableId('content', `bench-content-${i}`);
+    const at = new Date(start + i * 60_000);
+    const chinese = i % 4 === 0;
+    pieces.push(
+      Object.assign(new Content(), {
+        id,
+        authorId: stableId('member', FOUNDING_MEMBERS[i % FOUNDING_MEMBERS.length]!.slug),
+        kind: kinds[i % kinds.length]!,
+        title: chinese ? `基准故事 ${i}：巴蜀文旅` : `Benchmark story ${i}: Ba-Shu culture and travel`,
+        summary: chinese ? '基准测试用的合成内容（示例数据）。' : 'Synthetic content for the benchmark (sample data).',
+        body: chinese ? '四川的山水与文化。'.repeat(20) : 'Mountains, rivers and heritage of Sichuan. '.repeat(20),
+        language: chinese ? 'zh-CN' : 'en',
+        status: 'PUBLISHED' as const,
+        campaignId: i % 3 === 0 ? stableId('campaign', benchCampaignSlug(i % (scale * 10))) : null,
+        publishedAt: at,
+        sortedAt: at,
+        createdAt: at,
+        updatedAt: at,
+        sampleData: true,
+      }),
+    );
+    tags.push(
+      Object.assign(new ContentTag(), { contentId: id, tag: 'benchmark', position: 0 }),
+      Object.assign(new ContentTag(), { contentId: id, tag: `topic-${i % 50}`, position: 1 }),
+    );
+    for (let a = 0; a < 2; a += 1) {
+      links.push(
+        Object.assign(new ContentAttraction(), {
+          contentId: id,
+          attractionId: stableId('attraction', benchAttractionSlug((i * 2 + a) % (scale * 100))),
+          position: a,
+        }),
+      );
+    }
+  }
+  await insertChunks(dataSource, Content, pieces, ['id']);
+  await insertChunks(dataSource, ContentTag, tags, ['contentId', 'tag']);
+  await insertChunks(dataSource, ContentAttraction, links, ['contentId', 'attractionId']);
+  return `${count} content pieces, ${links.length} attraction links`;
+}
+
 /** Scale seeders by subgraph; subgraphs without one keep their ordinary sample data. */
 export const SCALE_SEEDERS: Partial<Record<SubgraphName, (dataSource: DataSource, scale: number) => Promise<string>>> =
   {
     tourism: seedTourismScale,
     campaigns: seedCampaignsScale,
+    content: seedContentScale,
   };
 
 /**
