@@ -4,28 +4,11 @@ import type { SeedOptions } from '../kit/run';
 import { FOUNDING_MEMBERS } from '../membership/seed-data';
 import { Campaign, CampaignDestination, MetricReport, Participation, type ParticipationRole } from './entities';
 import { SEED_CAMPAIGNS, SEED_REPORT_DAYS } from './seed-data';
+import { hashSeed, seededRandom } from '../kit/random';
 
 /** True before the first seed: no campaigns yet. */
 export async function isEmpty(dataSource: DataSource): Promise<boolean> {
   return (await dataSource.getRepository(Campaign).count()) === 0;
-}
-
-/** Mulberry32: a tiny seeded PRNG, so every seed run writes the same sample figures. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hash(text: string): number {
-  let h = 2166136261;
-  for (const char of text) h = Math.imul(h ^ char.charCodeAt(0), 16777619);
-  return h >>> 0;
 }
 
 function addDays(date: string, days: number): string {
@@ -50,7 +33,7 @@ export async function seed(dataSource: DataSource, _options: SeedOptions): Promi
 
   for (const seedCampaign of SEED_CAMPAIGNS) {
     const id = stableId('campaign', seedCampaign.slug);
-    const random = prng(hash(seedCampaign.slug));
+    const random = seededRandom(hashSeed(seedCampaign.slug));
     campaigns.push(
       Object.assign(new Campaign(), {
         id,

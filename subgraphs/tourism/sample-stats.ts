@@ -7,6 +7,7 @@
  * elsewhere; a higher inbound share at famous World Heritage sites and the panda bases.
  */
 import type { Attraction, AttractionLevel } from './seed-data';
+import { hashSeed, seededRandom } from '../kit/random';
 
 /** The months seeded for every attraction: 2024-01 .. 2025-12. */
 export const SAMPLE_MONTHS: readonly string[] = [2024, 2025].flatMap((year) =>
@@ -20,28 +21,6 @@ export interface SampleStat {
   domesticVisitors: number;
   inboundVisitors: number;
   revenueCny: number;
-}
-
-/** FNV-1a: a stable 32-bit seed from a slug. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-/** mulberry32: a small, fast, deterministic PRNG answering floats in [0, 1). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Relative weight of each month (January first); each profile averages about 1. */
@@ -81,7 +60,7 @@ function profileOf(attraction: Attraction): readonly number[] {
 
 /** 24 months of sample figures for one attraction; whole numbers, so sums are exact. */
 export function sampleStatsFor(attraction: Attraction): SampleStat[] {
-  const random = prng(hash(attraction.slug));
+  const random = seededRandom(hashSeed(attraction.slug));
   const [low, high] = ANNUAL_BY_LEVEL[attraction.level ?? 'none'];
   const annual = low + (high - low) * random();
   const famous = attraction.worldHeritage && attraction.level === 'AAAAA';
