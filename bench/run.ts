@@ -4,7 +4,9 @@
  * direct-to-subgraph run of S1, and writes `docs/benchmarks.md`.
  *
  * Options: --scale N (default 10), --duration S per scenario (10), --connections C (16),
- * --soak S (only a soak of our gateway for S seconds), --out FILE (docs/benchmarks.md).
+ * --soak S (only a soak of our gateway for S seconds), --profile (only S2 through both gateways
+ * under `node --cpu-prof`, summarised in docs/profile.md), --only S2 (scenarios whose names start
+ * so, for a quick comparison; the report is then printed, not written), --out FILE (docs/benchmarks.md).
  * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -20,6 +22,8 @@ import { presentSubgraphs } from '../scripts/subgraphs';
 import { dropMysqlDatabase } from '../test/support/databases';
 import { freePort, graphql, startService, type RunningService } from '../test/support/processes';
 import { cpuMs, rssMiB, RssSampler } from './procfs';
+import { renderProfile, summariseProfile } from './profile';
+import { gatewayNodeOptions } from '../gateway/runtime';
 import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
 import { benchCampaignSlug, seedForBenchmark } from './seed-scale';
 
@@ -30,6 +34,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     soak: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
   },
 });
@@ -83,9 +89,10 @@ function body(query: string, variables?: Record<string, unknown>): string {
 }
 
 /** Starts the stock gateway and waits until it answers a query. */
-async function startStock(env: Record<string, string>): Promise<RunningService> {
+async function startStock(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningService> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/stock-gateway.ts')], {
+  const entry = path.join(ROOT, 'bench/stock-gateway.ts');
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,17 +162,25 @@ async function main(): Promise<void> {
       services.push(subgraphs[name]!);
     }
     const supergraph = path.join(ROOT, 'schema/supergraph.graphql');
-    const ours = await startService('gateway/index.ts', {
-      ...quiet,
-      ...urls,
-      SUPERGRAPH_PATH: supergraph,
-      // The benchmark measures throughput, not the per-client limits; the cost limit must admit S2 at first: 50.
-      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
-      RATE_LIMIT_MEMBER_PER_MINUTE: '0',
-      RATE_LIMIT_ADMIN_PER_MINUTE: '0',
-      LIMIT_MAX_COST: '10000000',
-      ...(process.env.GATEWAY_WORKERS ? { GATEWAY_WORKERS: process.env.GATEWAY_WORKERS } : {}),
-    });
+    const profileDir = (name: string) => path.join(dir, `profile-${name}`);
+    const profiling = (name: string): string[] =>
+      args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : [];
+    const ours = await startService(
+      'gateway/index.ts',
+      {
+        ...quiet,
+        ...urls,
+        SUPERGRAPH_PATH: supergraph,
+        // The benchmark measures throughput, not the per-client limits; the cost limit must admit S2 at first: 50.
+        RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+        RATE_LIMIT_MEMBER_PER_MINUTE: '0',
+        RATE_LIMIT_ADMIN_PER_MINUTE: '0',
+        LIMIT_MAX_COST: '10000000',
+        ...(process.env.GATEWAY_WORKERS ? { GATEWAY_WORKERS: process.env.GATEWAY_WORKERS } : {}),
+        NODE_OPTIONS: gatewayNodeOptions(undefined),
+      },
+      profiling('ours'),
+    );
     services.push(ours);
 
     // The member identity the stock gateway asserts for requests carrying a credential.
@@ -178,11 +193,14 @@ async function main(): Promise<void> {
       body: JSON.stringify({ apiKey: DEV_CREDENTIALS.member.secret }),
     });
     const check = (await verify.json()) as { keyId: string; memberId: string; role: 'MEMBER' };
-    const stock = await startStock({
-      ...urls,
-      SUPERGRAPH_PATH: supergraph,
-      STOCK_MEMBER_IDENTITY: JSON.stringify({ role: check.role, memberId: check.memberId, keyId: check.keyId }),
-    });
+    const stock = await startStock(
+      {
+        ...urls,
+        SUPERGRAPH_PATH: supergraph,
+        STOCK_MEMBER_IDENTITY: JSON.stringify({ role: check.role, memberId: check.memberId, keyId: check.keyId }),
+      },
+      profiling('stock'),
+    );
     services.push(stock);
 
     const sqlTotal = async () => {
@@ -317,6 +335,48 @@ async function main(): Promise<void> {
       return;
     }
 
+    if (args.profile) {
+      const s2 = [
+        post(body(s2Query(withContent), { first: 5, contents: 5 }), { ...noCache, authorization: memberKey }),
+      ];
+      const sections: string[] = [];
+      for (const [target, service] of [
+        [gateways[0]!, ours],
+        [gateways[1]!, stock],
+      ] as const) {
+        log(`profile: S2 through ${target.name} for ${duration} s...`);
+        await drive(target, s2, Math.max(2, Math.round(duration / 3)));
+        const started = Date.now();
+        const { latencies } = await drive(target, s2, duration);
+        // The profile is written as the process exits; only its last (exit − start) ms are the measured load.
+        await service.stop();
+        const lastMs = Date.now() - started;
+        const file = fs.readdirSync(profileDir(target.name)).find((f) => f.endsWith('.cpuprofile'));
+        if (!file) throw new Error(`${target.name} wrote no CPU profile`);
+        // Kept (data/ is not committed) for Chrome DevTools or speedscope.
+        const kept = path.join(ROOT, 'data/bench', `${target.name}-s2.cpuprofile`);
+        fs.mkdirSync(path.dirname(kept), { recursive: true });
+        fs.copyFileSync(path.join(profileDir(target.name), file), kept);
+        const summary = summariseProfile(kept, { lastMs });
+        sections.push(renderProfile(`${target.name} gateway`, summary, latencies.length));
+        log(sections[sections.length - 1]!);
+      }
+      const report = [
+        '# CPU profile of S2',
+        '',
+        `Generated by \`npm run bench -- --profile --scale ${scale} --duration ${duration} --connections ${connections}\` on ${new Date().toISOString().slice(0, 10)}`,
+        `(${machine()}). Each gateway runs under \`node --cpu-prof\`; the tables count the samples of the measured`,
+        'S2 run only (not start-up or warm-up), self time, idle left out. The full profiles are kept in',
+        '`data/bench/*.cpuprofile` (not committed) for Chrome DevTools or speedscope.',
+        '',
+        ...sections,
+      ].join('\n');
+      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(ROOT, 'docs/profile.md'), report);
+      log('written to docs/profile.md');
+      return;
+    }
+
     // Statement counts must not grow with page sizes: one S2 at first: 5 and one at first: 50.
     const sqlFor = async (first: number) => {
       const before = await sqlTotal();
@@ -334,7 +394,7 @@ async function main(): Promise<void> {
     log(`SQL statements per S2 operation: ${sql5} at first: 5, ${sql50} at first: 50 (contents: 10)`);
 
     const results: Result[] = [];
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((s) => !args.only || s.name.startsWith(args.only))) {
       for (const target of scenario.targets) {
         await drive(target, scenario.requests(), Math.max(2, Math.round(duration / 3))); // warm-up
         const sampler = new RssSampler({ gateway: target.pid, ...subgraphPids });
@@ -367,6 +427,10 @@ async function main(): Promise<void> {
       }
     }
     const report = renderReport(results, { sql5, sql50, withContent, databases: mysql ? 'MySQL/MariaDB' : 'SQLite' });
+    if (args.only) {
+      log(`\n${report}`);
+      return;
+    }
     const out = path.resolve(ROOT, args.out!);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, report);

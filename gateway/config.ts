@@ -51,6 +51,10 @@ export interface GatewayConfig {
   subgraphTimeouts: Readonly<Record<string, number>>;
   /** Entries of the response cache for anonymous public queries; 0 turns it off (`RESPONSE_CACHE_ENTRIES`). */
   responseCacheEntries: number;
+  /** Bound of the parsed-and-validated document cache, MiB of JSON (`DOCUMENT_CACHE_MB`). */
+  documentCacheMiB: number;
+  /** Bound of the query-plan cache, MiB of JSON (`QUERY_PLAN_CACHE_MB`). */
+  queryPlanCacheMiB: number;
   /** Most keep-alive sockets the gateway opens to each subgraph (`SUBGRAPH_MAX_SOCKETS`). */
   subgraphMaxSockets: number;
   /** Identical concurrent subgraph queries of the same identity share one request (`SUBGRAPH_DEDUPE`). */
@@ -136,6 +140,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphTimeoutMs: envInt(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 50, 300_000),
     subgraphTimeouts,
     responseCacheEntries: envInt(env, 'RESPONSE_CACHE_ENTRIES', 1000, 0, 1_000_000),
+    documentCacheMiB: envInt(env, 'DOCUMENT_CACHE_MB', 30, 1, 4096),
+    queryPlanCacheMiB: envInt(env, 'QUERY_PLAN_CACHE_MB', 30, 1, 4096),
     subgraphMaxSockets: envInt(env, 'SUBGRAPH_MAX_SOCKETS', 64, 1, 10_000),
     subgraphDedupe: envBool(env, 'SUBGRAPH_DEDUPE', true),
     rateLimits: {

@@ -11,6 +11,53 @@ export interface SubgraphFetcherOptions {
   dedupe: boolean;
 }
 
+/**
+ * A response whose body is already read, as text. A profile of our gateway under S2 showed
+ * Node's own `Response` costing about 6 % of busy CPU for subgraph bodies (a web stream per
+ * response, then text → bytes → text again before `JSON.parse`); this one parses the text once.
+ */
+class TextResponse implements FetcherResponse {
+  readonly url = '';
+  readonly redirected = false;
+  bodyUsed = false;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    private readonly body: string,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get statusText(): string {
+    return http.STATUS_CODES[this.status] ?? '';
+  }
+
+  async text(): Promise<string> {
+    this.bodyUsed = true;
+    return this.body;
+  }
+
+  // `unknown` would do, but the Fetcher interface declares `any`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async json(): Promise<any> {
+    this.bodyUsed = true;
+    return JSON.parse(this.body);
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    this.bodyUsed = true;
+    const bytes = Buffer.from(this.body, 'utf8');
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  clone(): TextResponse {
+    return new TextResponse(this.status, new Headers(this.headers), this.body);
+  }
+}
+
 /** Subgraph operations in the gateway's serialised request start with their keyword. */
 const QUERY_BODY = /^\{"query":"query[\s({]/;
 
@@ -18,8 +65,8 @@ const QUERY_BODY = /^\{"query":"query[\s({]/;
  * The gateway's HTTP client for subgraphs: plain `node:http` over a keep-alive agent with
  * a bounded number of sockets. A profile of the stock gateway spends about a third of its
  * CPU in make-fetch-happen/minipass-fetch/agent-base (an Error stack per request); Node's
- * fetch is lighter but still builds web streams per response. Bodies here are small JSON
- * documents, read whole.
+ * fetch is lighter but still builds web streams per response. Bodies here are JSON
+ * documents, read whole into a {@link TextResponse}.
  *
  * With `dedupe`, identical concurrent QUERIES share one request: the key is the URL, the
  * signed assertion (so only the same identity shares), `accept-language` and the body
@@ -58,8 +105,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     });
 
   const toResponse = ({ status, headers, text }: { status: number; headers: Array<[string, string]>; text: string }) =>
-    // Node's Response is the shape Apollo's fetcher interface describes; the cast bridges two declarations.
-    new Response(text, { status, headers }) as unknown as FetcherResponse;
+    new TextResponse(status, new Headers(headers), text);
 
   const fetcher = async (url: string, init: FetcherRequestInit = {}): Promise<FetcherResponse> => {
     const body = typeof init.body === 'string' ? init.body : undefined;

@@ -11,11 +11,13 @@ import {
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { QueryPlan } from '@apollo/query-planner';
 import { requestIdFrom } from '../subgraphs/kit/context';
 import { createErrorFormatter } from '../subgraphs/kit/errors';
 import type { Identity } from '../subgraphs/kit/identity';
 import { AssertionCache } from './assertions';
+import { MeasuredCache, registerCacheMetrics } from './caches';
 import type { Logger } from '../subgraphs/kit/logger';
 import { Authenticator } from './auth';
 import { mountExplorer } from './explorer';
@@ -142,8 +144,12 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics();
   const production = config.nodeEnv === 'production';
   const dataSources: SubgraphDataSource[] = [];
+  const documents = new MeasuredCache<DocumentNode>('document', config.documentCacheMiB);
+  const queryPlans = new MeasuredCache<QueryPlan>('query_plan', config.queryPlanCacheMiB);
+  registerCacheMetrics(metrics.registry, [documents, queryPlans]);
 
   const gateway = new ApolloGateway({
+    queryPlannerConfig: { cache: queryPlans },
     supergraphSdl: new FileSupergraphManager(config.supergraphPath, logger),
     buildService: ({ name, url }) => {
       const key = name.toLowerCase();
@@ -183,6 +189,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     // Variable coercion errors answer 400: the default in Apollo Server 5 (status400ForVariableCoercionErrors).
     // graphql-js's own token limit stops huge documents while parsing, before any recursion.
     parseOptions: { maxTokens: config.limits.maxTokens },
+    documentStore: documents,
     ...(apqCache ? { persistedQueries: { cache: apqCache, ttl: 86_400 } } : {}),
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       // Subgraph names are internal topology: clients see the graph, not its parts.

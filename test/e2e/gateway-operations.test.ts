@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { processTree } from '../../bench/procfs';
 import { operationId } from '../../gateway/operations';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { graphql, type RunningService } from '../support/processes';
@@ -72,6 +74,62 @@ describe('gateway operations', () => {
     expect(typeof line!.durationMs).toBe('number');
     expect(gateway.output()).not.toContain('secret-variable-value');
     expect(gateway.output()).not.toContain(DEV_CREDENTIALS.member.secret);
+  });
+
+  it('caches parsed operations and query plans, and reports their hits, entries and size in /metrics', async () => {
+    const gateway = await stack.startGateway({ DOCUMENT_CACHE_MB: '2', QUERY_PLAN_CACHE_MB: '2' });
+    for (let i = 0; i < 3; i += 1) expect((await graphql(gateway.url, ALLIANCE)).status).toBe(200);
+    expect((await graphql(gateway.url, '{ alliance { foundedOn } }')).status).toBe(200);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const figure = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
+    // Two distinct operations: each planned once; the first one's plan reused twice.
+    expect(figure('gateway_cache_lookups_total\\{cache="query_plan",result="miss"\\}')).toBe(2);
+    expect(figure('gateway_cache_lookups_total\\{cache="query_plan",result="hit"\\}')).toBe(2);
+    expect(figure('gateway_cache_entries\\{cache="query_plan"\\}')).toBe(2);
+    expect(figure('gateway_cache_lookups_total\\{cache="document",result="hit"\\}')).toBeGreaterThanOrEqual(2);
+    expect(figure('gateway_cache_entries\\{cache="document"\\}')).toBe(2);
+    expect(figure('gateway_cache_bytes\\{cache="document"\\}')).toBeGreaterThan(0);
+    expect(figure('gateway_cache_bytes\\{cache="query_plan"\\}')).toBeGreaterThan(0);
+  });
+
+  it("serves through GATEWAY_WORKERS processes on one port, and a mutation through any clears every worker's cache", async () => {
+    const gateway = await stack.startGateway({ GATEWAY_WORKERS: '2' });
+    // The primary and its two workers.
+    expect(processTree(gateway.child.pid!)).toHaveLength(3);
+    const query =
+      '{ attraction(slug: "dujiangyan-irrigation-system") { name localName category level worldHeritage inBaShuCorridor destination { id } location { latitude longitude } } }';
+    type Attraction = Record<string, unknown> & { name: string; destination: { id: string } };
+    // A new connection per request: the primary hands connections to its workers in turn, so both serve.
+    const ask = async () => {
+      const response = await postOnNewConnection(gateway.port, { query });
+      return (response.data as { attraction: Attraction }).attraction;
+    };
+    const original = await ask();
+    for (let i = 0; i < 8; i += 1) expect((await ask()).name).toBe(original.name);
+    const cachedStatements = await stack.sqlStatements('tourism');
+    for (let i = 0; i < 8; i += 1) await ask();
+    // Both workers hold the response by now: nothing reaches the database.
+    expect(await stack.sqlStatements('tourism')).toBe(cachedStatements);
+
+    const { destination, ...rest } = original;
+    const upsert = (name: string) =>
+      postOnNewConnection(
+        gateway.port,
+        {
+          query: 'mutation Rename($input: AttractionInput!) { upsertAttraction(input: $input) { name } }',
+          variables: { input: { ...rest, slug: 'dujiangyan-irrigation-system', name, destinationId: destination.id } },
+        },
+        { authorization: `Bearer ${DEV_CREDENTIALS.admin.secret}` },
+      );
+    try {
+      expect((await upsert('Dujiangyan (renamed by the workers test)')).errors).toBeUndefined();
+      const names = new Set<string>();
+      for (let i = 0; i < 8; i += 1) names.add((await ask()).name);
+      // A worker that kept its cached response would still answer the old name.
+      expect([...names]).toEqual(['Dujiangyan (renamed by the workers test)']);
+    } finally {
+      await upsert(original.name);
+    }
   });
 
   it('supports automatic persisted queries: a hash alone runs once the gateway has seen the text', async () => {
@@ -151,4 +209,31 @@ async function post(
     body: JSON.stringify(payload),
   });
   return (await response.json()) as never;
+}
+
+/** POSTs on a connection of its own (no keep-alive), so that cluster workers take turns. */
+function postOnNewConnection(
+  port: number,
+  payload: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<{ data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', connection: 'close', ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve(JSON.parse(text) as never));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify(payload));
+  });
 }

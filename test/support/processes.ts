@@ -26,8 +26,12 @@ export interface RunningService {
   stop: () => Promise<number | null>;
 }
 
-function spawnEntry(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+function spawnEntry(
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,10 +42,17 @@ function spawnEntry(entry: string, env: Record<string, string>): { child: ChildP
   return { child, output: () => text };
 }
 
-/** Starts `entry` (e.g. `gateway/index.ts`) on a free port and waits until `/healthz` answers. */
-export async function startService(entry: string, env: Record<string, string> = {}): Promise<RunningService> {
+/**
+ * Starts `entry` (e.g. `gateway/index.ts`) on a free port and waits until `/healthz` answers.
+ * `nodeArgs` go to Node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept).
+ */
+export async function startService(
+  entry: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const { child, output } = spawnEntry(entry, { ...env, PORT: String(port) });
+  const { child, output } = spawnEntry(entry, { ...env, PORT: String(port) }, nodeArgs);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 120_000;
   for (;;) {
