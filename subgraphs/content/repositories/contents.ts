@@ -93,6 +93,13 @@ const sortedAtKey: SortKey<Content> = {
 const idKey: SortKey<Content> = { column: 'c.id', direction: 'DESC', value: (c) => c.id };
 
 /** Reads and writes content. Every read method is one SQL statement. */
+/**
+ * Most parents in one per-parent page statement: a union of this many queries stays far
+ * below SQLite's limit of 500 terms in a compound SELECT. DataLoader batches are at most
+ * one page of parents (`first` ≤ 100), so one statement serves a batch.
+ */
+const PARENTS_PER_STATEMENT = 200;
+
 export class ContentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -250,7 +257,12 @@ export class ContentRepository {
   }
 
   /** The query of per-parent lists, before paging: parent id as `parent_id`. */
-  private perParentQuery(parent: ParentKind, parentIds: readonly string[], options: PerParentOptions) {
+  private perParentQuery(
+    parent: ParentKind,
+    parentIds: readonly string[],
+    options: PerParentOptions,
+    idsParameter = 'parentIds',
+  ) {
     const query = this.dataSource.getRepository(Content).createQueryBuilder('c');
     let parentColumn: string;
     if (parent === 'attraction') {
@@ -259,7 +271,7 @@ export class ContentRepository {
     } else {
       parentColumn = parent === 'author' ? 'c.author_id' : 'c.campaign_id';
     }
-    query.where(`${parentColumn} IN (:...parentIds)`, { parentIds: [...parentIds] });
+    query.where(`${parentColumn} IN (:...${idsParameter})`, { [idsParameter]: [...parentIds] });
     if (options.publishedOnly) query.andWhere('c.status = :visibleStatus', { visibleStatus: 'PUBLISHED' });
     else this.restrictTo(query, options.audience);
     if (options.status) query.andWhere('c.status = :status', { status: options.status });
@@ -267,9 +279,15 @@ export class ContentRepository {
   }
 
   /**
-   * The first page of content of each parent, in ONE statement: ROW_NUMBER() numbers each
-   * parent's rows newest first and the outer query keeps `first + 1` per parent (the extra
-   * row tells whether a next page exists). Every parent gets the same `first`/`after`.
+   * The first page of content of each parent, in ONE statement (up to
+   * {@link PARENTS_PER_STATEMENT} parents): a `UNION ALL` of one small query per parent,
+   * each reading the keys of `first + 1` rows down the parent's (parent, sorted_at, id)
+   * index (the extra row tells whether a next page exists), joined to the rows themselves.
+   * Every parent gets the same `first`/`after`.
+   *
+   * Why not ROW_NUMBER() over all the parents' rows: at benchmark scale (300 pieces an
+   * author) MariaDB then scanned and numbered every row of every parent, 20 to 480 ms a
+   * statement; the union reads only the rows it returns.
    */
   async pagesPerParent(
     parent: ParentKind,
@@ -279,35 +297,51 @@ export class ContentRepository {
     const page = readPageArgs(options.page, 2);
     const result = new Map<string, Content[]>(parentIds.map((id) => [id, []]));
     if (page.first === 0 || parentIds.length === 0) return result;
-    const { query, parentColumn } = this.perParentQuery(parent, parentIds, options);
-    if (page.after) {
-      query.andWhere('(c.sorted_at < :after0 OR (c.sorted_at = :after0 AND c.id < :after1))', {
-        after0: new Date(String(page.after[0])),
-        after1: page.after[1],
-      });
-    }
     const metadata = this.dataSource.getMetadata(Content);
-    query.select(`${parentColumn}`, 'parent_id');
-    for (const column of metadata.columns) query.addSelect(`c.${column.databaseName}`, `col_${column.databaseName}`);
-    query.addSelect(`ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY c.sorted_at DESC, c.id DESC)`, 'rn');
-    const raws: Array<Record<string, unknown>> = await this.dataSource
-      .createQueryBuilder()
-      .select('w.*')
-      .from(`(${query.getQuery()})`, 'w')
-      .setParameters(query.getParameters())
-      .where('w.rn <= :limit', { limit: page.first + 1 })
-      .orderBy('w.parent_id', 'ASC')
-      .addOrderBy('w.rn', 'ASC')
-      .getRawMany();
-    for (const raw of raws) {
-      const content = new Content();
-      for (const column of metadata.columns) {
-        column.setEntityValue(
-          content,
-          this.dataSource.driver.prepareHydratedValue(raw[`col_${column.databaseName}`], column),
-        );
+    for (let start = 0; start < parentIds.length; start += PARENTS_PER_STATEMENT) {
+      const chunk = parentIds.slice(start, start + PARENTS_PER_STATEMENT);
+      const branches: string[] = [];
+      const parameters: Record<string, unknown> = {};
+      chunk.forEach((parentId, i) => {
+        const { query, parentColumn } = this.perParentQuery(parent, [parentId], options, `parent${i}`);
+        if (page.after) {
+          query.andWhere('(c.sorted_at < :after0 OR (c.sorted_at = :after0 AND c.id < :after1))', {
+            after0: new Date(String(page.after[0])),
+            after1: page.after[1],
+          });
+        }
+        // Keys only: MariaDB keeps derived tables with TEXT columns (bodies) on disk, 2 ms each.
+        query.select(parentColumn, 'parent_id').addSelect('c.id', 'content_id');
+        query
+          .orderBy('c.sorted_at', 'DESC')
+          .addOrderBy('c.id', 'DESC')
+          .limit(page.first + 1);
+        branches.push(`SELECT * FROM (${query.getQuery()}) b${i}`);
+        Object.assign(parameters, query.getParameters());
+      });
+      const rows = this.dataSource
+        .createQueryBuilder()
+        .select('u.parent_id', 'parent_id')
+        .from(`(${branches.join(' UNION ALL ')})`, 'u')
+        .innerJoin(Content, 'page', 'page.id = u.content_id');
+      for (const column of metadata.columns)
+        rows.addSelect(`page.${column.databaseName}`, `col_${column.databaseName}`);
+      const raws: Array<Record<string, unknown>> = await rows
+        .setParameters(parameters)
+        .orderBy('u.parent_id', 'ASC')
+        .addOrderBy('page.sorted_at', 'DESC')
+        .addOrderBy('page.id', 'DESC')
+        .getRawMany();
+      for (const raw of raws) {
+        const content = new Content();
+        for (const column of metadata.columns) {
+          column.setEntityValue(
+            content,
+            this.dataSource.driver.prepareHydratedValue(raw[`col_${column.databaseName}`], column),
+          );
+        }
+        result.get(String(raw.parent_id))?.push(content);
       }
-      result.get(String(raw.parent_id))?.push(content);
     }
     return result;
   }
