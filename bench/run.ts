@@ -23,7 +23,6 @@ import { dropMysqlDatabase } from '../test/support/databases';
 import { freePort, graphql, startService, type RunningService } from '../test/support/processes';
 import { cpuMs, rssMiB, RssSampler } from './procfs';
 import { renderProfile, summariseProfile } from './profile';
-import { gatewayNodeOptions } from '../gateway/runtime';
 import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
 import { benchCampaignSlug, seedForBenchmark } from './seed-scale';
 
@@ -178,7 +177,8 @@ async function main(): Promise<void> {
           RATE_LIMIT_MEMBER_PER_MINUTE: '0',
           RATE_LIMIT_ADMIN_PER_MINUTE: '0',
           LIMIT_MAX_COST: '10000000',
-          NODE_OPTIONS: gatewayNodeOptions(undefined),
+          // BENCH_GATEWAY_NODE_OPTIONS compares V8 settings, e.g. '--max-semi-space-size=64' (see the README).
+          ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
           ...env,
         },
         nodeArgs,

@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULT_PORTS } from '../subgraphs/kit/config';
-import { gatewayNodeOptions } from '../gateway/runtime';
 import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
 import { ROOT, presentSubgraphs } from './subgraphs';
 
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
     name: 'gateway',
     entry: path.join(ROOT, 'gateway/index.ts'),
     port: Number(process.env.GATEWAY_PORT ?? DEFAULT_PORTS.gateway),
-    env: { NODE_OPTIONS: gatewayNodeOptions(process.env.NODE_OPTIONS) },
+    env: {},
   };
   launch(gateway);
   await waitReady(gateway);

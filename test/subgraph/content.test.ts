@@ -335,6 +335,26 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
     },
   );
 
+  it('pages more than 200 parents in one more statement, each parent still getting its own newest content', async () => {
+    const members = FOUNDING_MEMBERS.map((m) => memberId(m.slug));
+    const unknown = Array.from({ length: 250 - members.length }, (_, i) => stableId('member', `no-such-member-${i}`));
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Member { contents(first: 2) { nodes { id } } } } }`;
+    type Data = { _entities: Array<{ contents: { nodes: Array<{ id: string }> } }> };
+    const ask = (ids: string[]) =>
+      subgraph.execute<Data>(query, { r: ids.map((id) => ({ __typename: 'Member', id })) });
+    let many: Result<Data> = {};
+    // Unknown members first: the known ones fall into the second union of 200.
+    const statements = await subgraph.database.queries.measure(async () => {
+      many = await ask([...unknown, ...members]);
+    });
+    expect(many.errors).toBeUndefined();
+    expect(statements).toBe(2);
+    const known = many.data!._entities.slice(unknown.length);
+    expect(known).toEqual((await ask(members)).data!._entities);
+    expect(known.every((e) => e.contents.nodes.length === 2)).toBe(true);
+    expect(many.data!._entities.slice(0, unknown.length).every((e) => e.contents.nodes.length === 0)).toBe(true);
+  });
+
   it('pages a per-parent list with after cursors without overlap', async () => {
     const query = `query($r: [_Any!]!, $after: String) { _entities(representations: $r) { ... on Attraction {
       stories(first: 2, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } } } }`;

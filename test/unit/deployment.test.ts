@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { GATEWAY_NODE_OPTIONS, gatewayNodeOptions } from '../../gateway/runtime';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES } from '../../subgraphs/kit/config';
 
 // Checks that the container files agree with the code, without a container engine.
@@ -63,21 +62,10 @@ describe('deployment files', () => {
   it('sets only variables the code reads (no typos) in docker-compose.yml', () => {
     const unknown = Object.entries(services).flatMap(([name, service]) =>
       Object.keys(service.environment ?? {})
-        // MYSQL_ROOT_PASSWORD is MySQL's own, NODE_OPTIONS Node's (see gateway/runtime.ts).
-        .filter((v) => !known.has(v) && !(name === 'mysql' && v === 'MYSQL_ROOT_PASSWORD') && v !== 'NODE_OPTIONS')
+        .filter((v) => !known.has(v) && !(name === 'mysql' && v === 'MYSQL_ROOT_PASSWORD'))
         .map((v) => `${name}.${v}`),
     );
     expect(unknown).toEqual([]);
-  });
-
-  it('runs the gateway with its V8 options however it is launched (Compose, npm scripts)', () => {
-    expect(services.gateway!.environment?.NODE_OPTIONS).toBe(GATEWAY_NODE_OPTIONS);
-    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['start:gateway']).toContain(GATEWAY_NODE_OPTIONS);
-    expect(read('scripts/start.ts')).toContain('gatewayNodeOptions(process.env.NODE_OPTIONS)');
-    // The caller's options are kept, and a semi-space size the caller chose wins.
-    expect(gatewayNodeOptions('--enable-source-maps')).toBe(`--enable-source-maps ${GATEWAY_NODE_OPTIONS}`);
-    expect(gatewayNodeOptions('--max-semi-space-size=16')).toBe('--max-semi-space-size=16');
   });
 
   it('runs all five services from the one image, each on its default port', () => {
