@@ -92,7 +92,6 @@ const sortedAtKey: SortKey<Content> = {
 };
 const idKey: SortKey<Content> = { column: 'c.id', direction: 'DESC', value: (c) => c.id };
 
-/** Reads and writes content. Every read method is one SQL statement. */
 /**
  * Most parents in one per-parent page statement: a union of this many queries stays far
  * below SQLite's limit of 500 terms in a compound SELECT. DataLoader batches are at most
@@ -100,6 +99,7 @@ const idKey: SortKey<Content> = { column: 'c.id', direction: 'DESC', value: (c) 
  */
 const PARENTS_PER_STATEMENT = 200;
 
+/** Reads and writes content. Every read method is one SQL statement. */
 export class ContentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -298,18 +298,14 @@ export class ContentRepository {
     const result = new Map<string, Content[]>(parentIds.map((id) => [id, []]));
     if (page.first === 0 || parentIds.length === 0) return result;
     const metadata = this.dataSource.getMetadata(Content);
+    const after = page.after && { after0: new Date(String(page.after[0])), after1: page.after[1] };
     for (let start = 0; start < parentIds.length; start += PARENTS_PER_STATEMENT) {
       const chunk = parentIds.slice(start, start + PARENTS_PER_STATEMENT);
       const branches: string[] = [];
       const parameters: Record<string, unknown> = {};
       chunk.forEach((parentId, i) => {
         const { query, parentColumn } = this.perParentQuery(parent, [parentId], options, `parent${i}`);
-        if (page.after) {
-          query.andWhere('(c.sorted_at < :after0 OR (c.sorted_at = :after0 AND c.id < :after1))', {
-            after0: new Date(String(page.after[0])),
-            after1: page.after[1],
-          });
-        }
+        if (after) query.andWhere('(c.sorted_at < :after0 OR (c.sorted_at = :after0 AND c.id < :after1))', after);
         // Keys only: MariaDB keeps derived tables with TEXT columns (bodies) on disk, 2 ms each.
         query.select(parentColumn, 'parent_id').addSelect('c.id', 'content_id');
         query
