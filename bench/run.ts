@@ -4,8 +4,8 @@
  * direct-to-subgraph run of S1, and writes `docs/benchmarks.md`.
  *
  * Options: --scale N (default 10), --duration S per scenario (10), --connections C (16),
- * --soak S (only a soak of our gateway for S seconds, after --soak-warmup S, default 60), --profile (only S2 through both gateways
- * under `node --cpu-prof`, summarised in docs/profile.md), --only S2 (scenarios whose names start
+ * --soak S (only a soak of our gateway for S seconds, after --soak-warmup S, default 60), --profile (only S2
+ * through ours, ours without deduplication and the stock gateway under `node --cpu-prof`, summarised in docs/profile.md), --only S2 (scenarios whose names start
  * so, for a quick comparison; the report is then printed, not written), --out FILE (docs/benchmarks.md).
  * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
  */
@@ -24,6 +24,7 @@ import { freePort, graphql, startService, type RunningService } from '../test/su
 import { cpuMs, rssMiB, RssSampler } from './procfs';
 import { renderProfile, summariseProfile } from './profile';
 import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
+import { loadGatewayConfig } from '../gateway/config';
 import { benchCampaignSlug, seedForBenchmark } from './seed-scale';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -86,6 +87,17 @@ function percentile(sorted: number[], p: number): number {
 
 function body(query: string, variables?: Record<string, unknown>): string {
   return JSON.stringify({ query, variables });
+}
+
+/** A gateway's Prometheus text. */
+async function metricsOf(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+/** The value of one series (name with its labels, as printed) in Prometheus text; 0 when absent. */
+function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 /** Starts the stock gateway and waits until it answers a query. */
@@ -189,23 +201,15 @@ async function main(): Promise<void> {
     // Settings of our gateway that the bench's own environment may change, e.g. SUBGRAPH_DEDUPE=false with --profile.
     const passed = ['GATEWAY_WORKERS', 'SUBGRAPH_DEDUPE', 'SUBGRAPH_MAX_SOCKETS'].filter((k) => process.env[k]);
     const ours = await startOurs(Object.fromEntries(passed.map((k) => [k, process.env[k]!])), profiling('ours'));
-    // Variants for S2 in the full run: without in-flight deduplication, and with two worker processes.
-    const full = !args.profile && !args.soak;
-    const variants: Target[] = [];
-    const variantServices = new Map<string, RunningService>();
-    if (args.profile) {
-      const service = await startOurs({ SUBGRAPH_DEDUPE: 'false' }, profiling('ours, dedupe off'));
-      variants.push({ name: 'ours, dedupe off', url: service.url, pid: service.child.pid! });
-      variantServices.set('ours, dedupe off', service);
-    }
-    if (full) {
-      for (const [name, env] of [
-        ['ours, dedupe off', { SUBGRAPH_DEDUPE: 'false' }],
-        ['ours, 2 workers', { GATEWAY_WORKERS: '2' }],
-      ] as const) {
-        const service = await startOurs(env);
-        variants.push({ name, url: service.url, pid: service.child.pid! });
-      }
+    // S2 also runs through variants of our gateway: without in-flight deduplication (the full
+    // run and the profile) and with two worker processes (the full run).
+    const dedupeOff = ['ours, dedupe off', { SUBGRAPH_DEDUPE: 'false' }] as const;
+    const workers = ['ours, 2 workers', { GATEWAY_WORKERS: '2' }] as const;
+    const variantSpecs = args.profile ? [dedupeOff] : args.soak ? [] : [dedupeOff, workers];
+    const variants: Array<Target & { service: RunningService }> = [];
+    for (const [name, env] of variantSpecs) {
+      const service = await startOurs(env, profiling(name));
+      variants.push({ name, url: service.url, pid: service.child.pid!, service });
     }
 
     // The member identity the stock gateway asserts for requests carrying a credential.
@@ -261,6 +265,8 @@ async function main(): Promise<void> {
       headers: { ...json, ...headers },
       body: payload,
     });
+    const s2Request = () =>
+      post(body(s2Query(withContent), { first: 5, contents: 5 }), { ...noCache, authorization: memberKey });
     let day = 0;
     const s4Requests = (): Request[] => {
       const requests: Request[] = [];
@@ -294,9 +300,7 @@ async function main(): Promise<void> {
     });
     scenarios.push({
       name: `S2 across ${withContent ? 'four' : 'three'} subgraphs`,
-      requests: () => [
-        post(body(s2Query(withContent), { first: 5, contents: 5 }), { ...noCache, authorization: memberKey }),
-      ],
+      requests: () => [s2Request()],
       targets: [...gateways, ...variants],
     });
     scenarios.push({
@@ -340,20 +344,12 @@ async function main(): Promise<void> {
     if (args.soak) {
       const soakSeconds = Number(args.soak);
       const target = gateways[0]!;
-      const mix = [
-        post(body(S1), noCache),
-        post(body(s2Query(withContent), { first: 5, contents: 5 }), { ...noCache, authorization: memberKey }),
-        post(body(S3)),
-        ...s4Requests(),
-      ];
+      const mix = [post(body(S1), noCache), s2Request(), post(body(S3)), ...s4Requests()];
       const warmUp = Number(args['soak-warmup']);
       log(`soak: warming up for ${warmUp} s...`);
       await drive(target, mix, warmUp);
       // RSS and V8 heap (from the gateway's own /metrics) every 10 s, to tell growth from a plateau.
-      const heapMiB = async () => {
-        const text = await (await fetch(`${target.url}/metrics`)).text();
-        return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? 0) / 2 ** 20;
-      };
+      const heapMiB = async () => metricValue(await metricsOf(target.url), 'nodejs_heap_size_used_bytes') / 2 ** 20;
       const samples: Array<{ at: number; rss: number; heap: number }> = [];
       const sample = async (at: number) => samples.push({ at, rss: rssMiB(target.pid), heap: await heapMiB() });
       await sample(0);
@@ -393,13 +389,11 @@ async function main(): Promise<void> {
     }
 
     if (args.profile) {
-      const s2 = [
-        post(body(s2Query(withContent), { first: 5, contents: 5 }), { ...noCache, authorization: memberKey }),
-      ];
+      const s2 = [s2Request()];
       const sections: string[] = [];
       for (const [target, service] of [
         [gateways[0]!, ours],
-        [variants[0]!, variantServices.get('ours, dedupe off')!],
+        [variants[0]!, variants[0]!.service],
         [gateways[1]!, stock],
       ] as const) {
         log(`profile: S2 through ${target.name} for ${duration} s...`);
@@ -485,15 +479,18 @@ async function main(): Promise<void> {
         );
       }
     }
-    const metricsText = await (await fetch(`${ours.url}/metrics`)).text();
-    const figure = (pattern: string) => Number(new RegExp(`^${pattern} (\\S+)`, 'm').exec(metricsText)?.[1] ?? 0);
+    const metricsText = await metricsOf(ours.url);
+    // The bench leaves the bounds at the gateway's defaults.
+    const defaults = loadGatewayConfig({});
+    const bounds = { document: defaults.documentCacheMiB, query_plan: defaults.queryPlanCacheMiB };
     const caches = (['document', 'query_plan'] as const)
       .map((cache) => {
-        const hits = figure(`gateway_cache_lookups_total\\{cache="${cache}",result="hit"\\}`);
-        const misses = figure(`gateway_cache_lookups_total\\{cache="${cache}",result="miss"\\}`);
-        const entries = figure(`gateway_cache_entries\\{cache="${cache}"\\}`);
-        const kib = figure(`gateway_cache_bytes\\{cache="${cache}"\\}`) / 1024;
-        return `${cache.replace('_', ' ')} cache ${entries} entries, ${kib.toFixed(1)} KiB of a 30 MiB bound, ${((hits / Math.max(1, hits + misses)) * 100).toFixed(2)} % hits (${misses} misses)`;
+        const figure = (series: string) => metricValue(metricsText, series);
+        const hits = figure(`gateway_cache_lookups_total{cache="${cache}",result="hit"}`);
+        const misses = figure(`gateway_cache_lookups_total{cache="${cache}",result="miss"}`);
+        const entries = figure(`gateway_cache_entries{cache="${cache}"}`);
+        const kib = figure(`gateway_cache_bytes{cache="${cache}"}`) / 1024;
+        return `${cache.replace('_', ' ')} cache ${entries} entries, ${kib.toFixed(1)} KiB of a ${bounds[cache]} MiB bound, ${((hits / Math.max(1, hits + misses)) * 100).toFixed(2)} % hits (${misses} misses)`;
       })
       .join('; ');
     const report = renderReport(results, {
