@@ -8,8 +8,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/subgraphs', '<rootDir>/gateway'],
   testMatch: ['**/*.test.ts'],
-  // jose ships only ES modules; SWC turns them into CommonJS for Jest's module system.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // jose and uuid ship only ES modules; SWC turns them into CommonJS for Jest's module system.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|uuid)/)'],
   transform: {
     '^.+\\.(ts|js)$': [
       '@swc/jest',

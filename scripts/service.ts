@@ -12,4 +12,14 @@ if (!service || !(SERVICES as readonly string[]).includes(service)) {
   process.stderr.write(`SERVICE must be one of: ${SERVICES.join(', ')} (got ${service ?? 'nothing'})\n`);
   process.exit(2);
 }
-void import(path.join(__dirname, '..', service === 'gateway' ? 'gateway' : `subgraphs/${service}`, 'index.ts'));
+// The same file runs as TypeScript (tsx) and compiled (dist/): load the entry with our own extension,
+// synchronously, as the CommonJS module it is in both cases.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require(
+  path.join(
+    __dirname,
+    '..',
+    service === 'gateway' ? 'gateway' : `subgraphs/${service}`,
+    `index${path.extname(__filename)}`,
+  ),
+);

@@ -12,6 +12,7 @@ import { ROOT, presentSubgraphs } from './subgraphs';
 
 interface Service {
   name: string;
+  /** Path from the repository root without extension, as `scripts/launch.cjs` takes it. */
   entry: string;
   port: number;
   env: NodeJS.ProcessEnv;
@@ -21,7 +22,8 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 function launch(service: Service): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
+  // Through the launcher, so production runs the compiled services and development the sources.
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/launch.cjs'), service.entry], {
     cwd: ROOT,
     env: { ...process.env, ...service.env, PORT: String(service.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
 
   const subgraphs: Service[] = presentSubgraphs().map((s) => ({
     name: s.name,
-    entry: s.entry,
+    entry: `subgraphs/${s.name}/index`,
     port: s.port,
     env: { SEED: process.env.SEED ?? 'if-empty' },
   }));
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
 
   const gateway: Service = {
     name: 'gateway',
-    entry: path.join(ROOT, 'gateway/index.ts'),
+    entry: 'gateway/index',
     port: Number(process.env.GATEWAY_PORT ?? DEFAULT_PORTS.gateway),
     env: {},
   };

@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/config';
 
-/** Repository root, whatever the working directory. */
-export const ROOT = path.resolve(__dirname, '..');
+/**
+ * Repository root, whatever the working directory, both for the sources (scripts/) and for the
+ * compiled code (dist/scripts/, one level deeper).
+ */
+export const ROOT = path.resolve(__dirname, path.extname(__filename) === '.js' ? '../..' : '..');
 
 /** A subgraph present in this checkout. */
 export interface SubgraphInfo {
   name: SubgraphName;
   dir: string;
   schemaFile: string;
-  entry: string;
   port: number;
 }
 
@@ -22,7 +24,6 @@ export function presentSubgraphs(): SubgraphInfo[] {
       name,
       dir,
       schemaFile: path.join(dir, 'schema.graphql'),
-      entry: path.join(dir, 'index.ts'),
       port: DEFAULT_PORTS[name],
     };
   }).filter((s) => fs.existsSync(s.schemaFile));

@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
@@ -114,10 +114,12 @@ export async function buildSubgraph<Repos, Loaders>(
   const httpServer = http.createServer(app);
   const { dataSource } = database;
 
-  const schema = buildSubgraphSchema({
-    typeDefs: definition.typeDefs,
-    resolvers: { ...SCALAR_RESOLVERS, ...definition.resolvers } as GraphQLResolverMap<unknown>,
-  });
+  const schema = buildSubgraphSchema([
+    {
+      typeDefs: definition.typeDefs,
+      resolvers: { ...SCALAR_RESOLVERS, ...definition.resolvers } as GraphQLResolverMap<unknown>,
+    },
+  ]);
   const apollo = new ApolloServer<SubgraphContext<Repos, Loaders>>({
     schema,
     // Subgraphs never show stack traces; the gateway is the public face.

@@ -4,7 +4,7 @@ import { readSubgraphSdl } from '../kit/sdl';
 import type { Logger } from '../kit/logger';
 import { buildSubgraph, type SubgraphDefinition, type SubgraphSecurity } from '../kit/server';
 import { identityRoutes } from './identity-endpoint';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { createMembershipLoaders, type MembershipLoaders } from './loaders';
 import { createMembershipRepositories, type MembershipRepositories } from './repositories';
 import type { SubgraphProcess } from '../kit/run';

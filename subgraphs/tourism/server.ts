@@ -1,5 +1,5 @@
 import { parse } from 'graphql';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { Database } from '../kit/database';
 import type { Logger } from '../kit/logger';
 import type { SubgraphProcess } from '../kit/run';

@@ -130,6 +130,18 @@ describe('deployment files', () => {
     expect(read('.dockerignore')).toMatch(/^\.env$/m);
   });
 
+  it('runs Node.js 24 and the compiled JavaScript, not TypeScript through tsx', () => {
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(/^node:24-/);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^ENTRYPOINT \["node", "dist\/scripts\/service\.js"\]$/m);
+    expect(runtime).not.toMatch(/tsx|COPY (gateway|subgraphs|scripts) /);
+    expect(JSON.parse(read('package.json')).engines.node).toBe('>=24');
+    for (const file of ['.nvmrc', '.node-version']) expect(read(file).trim()).toBe('24');
+  });
+
   const dockerCompose = (() => {
     try {
       execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
