@@ -69,6 +69,8 @@ export interface GatewayConfig {
   redisKeyPrefix: string;
   /** A trusted-documents manifest: when set, only its operations run. */
   trustedDocumentsPath: string | undefined;
+  /** Apollo's own usage telemetry from `@apollo/gateway` to Apollo's cloud; off unless opted in. */
+  apolloTelemetry: boolean;
 }
 
 /** Limits on the shape and size of operations. */
@@ -153,6 +155,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', 'alliance:'),
     workers: envInt(env, 'GATEWAY_WORKERS', 1, 1, 64),
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
+    apolloTelemetry: envBool(env, 'APOLLO_GATEWAY_TELEMETRY', false),
     logLevel: envEnum(
       env,
       'LOG_LEVEL',

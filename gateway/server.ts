@@ -29,6 +29,7 @@ import { RedisKeyValueCache, loadManifest, trustedDocuments } from './operations
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './ratelimit';
 import { FileSupergraphManager } from './supergraph';
+import { applyApolloTelemetryChoice } from './telemetry';
 
 export type { GatewayContext } from './datasource';
 
@@ -148,6 +149,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const queryPlans = new MeasuredCache<QueryPlan>('query_plan', config.queryPlanCacheMiB);
   registerCacheMetrics(metrics.registry, [documents, queryPlans]);
 
+  applyApolloTelemetryChoice(config);
   const gateway = new ApolloGateway({
     queryPlannerConfig: { cache: queryPlans },
     supergraphSdl: new FileSupergraphManager(config.supergraphPath, logger),
