@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   GraphQLError,
   type GraphQLSchema,
   type GraphQLType,
@@ -15,8 +16,9 @@ import {
   type GraphQLCompositeType,
   isObjectType,
   isInterfaceType,
-  valueFromASTUntyped,
+  valueFromAST,
 } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 import type { OperationLimits } from './config';
 
 /** Page size assumed for a connection field called without `first` (the contract's default). */
@@ -43,12 +45,35 @@ interface Measure {
 const ZERO: Measure = { depth: 0, aliases: 0, directives: 0, cost: 0 };
 
 /**
+ * The variable values the operation would execute with: the request's values coerced as
+ * graphql-js coerces them, with the operation's defaults for those not sent. Refuses values
+ * that do not coerce with the same 400 `BAD_USER_INPUT` execution would give, so that no
+ * value the measure cannot see (a default, a string "100") escapes the limits.
+ */
+export function coerceVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  if (result.errors) {
+    const [error] = result.errors;
+    throw new GraphQLError(error?.message ?? 'invalid variables', {
+      extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+    });
+  }
+  return result.coerced;
+}
+
+/**
  * Measures an operation in one pass, in time linear in the document: each named
  * fragment is measured once and its result reused wherever it is spread, so a
  * "fragment bomb" (each fragment spreading the previous one twice) is counted at its
  * true, exponential size without being expanded. Fragment cycles are cut (graphql-js
  * validation has already refused them). Introspection fields (`__schema`, `__type`)
  * are not counted, so developer tools keep working where introspection is enabled.
+ * `variables` are the coerced values ({@link coerceVariables}); a `first` left out or given
+ * as an unset variable counts at the argument's schema default, or the contract's page size.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -59,11 +84,17 @@ export function measureOperation(
   const memo = new Map<string, Measure>();
   const visiting = new Set<string>();
 
-  const firstArgument = (field: FieldNode): number | undefined => {
+  /** The page size a paged field asks for, as execution would see it; undefined when not paged. */
+  const pageSize = (field: FieldNode, definition: GraphQLField<unknown, unknown> | undefined): number | undefined => {
+    const argumentDefinition = definition?.args.find((a) => a.name === 'first');
     const argument = field.arguments?.find((a) => a.name.value === 'first');
-    if (!argument) return undefined;
-    const value = valueFromASTUntyped(argument.value, variables as Record<string, unknown>);
-    return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value) : undefined;
+    if (!argumentDefinition) {
+      // Not a field of the schema (validation refuses it): count what it says, if it is a number.
+      return argument?.value.kind === Kind.INT ? Math.max(0, Number(argument.value.value)) : undefined;
+    }
+    const given = argument ? valueFromAST(argument.value, argumentDefinition.type, variables) : undefined;
+    const value = given ?? argumentDefinition.defaultValue ?? DEFAULT_PAGE;
+    return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value) : DEFAULT_PAGE;
   };
 
   const measureSet = (set: SelectionSetNode, parent: GraphQLCompositeType | undefined): Measure => {
@@ -86,18 +117,11 @@ export function measureOperation(
         const inner = selection.selectionSet
           ? measureSet(selection.selectionSet, named && isCompositeType(named) ? named : undefined)
           : ZERO;
-        const first = firstArgument(selection);
+        const first = pageSize(selection, fieldDef);
         const isList = type ? isListType(getNullableType(type)) : false;
         const inConnection = parent ? /Connection$/.test(parent.name) : false;
         // A paged field costs its page size; the lists inside a connection are that same page.
-        const multiplier =
-          first !== undefined
-            ? first
-            : fieldDef?.args.some((a) => a.name === 'first')
-              ? DEFAULT_PAGE
-              : isList && !inConnection
-                ? ASSUMED_LIST_SIZE
-                : 1;
+        const multiplier = first !== undefined ? first : isList && !inConnection ? ASSUMED_LIST_SIZE : 1;
         child = {
           depth: inner.depth + 1,
           aliases: inner.aliases,
@@ -152,8 +176,8 @@ function refuse(message: string, code: string): GraphQLError {
 
 /**
  * Refuses operations over the configured limits once the operation is resolved (so
- * variables count toward `first`) and before the query plan runs: a refused operation
- * never reaches a subgraph.
+ * variables, and their defaults, count toward `first`) and before the query plan runs: a
+ * refused operation never reaches a subgraph.
  */
 export function operationLimitsPlugin<T extends object>(limits: OperationLimits): ApolloServerPlugin<T> {
   return {
@@ -173,7 +197,8 @@ export function operationLimitsPlugin<T extends object>(limits: OperationLimits)
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           }
-          const shape = measureOperation(schema, operation, fragments, request.variables ?? {});
+          const variables = coerceVariables(schema, operation, request.variables ?? {});
+          const shape = measureOperation(schema, operation, fragments, variables);
           const checks: Array<[number, number, string]> = [
             [shape.depth, limits.maxDepth, 'depth'],
             [shape.aliases, limits.maxAliases, 'aliases'],

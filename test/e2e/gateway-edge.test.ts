@@ -125,6 +125,19 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       'OPERATION_LIMIT_EXCEEDED',
     ],
     [
+      'a page size hidden in a variable default',
+      () =>
+        send(
+          dev.url,
+          json({
+            query:
+              'query Q($n: Int = 100) { members(first: $n) { nodes { contents(first: $n) { nodes { author { contents(first: $n) { nodes { title } } } } } } } }',
+          }),
+        ),
+      400,
+      'OPERATION_LIMIT_EXCEEDED',
+    ],
+    [
       'a fragment cycle',
       () => send(dev.url, json({ query: 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }' })),
       400,

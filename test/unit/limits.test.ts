@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  buildSchema,
+  parse,
+} from 'graphql';
+import { coerceVariables, measureOperation } from '../../gateway/limits';
+
+const schema = buildSchema(fs.readFileSync(path.resolve(__dirname, '../../schema/api.graphql'), 'utf8'));
+
+/** The estimated cost of `document` with `variables`, as the gateway's limit check sees it. */
+function cost(document: string, variables: Record<string, unknown> = {}): number {
+  const parsed = parse(document);
+  const operation = parsed.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of parsed.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  return measureOperation(schema, operation, fragments, coerceVariables(schema, operation, variables)).cost;
+}
+
+const NESTED = (first: string) =>
+  `members(first: ${first}) { nodes { contents(first: ${first}) { nodes { author { contents(first: ${first}) { nodes { title } } } } } } }`;
+
+describe('operation cost estimate', () => {
+  const literal = cost(`{ ${NESTED('100')} }`);
+
+  it('counts a literal page size', () => {
+    expect(literal).toBeGreaterThan(1_000_000);
+  });
+
+  it('counts a variable sent with the request like the literal', () => {
+    expect(cost(`query Q($n: Int) { ${NESTED('$n')} }`, { n: 100 })).toBe(literal);
+  });
+
+  it("counts the operation's variable default when the variable is not sent", () => {
+    expect(cost(`query Q($n: Int = 100) { ${NESTED('$n')} }`)).toBe(literal);
+    expect(cost(`query Q($n: Int! = 100) { ${NESTED('$n')} }`)).toBe(literal);
+  });
+
+  it('counts the default page size for an unset variable without default, and for a left-out first', () => {
+    const unset = cost(`query Q($n: Int) { ${NESTED('$n')} }`);
+    expect(unset).toBe(cost(`{ ${NESTED('20')} }`));
+    expect(cost('{ members { nodes { slug } } }')).toBe(cost('{ members(first: 20) { nodes { slug } } }'));
+  });
+
+  it('refuses variables that would not coerce, as execution would, instead of measuring them as nothing', () => {
+    let refusal: unknown;
+    try {
+      cost(`query Q($n: Int) { ${NESTED('$n')} }`, { n: '100' });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(GraphQLError);
+    expect((refusal as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', http: { status: 400 } });
+    expect((refusal as GraphQLError).message).toMatch(/\$n/);
+  });
+});
