@@ -1,12 +1,15 @@
 # One image for all five services; choose one with SERVICE=gateway|membership|content|campaigns|tourism.
 # syntax=docker/dockerfile:1
 
-# --- build: every dependency, compile the TypeScript to dist/ (npm run build) ---
-FROM node:24-bookworm-slim AS build
+# --- toolchain: what better-sqlite3 needs to compile, shared by the two install stages ---
+FROM node:24-bookworm-slim AS toolchain
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+
+# --- build: every dependency, compile the TypeScript to dist/ (npm run build) ---
+FROM toolchain AS build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
@@ -16,12 +19,8 @@ COPY scripts ./scripts
 COPY examples ./examples
 RUN npm run build
 
-# --- deps: production dependencies only, with the toolchain better-sqlite3 needs to compile ---
-FROM node:24-bookworm-slim AS deps
-WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+# --- deps: production dependencies only ---
+FROM toolchain AS deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
