@@ -58,7 +58,7 @@ async function runGraph(env: Record<string, string>): Promise<{
   const gateway = `http://127.0.0.1:${DEFAULT_PORTS.gateway}`;
   const script = [
     'set -u',
-    process.env.NO_UNSHARE ? ':' : 'if [ -n "${ISOLATED:-}" ]; then ip link set lo up; fi',
+    'if [ -n "${ISOLATED:-}" ]; then ip link set lo up; fi',
     `node scripts/launch.cjs scripts/start >"${outputLog}" 2>&1 &`,
     'pid=$!',
     `for _ in $(seq 1 480); do curl -fsS -o /dev/null ${gateway}/healthz 2>/dev/null && break; kill -0 $pid 2>/dev/null || exit 3; sleep 0.25; done`,
