@@ -89,7 +89,7 @@ function body(query: string, variables?: Record<string, unknown>): string {
   return JSON.stringify({ query, variables });
 }
 
-/** A gateway's Prometheus text. */
+/** A gateway's Prometheus text, from its operator's listener (`RunningService.metricsUrl`). */
 async function metricsOf(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
 }
@@ -349,7 +349,9 @@ async function main(): Promise<void> {
       log(`soak: warming up for ${warmUp} s...`);
       await drive(target, mix, warmUp);
       // RSS and V8 heap (from the gateway's own /metrics) every 10 s, to tell growth from a plateau.
-      const heapMiB = async () => metricValue(await metricsOf(target.url), 'nodejs_heap_size_used_bytes') / 2 ** 20;
+      // The soak's target is our gateway (gateways[0]), whose metrics are on its operator's listener.
+      const heapMiB = async () =>
+        metricValue(await metricsOf(ours.metricsUrl!), 'nodejs_heap_size_used_bytes') / 2 ** 20;
       const samples: Array<{ at: number; rss: number; heap: number }> = [];
       const sample = async (at: number) => samples.push({ at, rss: rssMiB(target.pid), heap: await heapMiB() });
       await sample(0);
@@ -479,7 +481,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    const metricsText = await metricsOf(ours.url);
+    const metricsText = await metricsOf(ours.metricsUrl!);
     // The bench leaves the bounds at the gateway's defaults.
     const defaults = loadGatewayConfig({});
     const bounds = { document: defaults.documentCacheMiB, query_plan: defaults.queryPlanCacheMiB };

@@ -19,6 +19,13 @@ export interface GatewayConfig {
   nodeEnv: NodeEnv;
   host: string;
   port: number;
+  /**
+   * The operator's listener (`METRICS_PORT`, 9464 by default; 0 turns it off): `/metrics` and
+   * `/readyz` with details per subgraph. Never the public port: both name subgraphs and operations.
+   */
+  metricsPort: number;
+  /** Interface of the operator's listener (`METRICS_HOST`), loopback unless set. */
+  metricsHost: string;
   /** The composed supergraph the gateway serves; watched for changes. */
   supergraphPath: string;
   /** Subgraph URL overrides by subgraph name (lower case), from `SUBGRAPH_<NAME>_URL`. */
@@ -85,6 +92,9 @@ export interface OperationLimits {
   maxRootFields: number;
 }
 
+/** The Prometheus exporters' customary port (as OpenTelemetry's exporter uses), so scrapers find it. */
+const DEFAULT_METRICS_PORT = 9464;
+
 const OVERRIDE = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 const TIMEOUT_OVERRIDE = /^SUBGRAPH_([A-Z0-9_]+)_TIMEOUT_MS$/;
 
@@ -108,10 +118,17 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (!supergraphPath.endsWith('.graphql')) {
     throw new StartupError(`SUPERGRAPH_PATH must name a .graphql file, got "${supergraphPath}"`);
   }
+  const port = envPort(env, 'PORT', DEFAULT_PORTS.gateway);
+  const metricsPort = envPort(env, 'METRICS_PORT', DEFAULT_METRICS_PORT);
+  if (metricsPort !== 0 && metricsPort === port) {
+    throw new StartupError(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the public port`);
+  }
   return {
     nodeEnv,
     host: envString(env, 'HOST', '127.0.0.1'),
-    port: envPort(env, 'PORT', DEFAULT_PORTS.gateway),
+    port,
+    metricsPort,
+    metricsHost: envString(env, 'METRICS_HOST', '127.0.0.1'),
     supergraphPath,
     subgraphUrls,
     introspection: envBool(env, 'INTROSPECTION', nodeEnv !== 'production'),

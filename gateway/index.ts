@@ -40,7 +40,12 @@ async function main(): Promise<void> {
   }
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  logger.info({ url: `http://${host}:${port}/graphql` }, 'gateway ready');
+  // Metrics and detailed readiness on the operator's own listener, never the public port (METRICS_PORT=0: off).
+  const metricsUrl =
+    config.metricsPort > 0
+      ? `http://${config.metricsHost}:${await listenOrExplain(built.metricsServer, config.metricsPort, config.metricsHost, 'METRICS_PORT')}/metrics`
+      : null;
+  logger.info({ url: `http://${host}:${port}/graphql`, metrics: metricsUrl }, 'gateway ready');
   stopOnSignals(logger, built.httpServer, () => built.stop());
 }
 

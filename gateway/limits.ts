@@ -19,12 +19,58 @@ import {
   valueFromAST,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
+import type { NextFunction, Request, Response } from 'express';
 import type { OperationLimits } from './config';
+import { graphQLParamsOf, sendError } from './http';
 
 /** Page size assumed for a connection field called without `first` (the contract's default). */
 const DEFAULT_PAGE = 20;
 /** Items assumed in a plain list field (not a paged connection). */
 const ASSUMED_LIST_SIZE = 10;
+
+/**
+ * Deepest nesting of objects and arrays accepted in a request's parameters (variables,
+ * extensions). The public API's deepest input is a few levels; this leaves ample room while
+ * bounding every later walk of client values (cache keys, coercion, logging, serialisation).
+ */
+export const MAX_INPUT_DEPTH = 32;
+
+/**
+ * The top-level parameter (`variables`, `extensions`, ...) under which objects or arrays nest
+ * deeper than `limit` levels, or undefined when none does. Iterative, with an explicit stack,
+ * and it stops at the first value too deep: no input can exhaust the call stack here.
+ */
+export function tooDeeplyNested(params: unknown, limit: number): string | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  for (const [name, value] of Object.entries(params)) {
+    const pending: Array<[unknown, number]> = [[value, 1]];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const [current, depth] = next;
+      if (typeof current !== 'object' || current === null) continue;
+      if (depth > limit) return name;
+      for (const child of Object.values(current)) pending.push([child, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Express middleware, mounted right after the body parser: refuses request parameters that
+ * nest deeper than {@link MAX_INPUT_DEPTH} with 400 `BAD_USER_INPUT`, before anything walks them.
+ */
+export function inputDepthGuard(limit: number = MAX_INPUT_DEPTH) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const params: unknown = req.method === 'GET' ? graphQLParamsOf(req) : req.body;
+    const field = tooDeeplyNested(params, limit);
+    if (field === undefined) return next();
+    sendError(
+      res,
+      400,
+      'BAD_USER_INPUT',
+      `request parameter "${field}" nests deeper than ${limit} levels of objects and lists: no input of this API is that deep; send flatter values`,
+    );
+  };
+}
 
 /** What an operation would cost, measured before anything runs. */
 export interface OperationShape {
@@ -177,7 +223,8 @@ function refuse(message: string, code: string): GraphQLError {
 /**
  * Refuses operations over the configured limits once the operation is resolved (so
  * variables, and their defaults, count toward `first`) and before the query plan runs: a
- * refused operation never reaches a subgraph.
+ * refused operation never reaches a subgraph. Also refuses what resolves but cannot run
+ * (an ambiguous or unknown operation name, a subscription) with a 400 that says so.
  */
 export function operationLimitsPlugin<T extends object>(limits: OperationLimits): ApolloServerPlugin<T> {
   return {
@@ -191,6 +238,13 @@ export function operationLimitsPlugin<T extends object>(limits: OperationLimits)
                 ? `unknown operation named "${request.operationName}": operationName must name an operation in the document`
                 : 'the document holds several operations: send operationName to choose one',
               { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+            );
+          }
+          // @apollo/gateway cannot execute subscriptions and throws, which would answer 500.
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError(
+              'subscriptions are not supported by this gateway: send a query and repeat it to follow changes',
+              { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } },
             );
           }
           const fragments: Record<string, FragmentDefinitionNode> = {};

@@ -4,6 +4,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { NextFunction, Request, Response } from 'express';
 import Redis from 'ioredis';
 import { StartupError } from '../subgraphs/kit/env';
+import { graphQLParamsOf, sendError } from './http';
 
 /** Apollo's persisted query manifest format, as `npm run trusted-documents` writes it. */
 export interface OperationManifest {
@@ -40,13 +41,60 @@ export function loadManifest(file: string): Map<string, string> {
   return operations;
 }
 
-function refuse(res: Response, code: string, message: string): void {
-  res.status(400).json({ errors: [{ message, extensions: { code } }] });
+/** The `persistedQuery` extension of a request, as sent (not yet checked). */
+function persistedQueryOf(params: Record<string, unknown>): unknown {
+  const extensions = params.extensions;
+  return typeof extensions === 'object' && extensions !== null
+    ? (extensions as { persistedQuery?: unknown }).persistedQuery
+    : undefined;
 }
 
-interface GraphQLParams {
-  query?: unknown;
-  extensions?: { persistedQuery?: { sha256Hash?: unknown } } | string;
+/**
+ * The automatic-persisted-query protocol's client mistakes, answered 400 with a code of
+ * their own before Apollo Server runs: Apollo Server refuses them with an uncoded error
+ * that formatting would mask as an internal one. An unknown hash without a query is not a
+ * mistake but the protocol's first step, and stays Apollo's `PERSISTED_QUERY_NOT_FOUND`.
+ */
+export function persistedQueryProtocol() {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const params = graphQLParamsOf(req);
+    const persisted = params ? persistedQueryOf(params) : undefined;
+    if (persisted === undefined || persisted === null) return next();
+    if (typeof persisted !== 'object' || Array.isArray(persisted)) {
+      return sendError(
+        res,
+        400,
+        'BAD_REQUEST',
+        'extensions.persistedQuery must be an object { "version": 1, "sha256Hash": "<SHA-256 of the query in hex>" }',
+      );
+    }
+    const { version, sha256Hash } = persisted as { version?: unknown; sha256Hash?: unknown };
+    if (version !== 1) {
+      return sendError(
+        res,
+        400,
+        'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+        `persisted query version ${JSON.stringify(version) ?? 'undefined'} is not supported: send extensions.persistedQuery.version 1`,
+      );
+    }
+    if (typeof sha256Hash !== 'string') {
+      return sendError(
+        res,
+        400,
+        'BAD_REQUEST',
+        'extensions.persistedQuery.sha256Hash must be a string: the SHA-256 of the query in lowercase hex',
+      );
+    }
+    if (typeof params?.query === 'string' && operationId(params.query) !== sha256Hash) {
+      return sendError(
+        res,
+        400,
+        'PERSISTED_QUERY_HASH_MISMATCH',
+        'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent: hash the exact query text (UTF-8) and send it in lowercase hex',
+      );
+    }
+    next();
+  };
 }
 
 /**
@@ -56,22 +104,18 @@ interface GraphQLParams {
  */
 export function trustedDocuments(operations: Map<string, string>) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const params: GraphQLParams | undefined =
-      req.method === 'GET' ? (req.query as GraphQLParams) : (req.body as GraphQLParams | undefined);
-    if (!params || typeof params !== 'object' || Array.isArray(params)) return next();
-    let extensions = params.extensions;
-    if (typeof extensions === 'string') {
-      try {
-        extensions = JSON.parse(extensions) as GraphQLParams['extensions'];
-      } catch {
-        extensions = undefined;
-      }
-    }
-    const hash = typeof extensions === 'object' ? extensions?.persistedQuery?.sha256Hash : undefined;
+    const params = graphQLParamsOf(req);
+    if (!params) return next();
+    const persisted = persistedQueryOf(params);
+    const hash =
+      typeof persisted === 'object' && persisted !== null
+        ? (persisted as { sha256Hash?: unknown }).sha256Hash
+        : undefined;
     if (typeof params.query === 'string') {
       if (!operations.has(operationId(params.query))) {
-        return refuse(
+        return sendError(
           res,
+          400,
           'OPERATION_NOT_TRUSTED',
           'this gateway runs trusted operations only: register the operation',
         );
@@ -83,11 +127,11 @@ export function trustedDocuments(operations: Map<string, string>) {
         // Express 5 exposes req.query through a getter; redefine it with the listed text.
         Object.defineProperty(req, 'query', { value: { ...(req.query as object), query: operations.get(hash) } });
       } else {
-        (req.body as GraphQLParams).query = operations.get(hash);
+        (req.body as { query?: string }).query = operations.get(hash);
       }
       return next();
     }
-    refuse(res, 'PERSISTED_QUERY_NOT_FOUND', 'unknown operation id: this gateway runs trusted operations only');
+    sendError(res, 400, 'PERSISTED_QUERY_NOT_FOUND', 'unknown operation id: this gateway runs trusted operations only');
   };
 }
 

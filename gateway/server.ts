@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
@@ -13,8 +14,8 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DocumentNode, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { QueryPlan } from '@apollo/query-planner';
-import { requestIdFrom } from '../subgraphs/kit/context';
 import { createErrorFormatter } from '../subgraphs/kit/errors';
+import { answerClientErrorsAsJson } from '../subgraphs/kit/server';
 import type { Identity } from '../subgraphs/kit/identity';
 import { AssertionCache } from './assertions';
 import { MeasuredCache, registerCacheMetrics } from './caches';
@@ -23,9 +24,10 @@ import { Authenticator } from './auth';
 import { mountExplorer } from './explorer';
 import type { GatewayConfig } from './config';
 import { type GatewayContext, SUBGRAPH_UNAVAILABLE, SubgraphDataSource } from './datasource';
-import { operationLimitsPlugin } from './limits';
+import { assignRequestId, requestIdOf, sendError } from './http';
+import { inputDepthGuard, operationLimitsPlugin } from './limits';
 import { GatewayMetrics } from './metrics';
-import { RedisKeyValueCache, loadManifest, trustedDocuments } from './operations';
+import { RedisKeyValueCache, loadManifest, persistedQueryProtocol, trustedDocuments } from './operations';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './ratelimit';
 import { FileSupergraphManager } from './supergraph';
@@ -42,7 +44,10 @@ export interface SubgraphEndpoint {
 /** A built (not listening) gateway. */
 export interface BuiltGateway {
   apollo: ApolloServer<GatewayContext>;
+  /** The public listener: `/graphql`, `/auth/token`, `/healthz`, `/readyz` (status only). */
   httpServer: http.Server;
+  /** The operator's listener (`METRICS_PORT`): `/metrics`, `/readyz` with details per subgraph, `/healthz`. */
+  metricsServer: http.Server;
   subgraphs: Map<string, SubgraphEndpoint>;
   metrics: GatewayMetrics;
   /** The response cache for anonymous public queries, when on. */
@@ -52,16 +57,17 @@ export interface BuiltGateway {
 }
 
 /** Codes whose errors may pass from subgraphs to clients unchanged. */
-const GATEWAY_CLIENT_CODES = new Set([SUBGRAPH_UNAVAILABLE, 'OPERATION_LIMIT_EXCEEDED', 'RATE_LIMITED']);
+const GATEWAY_CLIENT_CODES = new Set([
+  SUBGRAPH_UNAVAILABLE,
+  'OPERATION_LIMIT_EXCEEDED',
+  'OPERATION_NOT_SUPPORTED',
+  'RATE_LIMITED',
+]);
 
 /** Per-request facts the HTTP layer establishes before Apollo Server runs. */
 interface RequestLocals {
   requestId: string;
   identity: Identity;
-}
-
-function sendError(res: Response, status: number, code: string, message: string, requestId?: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
 }
 
 async function probe(url: string): Promise<boolean> {
@@ -126,21 +132,27 @@ function observabilityPlugin(metrics: GatewayMetrics, logger: Logger): ApolloSer
 }
 
 /**
- * Builds the gateway over the configured supergraph file: `/graphql`, `/auth/token`,
- * `/healthz` (alive), `/readyz` (supergraph loaded, each subgraph's readiness) and
- * `/metrics` (Prometheus). It serves any valid Federation 2 supergraph; subgraph URLs come
- * from the supergraph unless overridden by `SUBGRAPH_<NAME>_URL`.
+ * Builds the gateway over the configured supergraph file. The public listener answers
+ * `/graphql`, `/auth/token`, `/healthz` (alive) and `/readyz` (`ready` or `degraded`, nothing
+ * more); the operator's listener answers `/metrics` (Prometheus) and `/readyz` with each
+ * subgraph's readiness, which name internal topology and operations. It serves any valid
+ * Federation 2 supergraph; subgraph URLs come from the supergraph unless overridden by
+ * `SUBGRAPH_<NAME>_URL`.
  *
- * Order of defences on `/graphql`: body size and UTF-8 (413/400), CORS, authentication
- * (401), rate limit (429), trusted documents, then Apollo Server: parsing with a token
- * limit, validation, operation limits (depth, aliases, directives, root fields, cost),
- * and only then the query plan reaches subgraphs.
+ * Order of defences on `/graphql`: request id, CORS, body size and UTF-8 (413/400), nesting
+ * of variables and extensions (400), authentication (401), rate limit (429), the persisted
+ * query protocol and trusted documents (400), then Apollo Server: parsing with a token
+ * limit, validation, operation limits (depth, aliases, directives, root fields, cost,
+ * subscriptions), and only then the query plan reaches subgraphs. Requests Node's HTTP
+ * parser refuses (oversized headers, malformed HTTP) get a coded JSON 431/400 too.
  */
 export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<BuiltGateway> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.use(assignRequestId);
   const httpServer = http.createServer(app);
+  answerClientErrorsAsJson(httpServer, logger);
   const subgraphs = new Map<string, SubgraphEndpoint>();
   const metrics = new GatewayMetrics();
   const production = config.nodeEnv === 'production';
@@ -181,6 +193,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const apqCache = config.redisUrl
     ? new RedisKeyValueCache(config.redisUrl, `${config.redisKeyPrefix}apq:`)
     : undefined;
+  // The request id of the request Apollo Server is serving, for errors formatted outside its plugins.
+  const servingRequestId = new AsyncLocalStorage<string>();
   const maskInternal = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error'));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -201,7 +215,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       if (!code || !GATEWAY_CLIENT_CODES.has(code)) result = maskInternal(result, error);
       // Suggestions reveal schema that introspection may be hiding.
       if (production) result = { ...result, message: result.message.replace(/ ?Did you mean .*\?$/, '') };
-      return result;
+      // Apollo Server's HTTP-level refusals (no query, a non-string operationName, ...) never reach
+      // the plugins that add the request id; it comes from the request being served instead.
+      const requestId = result.extensions?.requestId ?? servingRequestId.getStore();
+      return requestId ? { ...result, extensions: { ...result.extensions, requestId } } : result;
     },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -226,16 +243,37 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway' });
   });
-  app.get('/readyz', async (_req, res) => {
+  /** Each subgraph's readiness, probed now; degraded while any is unavailable (or none is known yet). */
+  const readiness = async () => {
     const checks = await Promise.all(
       [...subgraphs.values()].map(async ({ name, url }) => [name, (await probe(url)) ? 'ready' : 'unavailable']),
     );
-    const report = Object.fromEntries(checks) as Record<string, string>;
     const ready = checks.length > 0 && checks.every(([, state]) => state === 'ready');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: report });
+    return { status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) as Record<string, string> };
+  };
+  // Publicly only the verdict: subgraph names are internal topology.
+  app.get('/readyz', async (_req, res) => {
+    const { status } = await readiness();
+    res.status(status === 'ready' ? 200 : 503).json({ status });
   });
-  app.get('/metrics', async (_req, res) => {
+
+  const metricsApp = express();
+  metricsApp.disable('x-powered-by');
+  metricsApp.use(assignRequestId);
+  const metricsServer = http.createServer(metricsApp);
+  answerClientErrorsAsJson(metricsServer, logger);
+  metricsApp.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  metricsApp.get('/readyz', async (_req, res) => {
+    const report = await readiness();
+    res.status(report.status === 'ready' ? 200 : 503).json(report);
+  });
+  metricsApp.get('/metrics', async (_req, res) => {
     res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  metricsApp.use((_req: Request, res: Response) => {
+    sendError(res, 404, 'NOT_FOUND', 'no such endpoint: this listener serves GET /metrics, /readyz and /healthz');
   });
 
   if (!production) mountExplorer(app, logger);
@@ -256,9 +294,22 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     maxAge: 600,
   });
 
+  /**
+   * Batching is off (`allowBatchedHttpRequests: false`); refused here rather than by Apollo
+   * Server, whose refusal happens before its plugins and so would carry no request id.
+   */
+  const refuseBatches = (req: Request, res: Response, next: NextFunction): void => {
+    if (!Array.isArray(req.body)) return next();
+    sendError(
+      res,
+      400,
+      'BAD_REQUEST',
+      'batched requests (a JSON array of operations) are off: send one operation per request',
+    );
+  };
+
   /** Authenticates once, then applies the caller's rate limit. */
   const admit = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const requestId = requestIdFrom(req.headers);
     let identity: Identity;
     try {
       identity = await authenticator.authenticate(req.headers.authorization);
@@ -270,7 +321,6 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
         status,
         String(graphQLError.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
         graphQLError.message,
-        requestId,
       );
     }
     const role = identity.role ?? 'anonymous';
@@ -287,7 +337,6 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
             429,
             'RATE_LIMITED',
             `rate limit of ${capacity} requests per minute reached: retry after ${decision.retryAfterSeconds} s`,
-            requestId,
           );
         }
       } catch (error) {
@@ -295,7 +344,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
         logger.warn({ err: error }, 'rate limiter unavailable; request allowed');
       }
     }
-    (res.locals as RequestLocals).requestId = requestId;
+    // The id assignRequestId fixed, read again by Apollo's context below.
+    (res.locals as RequestLocals).requestId = requestIdOf(res)!;
     (res.locals as RequestLocals).identity = identity;
     next();
   };
@@ -317,7 +367,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     '/graphql',
     corsPolicy,
     parseJson,
+    refuseBatches,
+    inputDepthGuard(),
     admit,
+    persistedQueryProtocol(),
     ...(manifest ? [trustedDocuments(manifest)] : []),
     ...(responseCache
       ? [
@@ -330,6 +383,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
           }),
         ]
       : []),
+    // Entered after the body is read: from here on, Apollo Server's work runs in this context.
+    (_req: Request, res: Response, next: NextFunction) => servingRequestId.run(requestIdOf(res)!, next),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const { requestId, identity } = res.locals as RequestLocals;
@@ -343,6 +398,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       },
     }),
   );
+  app.use((_req: Request, res: Response) => {
+    sendError(res, 404, 'NOT_FOUND', 'no such endpoint: the API is POST /graphql (and GET /graphql for queries)');
+  });
   // Body-parser failures (too large, bad JSON, bad charset or encoding) as coded JSON, never HTML.
   app.use(
     (error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
@@ -374,10 +432,14 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   return {
     apollo,
     httpServer,
+    metricsServer,
     subgraphs,
     metrics,
     responseCache,
     stop: async () => {
+      // Scrapers hold keep-alive connections; the operator's listener has nothing to drain.
+      if (metricsServer.listening) metricsServer.close();
+      metricsServer.closeAllConnections();
       await apollo.stop();
       for (const dataSource of dataSources) dataSource.close();
       await limiter.close();

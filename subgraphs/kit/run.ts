@@ -66,13 +66,21 @@ export async function runSubgraph<Repos, Loaders>(definition: SubgraphProcess<Re
   });
 }
 
-/** Listens on the configured address, turning "port in use" into a one-line start-up error. */
-export async function listenOrExplain(server: http.Server, port: number, host: string): Promise<number> {
+/**
+ * Listens on the configured address, turning "port in use" into a one-line start-up error
+ * naming `variable`, the setting that chose the port.
+ */
+export async function listenOrExplain(
+  server: http.Server,
+  port: number,
+  host: string,
+  variable = 'PORT',
+): Promise<number> {
   try {
     return await listen(server, port, host);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new StartupError(`cannot listen on ${host}:${port} (PORT): ${code}`);
+    throw new StartupError(`cannot listen on ${host}:${port} (${variable}): ${code}`);
   }
 }
 

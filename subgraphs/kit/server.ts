@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -112,6 +113,7 @@ export async function buildSubgraph<Repos, Loaders>(
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  answerClientErrorsAsJson(httpServer, logger);
   const { dataSource } = database;
 
   const schema = buildSubgraphSchema([
@@ -177,6 +179,74 @@ export async function buildSubgraph<Repos, Loaders>(
     }),
   );
   return { apollo, httpServer, createContext };
+}
+
+/** How a request that Node's HTTP parser refused is answered: status, code and what to fix. */
+function clientErrorAnswer(error: NodeJS.ErrnoException): {
+  status: number;
+  reason: string;
+  code: string;
+  message: string;
+} {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        status: 431,
+        reason: 'Request Header Fields Too Large',
+        code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+        message: `request headers are larger than the limit of ${http.maxHeaderSize} bytes: send fewer or shorter headers (e.g. a shorter Authorization or Cookie)`,
+      };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {
+        status: 408,
+        reason: 'Request Timeout',
+        code: 'REQUEST_TIMEOUT',
+        message: 'the request was not received in time: send the whole request promptly',
+      };
+    default:
+      return {
+        status: 400,
+        reason: 'Bad Request',
+        code: 'BAD_REQUEST',
+        message: 'the request is not well-formed HTTP/1.1: check the request line, headers and body framing',
+      };
+  }
+}
+
+/**
+ * Answers requests that Node's HTTP parser refuses (headers over `--max-http-header-size`,
+ * malformed request lines or headers, header timeouts) with a complete HTTP/1.1 response
+ * carrying a coded GraphQL-shaped JSON body and a fresh request id, instead of Node's
+ * default bare status line. No request object exists at this point, so the id is made
+ * here; it is logged with the refusal so that a client's report can be correlated.
+ */
+export function answerClientErrorsAsJson(server: http.Server, logger: Logger): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // Node's own rule: write nothing once a response has started on this socket, or the
+    // peer would read a corrupt stream; a reset connection cannot be answered at all.
+    const inFlight = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const requestId = randomUUID();
+    const answer = clientErrorAnswer(error);
+    logger.warn(
+      { requestId, status: answer.status, reason: error.code ?? error.message },
+      'refused malformed HTTP request',
+    );
+    const body = JSON.stringify({
+      errors: [{ message: answer.message, extensions: { code: answer.code, requestId } }],
+    });
+    socket.end(
+      `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
+        'content-type: application/json; charset=utf-8\r\n' +
+        `content-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${requestId}\r\n` +
+        'connection: close\r\n\r\n' +
+        body,
+    );
+  });
 }
 
 /** Starts listening; resolves with the bound port (useful when asked for port 0). */

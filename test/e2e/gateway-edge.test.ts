@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DEV_ASSERTION_SECRET, ASSERTION_HEADER, readSecret, signAssertion } from '../../subgraphs/kit/identity';
 import { operationId } from '../../gateway/operations';
+import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import type { RunningService } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
@@ -32,14 +35,65 @@ const json = (payload: unknown, headers: Record<string, string> = {}): RequestIn
   body: typeof payload === 'string' ? payload : JSON.stringify(payload),
 });
 
-/** Total fetches the gateway has sent to subgraphs, from its own /metrics. */
+/** Total fetches the gateway has sent to subgraphs, from its own /metrics (on the operator's listener). */
 async function subgraphFetches(gateway: RunningService): Promise<number> {
-  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  const text = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
   return text
     .split('\n')
     .filter((line) => line.startsWith('subgraph_fetch_duration_seconds_count'))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
+
+/** Sends one raw HTTP/1.1 request (headers as given, however large) and reads the whole answer. */
+function rawRequest(port: number, headers: Record<string, string>): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => {
+          const replyHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers))
+            if (typeof value === 'string') replyHeaders.set(name, value);
+          let body: Reply['body'];
+          try {
+            body = JSON.parse(text) as Reply['body'];
+          } catch {
+            body = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, body, headers: replyHeaders });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end('{"query":"{ __typename }"}');
+  });
+}
+
+/** Writes `bytes` to a fresh connection and returns everything the server answers before closing. */
+function rawBytes(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+  });
+}
+
+/** A JSON request body whose variable `f` nests `depth` objects deep (built as text: no recursion here). */
+const deeplyNestedVariables = (depth: number) =>
+  JSON.stringify({
+    query: 'query Deep($f: MemberFilter) { members(filter: $f) { totalCount } }',
+    variables: { f: 'NESTED' },
+  }).replace('"NESTED"', `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
 
 const fragmentBomb = () => {
   const fragments = ['fragment F0 on Query { members(first: 1) { totalCount } }'];
@@ -220,6 +274,12 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     ],
     ['an empty query', () => send(dev.url, json({ query: '' })), 400, 'BAD_REQUEST'],
     [
+      'an operationName that is not a string',
+      () => send(dev.url, json({ query: '{ alliance { name } }', operationName: { name: 'A' } })),
+      400,
+      'BAD_REQUEST',
+    ],
+    [
       '_entities sent to the gateway',
       () => send(dev.url, json({ query: '{ _entities(representations: []) { __typename } }' })),
       400,
@@ -256,6 +316,64 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       'OPERATION_NOT_TRUSTED',
     ],
     [
+      'a subscription',
+      () => send(dev.url, json({ query: 'subscription { alliance { name } }' })),
+      400,
+      'OPERATION_NOT_SUPPORTED',
+    ],
+    [
+      'a persisted-query hash that is not the hash of the query sent',
+      () =>
+        send(
+          dev.url,
+          json({
+            query: '{ alliance { name } }',
+            extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+          }),
+        ),
+      400,
+      'PERSISTED_QUERY_HASH_MISMATCH',
+    ],
+    [
+      'a persisted-query version other than 1',
+      () =>
+        send(
+          dev.url,
+          json({
+            query: '{ alliance { name } }',
+            extensions: { persistedQuery: { version: 2, sha256Hash: operationId('{ alliance { name } }') } },
+          }),
+        ),
+      400,
+      'PERSISTED_QUERY_VERSION_NOT_SUPPORTED',
+    ],
+    [
+      'variables nested 20,000 deep, anonymously (response cache on)',
+      () => send(dev.url, json(deeplyNestedVariables(20_000))),
+      400,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'variables nested 20,000 deep, as a member',
+      () =>
+        send(
+          dev.url,
+          json(deeplyNestedVariables(20_000), { authorization: `Bearer ${DEV_CREDENTIALS.member.secret}` }),
+        ),
+      400,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'extensions nested 20,000 deep',
+      () =>
+        send(
+          dev.url,
+          json(`{"query":"{ alliance { name } }","extensions":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+        ),
+      400,
+      'BAD_USER_INPUT',
+    ],
+    [
       'an Authorization scheme other than Bearer',
       () => send(dev.url, json({ query: '{ alliance { name } }' }, { authorization: 'Basic YWRtaW46YWRtaW4=' })),
       401,
@@ -268,11 +386,68 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     const beforeProduction = await subgraphFetches(production);
     const reply = await attempt();
     expect([reply.status, reply.body?.errors?.[0]?.extensions?.code]).toEqual([status, code]);
+    // Every refusal, whichever layer answers it, can be correlated with the logs.
+    const requestId = reply.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[A-Za-z0-9._:-]+$/);
+    expect(reply.body?.errors?.[0]?.extensions?.requestId).toBe(requestId);
     expect(JSON.stringify(reply.body)).not.toMatch(/127\.0\.0\.1|localhost:|stacktrace|serviceName|at [A-Za-z]+ \(/);
     expect(await subgraphFetches(dev)).toBe(before);
     expect(await subgraphFetches(production)).toBe(beforeProduction);
     const alive = await send(dev.url, json({ query: '{ alliance { name } }' }));
     expect(alive.status).toBe(200);
+  });
+
+  it.each([
+    ['the gateway', () => dev.port],
+    ['a subgraph', () => stack.membership.port],
+  ])('answers request headers over the limit with a coded JSON 431 from %s, and keeps serving', async (_name, port) => {
+    const reply = await rawRequest(port(), { 'x-padding': 'a'.repeat(20_000) });
+    expect(reply.status).toBe(431);
+    expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+    const error = reply.body?.errors?.[0];
+    expect(error?.extensions?.code).toBe('REQUEST_HEADER_FIELDS_TOO_LARGE');
+    expect(error?.message).toMatch(/headers are larger than the limit of \d+ bytes: send fewer or shorter headers/);
+    expect(error?.extensions?.requestId).toBe(reply.headers.get('x-request-id'));
+    expect((await fetch(`http://127.0.0.1:${port()}/healthz`)).status).toBe(200);
+  });
+
+  it('answers malformed HTTP with a complete coded JSON 400', async () => {
+    const answer = await rawBytes(dev.port, 'NOT HTTP AT ALL\r\n\r\n');
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toMatch(new RegExp(`content-length: ${Buffer.byteLength(body ?? '')}\r\n`));
+    const parsed = JSON.parse(body ?? '') as {
+      errors: Array<{ message: string; extensions: Record<string, unknown> }>;
+    };
+    expect(parsed.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+    expect(parsed.errors[0]!.message).toMatch(/not well-formed HTTP/);
+  });
+
+  it('keeps the persisted-query protocol: an unknown hash alone answers PERSISTED_QUERY_NOT_FOUND, then the hash is registered', async () => {
+    const query = `query Registered { alliance { name } } # ${Date.now()}`;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: operationId(query) } };
+    const unknown = await send(dev.url, json({ extensions }));
+    expect([unknown.status, unknown.body?.errors?.[0]?.extensions?.code]).toEqual([200, 'PERSISTED_QUERY_NOT_FOUND']);
+    const register = await send(dev.url, json({ query, extensions }));
+    expect(register.body).toEqual({ data: { alliance: { name: 'Sichuan Cultural and Tourism Promotion Alliance' } } });
+    const byHash = await send(dev.url, json({ extensions }));
+    expect(byHash.body).toEqual(register.body);
+  });
+
+  it('serves metrics and detailed readiness on the operator listener only; the public port says ready or degraded', async () => {
+    const publicMetrics = await send(dev.url, { path: '/metrics' });
+    expect([publicMetrics.status, publicMetrics.body?.errors?.[0]?.extensions?.code]).toEqual([404, 'NOT_FOUND']);
+    const publicReady = await send(dev.url, { path: '/readyz' });
+    expect([publicReady.status, publicReady.body]).toEqual([200, { status: 'ready' }]);
+
+    const metrics = await fetch(`${dev.metricsUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^graphql_requests_total\{operation="[^"]+",outcome="ok"\} \d+/m);
+    const ready = await send(dev.metricsUrl!, { path: '/readyz' });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', subgraphs: expect.objectContaining({ membership: 'ready' }) });
+    // The operator's listener is no second public API.
+    expect((await send(dev.metricsUrl!, json({ query: '{ alliance { name } }' }))).status).toBe(404);
   });
 
   it('refuses a mutation sent with GET and a text/plain POST (CSRF prevention)', async () => {
@@ -288,6 +463,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     });
     expect(plain.status).toBe(400);
     expect(plain.body?.errors?.[0]?.message).toMatch(/preflight|CSRF/i);
+    expect(plain.body?.errors?.[0]?.extensions?.requestId).toBe(plain.headers.get('x-request-id'));
   });
 
   it('answers queries sent with GET when they carry a preflight header', async () => {

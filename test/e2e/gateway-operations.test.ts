@@ -40,7 +40,7 @@ describe('gateway operations', () => {
     const memberStatuses: number[] = [];
     for (let i = 0; i < 6; i += 1) memberStatuses.push((await graphql(gateway.url, ALLIANCE, {}, member)).status);
     expect(memberStatuses).toEqual([200, 200, 200, 200, 200, 429]);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/rate_limit_refusals_total\{role="anonymous"\} 2/);
     expect(metrics).toMatch(/rate_limit_refusals_total\{role="MEMBER"\} 1/);
   });
@@ -57,7 +57,7 @@ describe('gateway operations', () => {
         authorization: `Bearer ${DEV_CREDENTIALS.member.secret}`,
       },
     );
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/graphql_requests_total\{operation="AllianceName",outcome="ok"\} 1/);
     expect(metrics).toMatch(
       /graphql_request_duration_seconds_bucket\{le="[0-9.]+",operation="AllianceName",outcome="ok"\}/,
@@ -80,7 +80,7 @@ describe('gateway operations', () => {
     const gateway = await stack.startGateway({ DOCUMENT_CACHE_MB: '2', QUERY_PLAN_CACHE_MB: '2' });
     for (let i = 0; i < 3; i += 1) expect((await graphql(gateway.url, ALLIANCE)).status).toBe(200);
     expect((await graphql(gateway.url, '{ alliance { foundedOn } }')).status).toBe(200);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
     const figure = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
     // Two distinct operations: each planned once; the first one's plan reused twice.
     expect(figure('gateway_cache_lookups_total\\{cache="query_plan",result="miss"\\}')).toBe(2);

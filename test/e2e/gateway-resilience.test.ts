@@ -70,7 +70,10 @@ describe('the gateway under subgraph failure', () => {
     try {
       const ready = await fetch(`${gateway.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({
+      expect(await ready.json()).toEqual({ status: 'degraded' });
+      const detailed = await fetch(`${gateway.metricsUrl}/readyz`);
+      expect(detailed.status).toBe(503);
+      expect(await detailed.json()).toEqual({
         status: 'degraded',
         subgraphs: expect.objectContaining({ membership: 'unavailable' }),
       });
@@ -102,7 +105,7 @@ describe('the gateway under subgraph failure', () => {
         extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE' }),
       }),
     ]);
-    const ready = await fetch(`${split.url}/readyz`);
+    const ready = await fetch(`${split.metricsUrl}/readyz`);
     expect(await ready.json()).toEqual({
       status: 'degraded',
       subgraphs: expect.objectContaining({ membership: 'ready', tourism: 'unavailable' }),
@@ -135,7 +138,7 @@ describe('the gateway under subgraph failure', () => {
   });
 
   it('counts subgraph errors and timeouts in /metrics', async () => {
-    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const text = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
     expect(text).toMatch(/subgraph_fetch_errors_total\{subgraph="membership",kind="timeout"\} [1-9]/);
     expect(text).toMatch(/subgraph_fetch_errors_total\{subgraph="membership",kind="connection"\} [1-9]/);
   });

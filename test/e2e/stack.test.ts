@@ -49,13 +49,16 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
     expect((await fetch(`${membership.url}/internal/stats`)).status).toBe(401);
   });
 
-  it('reports readiness of the gateway and each subgraph', async () => {
+  it('reports readiness of the gateway, with each subgraph on its operator listener only, and of each subgraph', async () => {
     const gatewayReady = await fetch(`${gateway.url}/readyz`);
     expect(gatewayReady.status).toBe(200);
+    expect(await gatewayReady.json()).toEqual({ status: 'ready' });
     // Every subgraph present in this checkout, whichever have been built so far.
     const subgraphs = Object.fromEntries(Object.keys(stack.subgraphs).map((name) => [name, 'ready']));
     expect(subgraphs).toHaveProperty('membership');
-    expect(await gatewayReady.json()).toEqual({ status: 'ready', subgraphs });
+    const detailed = await fetch(`${gateway.metricsUrl}/readyz`);
+    expect(detailed.status).toBe(200);
+    expect(await detailed.json()).toEqual({ status: 'ready', subgraphs });
     expect((await fetch(`${membership.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${membership.url}/healthz`)).status).toBe(200);
   });

@@ -20,6 +20,11 @@ export function freePort(): Promise<number> {
 export interface RunningService {
   port: number;
   url: string;
+  /**
+   * The operator's listener (`METRICS_PORT`: `/metrics`, detailed `/readyz`) of a gateway
+   * started by {@link startService}; absent for processes started otherwise.
+   */
+  metricsUrl?: string;
   child: ChildProcess;
   output: () => string;
   /** Sends SIGTERM and resolves with the exit code once the process is gone. */
@@ -44,7 +49,9 @@ function spawnEntry(
 
 /**
  * Starts `entry` (e.g. `gateway/index.ts`) on a free port and waits until `/healthz` answers.
- * `nodeArgs` go to Node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept).
+ * `METRICS_PORT` gets a free port too (the gateway's default, 9464, would collide between
+ * processes); subgraphs ignore it. `nodeArgs` go to Node itself (e.g. `--cpu-prof`, which
+ * NODE_OPTIONS does not accept).
  */
 export async function startService(
   entry: string,
@@ -52,7 +59,12 @@ export async function startService(
   nodeArgs: string[] = [],
 ): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const { child, output } = spawnEntry(entry, { ...env, PORT: String(port) }, nodeArgs);
+  const metricsPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : await freePort();
+  const { child, output } = spawnEntry(
+    entry,
+    { ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
+    nodeArgs,
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -71,6 +83,7 @@ export async function startService(
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     child,
     output,
     stop: async () => {

@@ -89,4 +89,16 @@ describe('gateway configuration', () => {
       /SUBGRAPH_CONTENT_URL must be an http/,
     );
   });
+
+  it('serves metrics on a loopback listener of its own by default, never on the public port', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ port: 4000, metricsPort: 9464, metricsHost: '127.0.0.1' });
+    expect(loadGatewayConfig({ METRICS_PORT: '0', METRICS_HOST: '0.0.0.0' })).toMatchObject({
+      metricsPort: 0,
+      metricsHost: '0.0.0.0',
+    });
+    expect(() => loadGatewayConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(
+      /^METRICS_PORT must differ from PORT/,
+    );
+    expect(() => loadGatewayConfig({ METRICS_PORT: 'prometheus' })).toThrow(/METRICS_PORT/);
+  });
 });

@@ -108,6 +108,12 @@ describe('deployment files', () => {
     }
   });
 
+  it("keeps the gateway's metrics listener inside the compose networks, on a port other than the public one", () => {
+    const gateway = services.gateway!;
+    expect(gateway.environment).toMatchObject({ METRICS_HOST: '0.0.0.0', METRICS_PORT: 9464 });
+    expect(gateway.ports).toEqual(['${GATEWAY_PORT:-4000}:4000']);
+  });
+
   it('keeps MySQL data in a named volume and pins MySQL 8.4', () => {
     expect(services.mysql!.image).toBe('mysql:8.4');
     expect(compose.volumes).toHaveProperty('mysql-data');

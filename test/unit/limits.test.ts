@@ -8,7 +8,7 @@ import {
   buildSchema,
   parse,
 } from 'graphql';
-import { coerceVariables, measureOperation } from '../../gateway/limits';
+import { MAX_INPUT_DEPTH, coerceVariables, measureOperation, tooDeeplyNested } from '../../gateway/limits';
 
 const schema = buildSchema(fs.readFileSync(path.resolve(__dirname, '../../schema/api.graphql'), 'utf8'));
 
@@ -56,5 +56,28 @@ describe('operation cost estimate', () => {
     expect(refusal).toBeInstanceOf(GraphQLError);
     expect((refusal as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', http: { status: 400 } });
     expect((refusal as GraphQLError).message).toMatch(/\$n/);
+  });
+});
+
+describe('nesting of request parameters', () => {
+  /** A value `depth` objects or lists deep, built without recursion. */
+  const nested = (depth: number, list = false): unknown => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < depth; i += 1) value = list ? [value] : { a: value };
+    return value;
+  };
+
+  it('names the parameter that nests too deep, however deep, without exhausting the stack', () => {
+    expect(tooDeeplyNested({ query: '{ a }', variables: nested(1_000_000) }, MAX_INPUT_DEPTH)).toBe('variables');
+    expect(tooDeeplyNested({ extensions: nested(100_000, true) }, MAX_INPUT_DEPTH)).toBe('extensions');
+  });
+
+  it('admits nesting up to the limit, wide values and scalars', () => {
+    expect(tooDeeplyNested({ variables: nested(MAX_INPUT_DEPTH) }, MAX_INPUT_DEPTH)).toBeUndefined();
+    expect(tooDeeplyNested({ variables: nested(MAX_INPUT_DEPTH + 1) }, MAX_INPUT_DEPTH)).toBe('variables');
+    const wide = { variables: { ids: Array.from({ length: 100_000 }, (_, i) => `id-${i}`) } };
+    expect(tooDeeplyNested(wide, MAX_INPUT_DEPTH)).toBeUndefined();
+    expect(tooDeeplyNested(null, MAX_INPUT_DEPTH)).toBeUndefined();
+    expect(tooDeeplyNested('text', MAX_INPUT_DEPTH)).toBeUndefined();
   });
 });
