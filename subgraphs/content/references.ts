@@ -51,7 +51,10 @@ export class HttpReferenceChecker implements ReferenceChecker {
     if (ids.length === 0) return [];
     const response = await fetch(this.urls[type], {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: await signAssertion(viewer, this.assertionKey) },
+      headers: {
+        'content-type': 'application/json',
+        [ASSERTION_HEADER]: await signAssertion(viewer, this.assertionKey),
+      },
       body: JSON.stringify({
         query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${type} { id } } }`,
         variables: { r: ids.map((id) => ({ __typename: type, id })) },
