@@ -15,7 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { ANONYMOUS, ASSERTION_HEADER, IDENTITY_AUDIENCE, readSecret, signAssertion } from '../subgraphs/kit/identity';
+import { readAssertionKey } from '../subgraphs/kit/config';
+import { ANONYMOUS, ASSERTION_HEADER, IDENTITY_AUDIENCE, signAssertion } from '../subgraphs/kit/identity';
 import { stableId } from '../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
 import { presentSubgraphs } from '../scripts/subgraphs';
@@ -43,7 +44,7 @@ const { values: args } = parseArgs({
 const scale = Number(args.scale);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
-const secret = readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'development');
+const secret = readAssertionKey({}, 'development');
 const memberKey = `Bearer ${DEV_CREDENTIALS.member.secret}`;
 
 interface Target {

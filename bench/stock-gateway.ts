@@ -13,14 +13,15 @@ import fs from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { ANONYMOUS, ASSERTION_HEADER, type Identity, readSecret, signAssertion } from '../subgraphs/kit/identity';
+import { readAssertionKey } from '../subgraphs/kit/config';
+import { ANONYMOUS, ASSERTION_HEADER, type Identity, signAssertion } from '../subgraphs/kit/identity';
 
 interface StockContext {
   member: boolean;
 }
 
 async function main(): Promise<void> {
-  const secret = readSecret(process.env, 'GATEWAY_ASSERTION_SECRET', 'development');
+  const secret = readAssertionKey(process.env, 'development');
   const member = process.env.STOCK_MEMBER_IDENTITY
     ? (JSON.parse(process.env.STOCK_MEMBER_IDENTITY) as Identity)
     : undefined;

@@ -118,7 +118,7 @@ export class Authenticator {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-gateway-assertion': await signAssertion(ANONYMOUS, this.config.assertionSecret, IDENTITY_AUDIENCE),
+          'x-gateway-assertion': await signAssertion(ANONYMOUS, this.config.assertionKey, IDENTITY_AUDIENCE),
         },
         body: JSON.stringify(credential),
         signal: AbortSignal.timeout(5000),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_PORTS } from '../subgraphs/kit/config';
+import { DEFAULT_PORTS, readAssertionKey } from '../subgraphs/kit/config';
 import {
   type Env,
   type NodeEnv,
@@ -12,7 +12,8 @@ import {
   envPort,
   envString,
 } from '../subgraphs/kit/env';
-import { readSecret } from '../subgraphs/kit/identity';
+import { type AssertionKey, readSecret } from '../subgraphs/kit/identity';
+import { DEV_ACCESS_TOKEN_SECRET, SECRET_ADVICE } from '../subgraphs/kit/secrets';
 
 /** Everything the gateway reads from its environment, read once at start. */
 export interface GatewayConfig {
@@ -33,8 +34,8 @@ export interface GatewayConfig {
   /** Schema introspection; on in development, off in production unless enabled. */
   introspection: boolean;
   logLevel: string;
-  /** Signs identity assertions for subgraphs; the same value is set on every subgraph. */
-  assertionSecret: Uint8Array;
+  /** Signs identity assertions for subgraphs; the same secret and deployment id are set on every subgraph. */
+  assertionKey: AssertionKey;
   /** Signs the short-lived access tokens browser apps get in exchange for an API key. */
   accessTokenSecret: Uint8Array;
   accessTokenTtlSeconds: number;
@@ -123,6 +124,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (metricsPort !== 0 && metricsPort === port) {
     throw new StartupError(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the public port`);
   }
+  const assertionKey = readAssertionKey(env, nodeEnv);
+  const accessTokenSecret = readSecret(env, 'ACCESS_TOKEN_SECRET', nodeEnv, DEV_ACCESS_TOKEN_SECRET);
+  // One leaked value would otherwise give away both: tokens and assertions.
+  if (nodeEnv === 'production' && Buffer.from(accessTokenSecret).equals(assertionKey.secret)) {
+    throw new StartupError(`ACCESS_TOKEN_SECRET must differ from GATEWAY_ASSERTION_SECRET; ${SECRET_ADVICE}`);
+  }
   return {
     nodeEnv,
     host: envString(env, 'HOST', '127.0.0.1'),
@@ -132,13 +139,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     supergraphPath,
     subgraphUrls,
     introspection: envBool(env, 'INTROSPECTION', nodeEnv !== 'production'),
-    assertionSecret: readSecret(env, 'GATEWAY_ASSERTION_SECRET', nodeEnv),
-    accessTokenSecret: readSecret(
-      env,
-      'ACCESS_TOKEN_SECRET',
-      nodeEnv,
-      'dev-only-access-token-secret-change-me-in-production',
-    ),
+    assertionKey,
+    accessTokenSecret,
     accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 3600),
     credentialCacheTtlSeconds: envInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 30, 1, 60),
     identitySubgraph: envString(env, 'IDENTITY_SUBGRAPH', 'membership').toLowerCase(),

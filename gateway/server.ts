@@ -237,7 +237,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const limiter: RateLimiter = config.redisUrl
     ? new RedisRateLimiter(config.redisUrl, config.redisKeyPrefix)
     : new MemoryRateLimiter();
-  const assertions = new AssertionCache(config.assertionSecret);
+  const assertions = new AssertionCache(config.assertionKey);
   const manifest = config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined;
 
   app.get('/healthz', (_req, res) => {

@@ -1,6 +1,6 @@
 import { type Env, StartupError, envString } from '../kit/env';
 import { DEFAULT_PORTS } from '../kit/config';
-import { ASSERTION_HEADER, type Identity, signAssertion } from '../kit/identity';
+import { ASSERTION_HEADER, type AssertionKey, type Identity, signAssertion } from '../kit/identity';
 
 /** Entities of other subgraphs that content refers to by id. */
 export type ReferencedType = 'Member' | 'Attraction' | 'Campaign';
@@ -44,14 +44,17 @@ export function readReferenceUrls(env: Env): Record<ReferencedType, string> {
 export class HttpReferenceChecker implements ReferenceChecker {
   constructor(
     private readonly urls: Record<ReferencedType, string>,
-    private readonly secret: Uint8Array,
+    private readonly assertionKey: AssertionKey,
   ) {}
 
   async missing(type: ReferencedType, ids: readonly string[], viewer: Identity): Promise<string[]> {
     if (ids.length === 0) return [];
     const response = await fetch(this.urls[type], {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [ASSERTION_HEADER]: await signAssertion(viewer, this.secret) },
+      headers: {
+        'content-type': 'application/json',
+        [ASSERTION_HEADER]: await signAssertion(viewer, this.assertionKey),
+      },
       body: JSON.stringify({
         query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${type} { id } } }`,
         variables: { r: ids.map((id) => ({ __typename: type, id })) },

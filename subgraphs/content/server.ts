@@ -21,7 +21,7 @@ export const typeDefs = parse(readSubgraphSdl(__dirname));
 export type ReferencesFactory = (security: SubgraphSecurity) => ReferenceChecker;
 
 const httpReferences: ReferencesFactory = (security) =>
-  new HttpReferenceChecker(readReferenceUrls(process.env), security.assertionSecret);
+  new HttpReferenceChecker(readReferenceUrls(process.env), security.assertionKey);
 
 /**
  * The content subgraph process. Tests pass their own reference checker so that they do

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Env, type NodeEnv, StartupError, envBool, envEnum, envInt, envNodeEnv, envPort, envString } from './env';
-import { readSecret } from './identity';
+import { type AssertionKey, DEV_DEPLOYMENT_ID, readSecret } from './identity';
 import type { SubgraphSecurity } from './server';
 
 /** The four subgraphs of the alliance graph, in the order they were built. */
@@ -163,11 +163,43 @@ export function loadSubgraphConfig(service: SubgraphName, env: Env = process.env
   };
 }
 
-/** Reads the trust settings: the assertion secret, and the unsigned-requests switch (refused in production). */
+/** Reads the trust settings: the assertion key, and the unsigned-requests switch (refused in production). */
 export function readSubgraphSecurity(env: Env, nodeEnv: NodeEnv): SubgraphSecurity {
   const allowUnsigned = envBool(env, 'ALLOW_UNSIGNED_REQUESTS', false);
   if (allowUnsigned && nodeEnv === 'production') {
     throw new StartupError('ALLOW_UNSIGNED_REQUESTS is for local development and cannot be used in production');
   }
-  return { assertionSecret: readSecret(env, 'GATEWAY_ASSERTION_SECRET', nodeEnv), allowUnsigned };
+  return { assertionKey: readAssertionKey(env, nodeEnv), allowUnsigned };
+}
+
+/**
+ * The key of the gateway's identity assertions: `GATEWAY_ASSERTION_SECRET` and `DEPLOYMENT_ID`,
+ * the same on the gateway and every subgraph of one deployment.
+ */
+export function readAssertionKey(env: Env, nodeEnv: NodeEnv): AssertionKey {
+  return {
+    secret: readSecret(env, 'GATEWAY_ASSERTION_SECRET', nodeEnv),
+    deploymentId: readDeploymentId(env, nodeEnv),
+  };
+}
+
+/**
+ * `DEPLOYMENT_ID` names one deployment (e.g. `sichuan-prod`) in the issuer and audience of
+ * every assertion, so that an assertion of another deployment is refused. Production must
+ * set it; elsewhere it defaults to `development`.
+ */
+function readDeploymentId(env: Env, nodeEnv: NodeEnv): string {
+  const value = envString(env, 'DEPLOYMENT_ID');
+  if (value === undefined) {
+    if (nodeEnv === 'production') {
+      throw new StartupError(
+        'DEPLOYMENT_ID must be set in production: a name for this deployment (e.g. sichuan-prod), the same on the gateway and every subgraph',
+      );
+    }
+    return DEV_DEPLOYMENT_ID;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)) {
+    throw new StartupError(`DEPLOYMENT_ID="${value}" must be 1-63 letters, digits, ".", "_" or "-"`);
+  }
+  return value;
 }

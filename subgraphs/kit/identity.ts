@@ -1,5 +1,6 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { type Env, type NodeEnv, StartupError, envString } from './env';
+import { DEV_ASSERTION_SECRET, SECRET_ADVICE, weakSecretReason } from './secrets';
 
 /** The roles of the contract's role table; anonymous callers have none. */
 export type Role = 'MEMBER' | 'ADMIN';
@@ -19,51 +20,65 @@ export const ANONYMOUS: Identity = Object.freeze({ role: null, memberId: null, k
 /** Header carrying the gateway's signed identity assertion to subgraphs. */
 export const ASSERTION_HEADER = 'x-gateway-assertion';
 
+/** Issuer of every assertion; the deployment id is appended (`alliance-gateway/<DEPLOYMENT_ID>`). */
 const ISSUER = 'alliance-gateway';
-/** Audience of assertions on graph requests. */
+/** Audience of assertions on graph requests (`alliance-subgraph/<DEPLOYMENT_ID>`). */
 export const GRAPH_AUDIENCE = 'alliance-subgraph';
 /**
  * Audience of service-to-service calls outside the graph: the gateway's credential checks
  * at the membership subgraph, and reads of a subgraph's `/internal/stats`.
  */
 export const IDENTITY_AUDIENCE = 'alliance-internal';
+export type AssertionAudience = typeof GRAPH_AUDIENCE | typeof IDENTITY_AUDIENCE;
 /** Assertions are minted per request; a minute covers clock skew and slow plans. */
 const ASSERTION_TTL_SECONDS = 60;
 
-/**
- * Development-only secret. Production refuses to start without a real one, so this
- * value can never sign anything that matters.
- */
-export const DEV_ASSERTION_SECRET = 'dev-only-gateway-assertion-secret-change-me-in-production';
+/** `DEPLOYMENT_ID` outside production, where one machine runs one development graph. */
+export const DEV_DEPLOYMENT_ID = 'development';
 
 /**
- * Reads a signing secret (at least 32 characters). In development a fixed
- * development value is used when unset; production must set it.
+ * What signs and checks the gateway's assertions in one deployment: the shared secret, and
+ * the deployment id that goes into every assertion's issuer and audience. An assertion of
+ * another deployment (staging, a developer's laptop) is refused even when the secret leaked
+ * or was shared between them.
+ */
+export interface AssertionKey {
+  secret: Uint8Array;
+  deploymentId: string;
+}
+
+/**
+ * Reads a signing secret (at least 32 characters). In development a fixed development value
+ * is used when unset; production must set it, and refuses a value published in this
+ * repository or one too easy to guess ({@link weakSecretReason}).
  */
 export function readSecret(env: Env, name: string, nodeEnv: NodeEnv, devDefault = DEV_ASSERTION_SECRET): Uint8Array {
   const value = envString(env, name);
   if (value === undefined) {
-    if (nodeEnv === 'production') throw new StartupError(`${name} must be set in production (at least 32 characters)`);
+    if (nodeEnv === 'production')
+      throw new StartupError(`${name} must be set in production (at least 32 characters); ${SECRET_ADVICE}`);
     return new TextEncoder().encode(devDefault);
   }
-  if (value.length < 32) throw new StartupError(`${name} must be at least 32 characters long`);
+  if (value.length < 32) throw new StartupError(`${name} must be at least 32 characters long; ${SECRET_ADVICE}`);
+  const weakness = nodeEnv === 'production' ? weakSecretReason(value) : undefined;
+  if (weakness) throw new StartupError(`${name} ${weakness}; ${SECRET_ADVICE}`);
   return new TextEncoder().encode(value);
 }
 
 /** Signs the identity the gateway established, for one subgraph request. */
 export async function signAssertion(
   identity: Identity,
-  secret: Uint8Array,
-  audience = GRAPH_AUDIENCE,
+  key: AssertionKey,
+  audience: AssertionAudience = GRAPH_AUDIENCE,
 ): Promise<string> {
   return new SignJWT({ role: identity.role, kid: identity.keyId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setAudience(audience)
+    .setIssuer(`${ISSUER}/${key.deploymentId}`)
+    .setAudience(`${audience}/${key.deploymentId}`)
     .setSubject(identity.memberId ?? 'anonymous')
     .setIssuedAt()
     .setExpirationTime(`${ASSERTION_TTL_SECONDS}s`)
-    .sign(secret);
+    .sign(key.secret);
 }
 
 /** Raised for an assertion that is missing, malformed, expired or not signed by the gateway. */
@@ -73,11 +88,19 @@ export class AssertionError extends Error {
 
 /**
  * Verifies a gateway assertion: HS256 only (so `alg: none` and key-confusion tricks
- * fail), our issuer and the expected audience, not expired.
+ * fail), the issuer and the expected audience of this deployment, not expired.
  */
-export async function verifyAssertion(token: string, secret: Uint8Array, audience = GRAPH_AUDIENCE): Promise<Identity> {
+export async function verifyAssertion(
+  token: string,
+  key: AssertionKey,
+  audience: AssertionAudience = GRAPH_AUDIENCE,
+): Promise<Identity> {
   try {
-    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, audience });
+    const { payload } = await jwtVerify(token, key.secret, {
+      algorithms: ['HS256'],
+      issuer: `${ISSUER}/${key.deploymentId}`,
+      audience: `${audience}/${key.deploymentId}`,
+    });
     const role = payload.role === 'MEMBER' || payload.role === 'ADMIN' ? payload.role : null;
     const memberId = role && typeof payload.sub === 'string' && payload.sub !== 'anonymous' ? payload.sub : null;
     const keyId = role && typeof payload.kid === 'string' ? payload.kid : null;

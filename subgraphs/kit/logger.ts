@@ -1,20 +1,42 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
+/** Header of the gateway's signed identity assertion (see identity.ts; repeated to keep this module import-free). */
+const ASSERTION = '["x-gateway-assertion"]';
+
 /**
- * JSON-lines logger for a service. Authorization headers and credentials are redacted
- * wherever they appear so that secrets never reach the logs.
+ * Where credentials could sit in a logged object: request headers (Express and fetch
+ * alike), and fields named after a credential, at the top level or one level down (e.g. a
+ * credential check's `{ apiKey }` logged as `body`). The services log none of these today
+ * (test/e2e/log-secrets.test.ts searches every line of a verbose run); this keeps a future
+ * `logger.debug({ req })` from writing one.
  */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
-    name: service,
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.secret', '*.apiKey'],
-      censor: '[redacted]',
+const REDACTED_PATHS = [
+  ...['req.headers', 'headers', '*.headers'].flatMap((headers) => [
+    `${headers}.authorization`,
+    `${headers}.cookie`,
+    `${headers}${ASSERTION}`,
+  ]),
+  ...['authorization', 'apiKey', 'secret', 'password', 'token', 'accessToken', 'access_token', 'assertion'].flatMap(
+    (field) => [field, `*.${field}`],
+  ),
+];
+
+/**
+ * JSON-lines logger for a service, on stdout unless `destination` is given. Authorization
+ * headers, assertions and credentials are redacted wherever they appear so that secrets
+ * never reach the logs.
+ */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      name: service,
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
-  });
+    destination,
+  );
 }

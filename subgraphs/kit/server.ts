@@ -20,7 +20,9 @@ import { createErrorFormatter } from './errors';
 import {
   ANONYMOUS,
   ASSERTION_HEADER,
+  type AssertionAudience,
   AssertionError,
+  type AssertionKey,
   IDENTITY_AUDIENCE,
   type Identity,
   verifyAssertion,
@@ -30,8 +32,8 @@ import { DateScalar, DateTimeScalar } from './scalars';
 
 /** How a subgraph decides whom to trust. */
 export interface SubgraphSecurity {
-  /** Verifies the gateway's identity assertions (`GATEWAY_ASSERTION_SECRET`). */
-  assertionSecret: Uint8Array;
+  /** Verifies the gateway's identity assertions (`GATEWAY_ASSERTION_SECRET`, `DEPLOYMENT_ID`). */
+  assertionKey: AssertionKey;
   /**
    * Local development only (`ALLOW_UNSIGNED_REQUESTS=true`): requests without an
    * assertion are served as anonymous instead of refused. Never in production.
@@ -79,7 +81,7 @@ export function sendUnauthenticated(res: Response, message: string): void {
  * Express middleware admitting only requests the gateway signed; the verified identity
  * goes to `res.locals.viewer`. Health endpoints are mounted before it and stay open.
  */
-export function requireGatewayAssertion(security: SubgraphSecurity, audience?: string) {
+export function requireGatewayAssertion(security: SubgraphSecurity, audience?: AssertionAudience) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const token = req.headers[ASSERTION_HEADER];
     if (typeof token !== 'string' || token === '') {
@@ -90,7 +92,7 @@ export function requireGatewayAssertion(security: SubgraphSecurity, audience?: s
       return sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
     }
     try {
-      res.locals.viewer = await verifyAssertion(token, security.assertionSecret, audience);
+      res.locals.viewer = await verifyAssertion(token, security.assertionKey, audience);
       next();
     } catch (error) {
       if (!(error instanceof AssertionError)) return next(error);

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { DEV_ASSERTION_SECRET } from '../../subgraphs/kit/identity';
 import type { RunningService } from '../support/processes';
+import { productionSecrets } from '../support/secrets';
 import { startStack, type Stack } from '../support/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,12 +19,10 @@ describeWithBrowser('the development explorer in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    stack = await startStack('sqlite');
-    production = await stack.startGateway({
-      NODE_ENV: 'production',
-      GATEWAY_ASSERTION_SECRET: DEV_ASSERTION_SECRET,
-      ACCESS_TOKEN_SECRET: 'p'.repeat(40),
-    });
+    // Production refuses the development secret: the whole stack shares a strong one.
+    const { ACCESS_TOKEN_SECRET, ...shared } = productionSecrets();
+    stack = await startStack('sqlite', {}, shared);
+    production = await stack.startGateway({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-chromium-'));
     // A fresh profile each run: nothing cached or remembered from an earlier session.
     browser = await chromium.launchPersistentContext(profile, {

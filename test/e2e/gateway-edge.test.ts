@@ -3,10 +3,11 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DEV_ASSERTION_SECRET, ASSERTION_HEADER, readSecret, signAssertion } from '../../subgraphs/kit/identity';
+import { ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity';
 import { operationId } from '../../gateway/operations';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import type { RunningService } from '../support/processes';
+import { productionSecrets } from '../support/secrets';
 import { startStack, type Stack } from '../support/stack';
 
 // The edge is the same whatever database sits behind the subgraphs, so this suite runs on SQLite only.
@@ -117,10 +118,11 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
   const TRUSTED_QUERY = 'query TrustedMembers { members(first: 2) { totalCount } }';
 
   beforeAll(async () => {
-    stack = await startStack('sqlite', { LIMIT_MAX_DEPTH: '8' });
+    // Production refuses the development secret: the whole stack shares a strong one.
+    const { ACCESS_TOKEN_SECRET, ...shared } = productionSecrets();
+    stack = await startStack('sqlite', { LIMIT_MAX_DEPTH: '8' }, shared);
     dev = stack.gateway;
-    const secrets = { GATEWAY_ASSERTION_SECRET: DEV_ASSERTION_SECRET, ACCESS_TOKEN_SECRET: 'p'.repeat(40) };
-    production = await stack.startGateway({ NODE_ENV: 'production', ...secrets });
+    production = await stack.startGateway({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET });
     manifestDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-manifest-'));
     const manifest = path.join(manifestDir, 'manifest.json');
     fs.writeFileSync(
@@ -497,10 +499,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
   });
 
   it('ignores forged identity headers', async () => {
-    const forged = await signAssertion(
-      { role: 'ADMIN', memberId: 'm', keyId: 'k' },
-      readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'test'),
-    );
+    const forged = await signAssertion({ role: 'ADMIN', memberId: 'm', keyId: 'k' }, stack.assertionKey);
     const reply = await send(
       dev.url,
       json(

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { SignJWT } from 'jose';
-import { ASSERTION_HEADER, readSecret, signAssertion } from '../../subgraphs/kit/identity';
+import { ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity';
 import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ENGINES } from '../support/databases';
@@ -289,16 +289,16 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
         expect([status, body.errors?.[0]?.extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
       }
       const wrongSecret = new TextEncoder().encode('not-the-gateway-secret-but-32-characters-long');
-      const forged = await signAssertion({ role: 'ADMIN', memberId: SELF_ID, keyId: 'k' }, wrongSecret);
+      const forged = await signAssertion(
+        { role: 'ADMIN', memberId: SELF_ID, keyId: 'k' },
+        { ...stack.assertionKey, secret: wrongSecret },
+      );
       expect((await graphql(direct, entities, {}, { [ASSERTION_HEADER]: forged })).status).toBe(401);
       expect((await fetch(`${direct}/healthz`)).status).toBe(200);
     });
 
     it('ignores identity headers sent by clients, even a validly signed assertion', async () => {
-      const stolen = await signAssertion(
-        { role: 'ADMIN', memberId: SELF_ID, keyId: 'k' },
-        readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'test'),
-      );
+      const stolen = await signAssertion({ role: 'ADMIN', memberId: SELF_ID, keyId: 'k' }, stack.assertionKey);
       const { body } = await graphql<{ viewer: { role: string | null } }>(
         url,
         '{ viewer { role } }',

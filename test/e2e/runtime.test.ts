@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_PORTS } from '../../subgraphs/kit/config';
+import { productionSecrets } from '../support/secrets';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RECORDER = path.join(__dirname, '../support/egress-recorder.cjs');
@@ -157,8 +158,7 @@ describe('runtime', () => {
     }
     const run = await runGraph({
       NODE_ENV: 'production',
-      GATEWAY_ASSERTION_SECRET: randomBytes(24).toString('base64url'),
-      ACCESS_TOKEN_SECRET: randomBytes(24).toString('base64url'),
+      ...productionSecrets(),
       SEED: 'if-empty',
     });
     if (run.exitCode !== 0) throw new Error(`npm start failed (${run.exitCode}):\n${run.answer}\n${run.output}`);

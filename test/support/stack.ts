@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readAssertionKey } from '../../subgraphs/kit/config';
 import {
   ANONYMOUS,
   ASSERTION_HEADER,
+  type AssertionKey,
   IDENTITY_AUDIENCE,
-  readSecret,
   signAssertion,
 } from '../../subgraphs/kit/identity';
 import { presentSubgraphs } from '../../scripts/subgraphs';
@@ -26,6 +27,8 @@ export interface Stack {
   supergraphPath: string;
   /** Environment that points subgraph processes at this stack's databases. */
   databaseEnv: Record<string, string>;
+  /** The assertion key every process of this stack shares (from `serviceEnv`, else the development one). */
+  assertionKey: AssertionKey;
   /** Restarts one subgraph on the same port and database. */
   restart: (name: string) => Promise<RunningService>;
   /** Restarts the membership subgraph on the same port and database. */
@@ -37,8 +40,16 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
-/** Starts a stack on `engine`; `gatewayEnv` adds or overrides gateway settings. */
-export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<string, string> = {}): Promise<Stack> {
+/**
+ * Starts a stack on `engine`; `gatewayEnv` adds or overrides gateway settings, `serviceEnv`
+ * settings of every process, gateways and subgraphs (e.g. `GATEWAY_ASSERTION_SECRET`,
+ * `DEPLOYMENT_ID`, `LOG_LEVEL`).
+ */
+export async function startStack(
+  engine: 'sqlite' | 'mysql',
+  gatewayEnv: Record<string, string> = {},
+  serviceEnv: Record<string, string> = {},
+): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-e2e-'));
   const names = presentSubgraphs().map((s) => s.name);
   const run = randomBytes(4).toString('hex');
@@ -63,7 +74,13 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
   const peerEnv = Object.fromEntries(
     names.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
   );
-  const subgraphEnv = (name: string) => ({ ...databaseEnv, ...peerEnv, SEED: 'if-empty', PORT: String(ports[name]) });
+  const subgraphEnv = (name: string) => ({
+    ...serviceEnv,
+    ...databaseEnv,
+    ...peerEnv,
+    SEED: 'if-empty',
+    PORT: String(ports[name]),
+  });
 
   const subgraphs: Record<string, RunningService> = Object.fromEntries(
     await Promise.all(names.map(async (name) => [name, await startService(entry(name), subgraphEnv(name))] as const)),
@@ -76,6 +93,7 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
   const extraGateways: RunningService[] = [];
   const startGateway = (env: Record<string, string>) =>
     startService('gateway/index.ts', {
+      ...serviceEnv,
       SUPERGRAPH_PATH: supergraphPath,
       ...Object.fromEntries(
         names.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `${subgraphs[name]!.url}/graphql`]),
@@ -83,7 +101,7 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
       ...env,
     });
   const gateway = await startGateway(gatewayEnv);
-  const secret = readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'test');
+  const assertionKey = readAssertionKey(serviceEnv, 'test');
 
   return {
     gateway,
@@ -93,6 +111,7 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
     },
     supergraphPath,
     databaseEnv,
+    assertionKey,
     restart,
     restartMembership: () => restart('membership'),
     startGateway: async (env) => {
@@ -102,7 +121,7 @@ export async function startStack(engine: 'sqlite' | 'mysql', gatewayEnv: Record<
     },
     sqlStatements: async (name) => {
       const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
-        headers: { [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE) },
+        headers: { [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, assertionKey, IDENTITY_AUDIENCE) },
       });
       return ((await response.json()) as { sqlStatements: number }).sqlStatements;
     },

@@ -1,15 +1,15 @@
 import type { ApolloServer } from '@apollo/server';
 import type { DataSource } from 'typeorm';
+import { readAssertionKey } from '../../subgraphs/kit/config';
 import type { RequestInfo } from '../../subgraphs/kit/context';
 import { type Database, type DatabaseOptions, openDatabase } from '../../subgraphs/kit/database';
 import { createLogger, type Logger } from '../../subgraphs/kit/logger';
 import type { SeedOptions } from '../../subgraphs/kit/run';
 import type { BuiltSubgraph, SubgraphSecurity } from '../../subgraphs/kit/server';
-import { readSecret } from '../../subgraphs/kit/identity';
 
-/** The development secret, as the processes under test use it. */
+/** The development assertion key, as the processes under test use it. */
 export const TEST_SECURITY: SubgraphSecurity = {
-  assertionSecret: readSecret({}, 'GATEWAY_ASSERTION_SECRET', 'test'),
+  assertionKey: readAssertionKey({}, 'test'),
   allowUnsigned: false,
 };
 import { createTestDatabase, type TestDatabase } from './databases';

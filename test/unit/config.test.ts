@@ -1,6 +1,7 @@
 import { loadSubgraphConfig, readDatabaseConfig, redactUrl } from '../../subgraphs/kit/config';
 import { StartupError } from '../../subgraphs/kit/env';
 import { loadGatewayConfig } from '../../gateway/config';
+import { productionSecrets } from '../support/secrets';
 
 describe('subgraph configuration', () => {
   it('defaults to an embedded SQLite file per subgraph under data/', () => {
@@ -67,8 +68,7 @@ describe('gateway configuration', () => {
     const config = loadGatewayConfig({
       NODE_ENV: 'production',
       SUBGRAPH_MEMBERSHIP_URL: 'http://membership:4001/graphql',
-      GATEWAY_ASSERTION_SECRET: 'a'.repeat(32),
-      ACCESS_TOKEN_SECRET: 'b'.repeat(32),
+      ...productionSecrets(),
     });
     expect(config.subgraphUrls).toEqual({ membership: 'http://membership:4001/graphql' });
     expect(config.introspection).toBe(false);
@@ -76,8 +76,9 @@ describe('gateway configuration', () => {
   });
 
   it('requires real signing secrets in production, and refuses short ones anywhere', () => {
-    expect(() => loadGatewayConfig({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET: 'b'.repeat(32) })).toThrow(
-      'GATEWAY_ASSERTION_SECRET must be set in production (at least 32 characters)',
+    const { GATEWAY_ASSERTION_SECRET: _unset, ...withoutAssertionSecret } = productionSecrets();
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production', ...withoutAssertionSecret })).toThrow(
+      'GATEWAY_ASSERTION_SECRET must be set in production (at least 32 characters); generate one with `openssl rand -base64 48`',
     );
     expect(() => loadGatewayConfig({ GATEWAY_ASSERTION_SECRET: 'short' })).toThrow(
       'GATEWAY_ASSERTION_SECRET must be at least 32 characters long',

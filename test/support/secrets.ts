@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+
+/** A fresh random signing secret, as `openssl rand -base64 48` makes one (production accepts it). */
+export function strongSecret(): string {
+  return randomBytes(48).toString('base64');
+}
+
+/** What production needs to start: both signing secrets, different and random, and a deployment id. */
+export function productionSecrets(deploymentId = 'e2e-production'): {
+  GATEWAY_ASSERTION_SECRET: string;
+  ACCESS_TOKEN_SECRET: string;
+  DEPLOYMENT_ID: string;
+} {
+  return {
+    GATEWAY_ASSERTION_SECRET: strongSecret(),
+    ACCESS_TOKEN_SECRET: strongSecret(),
+    DEPLOYMENT_ID: deploymentId,
+  };
+}
