@@ -17,6 +17,8 @@ import {
   isObjectType,
   isInterfaceType,
   valueFromAST,
+  visit,
+  type DocumentNode,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import type { NextFunction, Request, Response } from 'express';
@@ -109,6 +111,26 @@ export function coerceVariables(
     });
   }
   return result.coerced;
+}
+
+/**
+ * Refuses a number literal too large for a double (`impressions: 1e400`) with 400
+ * `BAD_USER_INPUT`. graphql-js coerces such a Float literal to Infinity without complaint;
+ * the query planner cannot write Infinity back into a subgraph query and the request
+ * would fail as an internal error. Variables need no check here: JSON has no Infinity and
+ * graphql-js refuses a non-finite Float variable itself.
+ */
+export function refuseNonFiniteNumbers(document: DocumentNode): void {
+  visit(document, {
+    FloatValue(node) {
+      if (!Number.isFinite(Number(node.value))) {
+        throw new GraphQLError(
+          `the number ${node.value.slice(0, 40)} is too large: numbers must be finite (at most about 1.8e308)`,
+          { nodes: [node], extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } },
+        );
+      }
+    },
+  });
 }
 
 /**
@@ -251,6 +273,7 @@ export function operationLimitsPlugin<T extends object>(limits: OperationLimits)
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           }
+          refuseNonFiniteNumbers(document);
           const variables = coerceVariables(schema, operation, request.variables ?? {});
           const shape = measureOperation(schema, operation, fragments, variables);
           const checks: Array<[number, number, string]> = [

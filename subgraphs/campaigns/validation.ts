@@ -1,6 +1,5 @@
-import { slug as validSlug } from '../kit/validation';
-import { text } from '../kit/validation';
-export { text };
+import { slug as validSlug, text } from '../kit/validation';
+export { figure, notInFuture, text } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import type { CampaignStatus } from './entities';
 
@@ -50,12 +49,4 @@ export function period(startsOn: string, endsOn: string): void {
   if (endsOn < startsOn) {
     throw badUserInput(`endsOn (${endsOn}) must not be before startsOn (${startsOn})`, 'input.endsOn');
   }
-}
-
-/** A reported figure: finite and not negative. */
-export function figure(value: number, field: string): number {
-  if (!Number.isFinite(value) || value < 0) {
-    throw badUserInput(`${field} must be a non-negative number, got ${value}`, field);
-  }
-  return value;
 }

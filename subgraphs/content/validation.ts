@@ -1,4 +1,5 @@
 import { badUserInput } from '../kit/errors';
+import { plainText } from '../kit/validation';
 
 /** Languages content may be written in (BCP-47), canonical spelling. */
 export const SUPPORTED_LANGUAGES = ['zh-CN', 'en', 'zh-TW', 'ja', 'ko', 'fr', 'de', 'es'] as const;
@@ -11,21 +12,21 @@ export const TAG_MAX_LENGTH = 40;
 export const ATTRACTIONS_MAX = 20;
 const ID_MAX_LENGTH = 64;
 
-/** The title, trimmed, 1-200 characters. */
+/** The title, trimmed, 1-200 characters without control characters. */
 export function title(value: string, field = 'input.title'): string {
   const trimmed = value.trim();
   if (trimmed.length < 1 || trimmed.length > TITLE_MAX) {
     throw badUserInput(`${field} must be 1 to ${TITLE_MAX} characters, got ${trimmed.length}`, field);
   }
-  return trimmed;
+  return plainText(trimmed, field);
 }
 
-/** An optional text of at most `max` characters; blank becomes null. */
+/** An optional text of at most `max` characters without control characters; blank becomes null. */
 export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
   if (value == null) return null;
   // Checked before trimming: a huge value is refused without being copied.
   if (value.length > max) throw badUserInput(`${field} must be at most ${max} characters, got ${value.length}`, field);
-  const trimmed = value.trim();
+  const trimmed = plainText(value, field).trim();
   return trimmed === '' ? null : trimmed;
 }
 
@@ -34,7 +35,7 @@ export function language(value: string, field = 'input.language'): string {
   const found = SUPPORTED_LANGUAGES.find((l) => l.toLowerCase() === value.trim().toLowerCase());
   if (!found) {
     throw badUserInput(
-      `${field} "${value.slice(0, 40)}" is not a supported language: use one of ${SUPPORTED_LANGUAGES.join(', ')}`,
+      `${field} ${JSON.stringify(value.slice(0, 40))} is not a supported language: use one of ${SUPPORTED_LANGUAGES.join(', ')}`,
       field,
     );
   }
@@ -46,10 +47,10 @@ export function tags(values: readonly string[], field = 'input.tags'): string[] 
   if (values.length > TAGS_MAX * 5) throw badUserInput(`${field} may hold at most ${TAGS_MAX} tags`, field);
   const result: string[] = [];
   for (const value of values) {
-    const tag = value.trim().toLowerCase();
+    const tag = plainText(value, field).trim().toLowerCase();
     if (tag.length < 1 || tag.length > TAG_MAX_LENGTH) {
       throw badUserInput(
-        `each of ${field} must be 1 to ${TAG_MAX_LENGTH} characters, got "${tag.slice(0, 50)}"`,
+        `each of ${field} must be 1 to ${TAG_MAX_LENGTH} characters, got ${JSON.stringify(tag.slice(0, 50))}`,
         field,
       );
     }

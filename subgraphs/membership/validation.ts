@@ -1,4 +1,4 @@
-import { slug as validSlug } from '../kit/validation';
+import { plainText, slug as validSlug } from '../kit/validation';
 export { text } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import { MEMBER_REGIONS } from './entities';
@@ -13,7 +13,7 @@ export function slug(value: string, field = 'input.slug'): string {
 
 export function email(value: string | null | undefined, field = 'input.contactEmail'): string | null {
   if (value == null) return null;
-  const trimmed = value.trim();
+  const trimmed = plainText(value, field).trim();
   if (trimmed.length > 254 || !EMAIL.test(trimmed)) {
     throw badUserInput(`${field} must be an e-mail address like desk@example.com`, field);
   }
@@ -22,6 +22,8 @@ export function email(value: string | null | undefined, field = 'input.contactEm
 
 export function website(value: string | null | undefined, field = 'input.website'): string | null {
   if (value == null) return null;
+  // The URL parser would quietly percent-encode control characters; they are refused instead.
+  plainText(value, field);
   let url: URL | undefined;
   try {
     url = new URL(value.trim());

@@ -1,5 +1,5 @@
-import { slug as validSlug } from '../kit/validation';
-export { text } from '../kit/validation';
+import { MAX_FIGURE, slug as validSlug } from '../kit/validation';
+export { isFutureMonth, MAX_FIGURE, text, todayInShanghai } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import { ATTRACTION_LEVELS } from './entities';
 
@@ -111,7 +111,7 @@ export function level(value: string | null | undefined, field = 'input.level'): 
   return value;
 }
 
-/** A non-negative, finite figure. */
+/** A finite figure from 0 to {@link MAX_FIGURE}: exact in the double column, and finite when summed. */
 export function isFigure(value: number): boolean {
-  return Number.isFinite(value) && value >= 0;
+  return Number.isFinite(value) && value >= 0 && value <= MAX_FIGURE;
 }

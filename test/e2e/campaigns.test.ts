@@ -187,6 +187,55 @@ describe.each(ENGINES)('campaigns on %s, through the gateway', (engine) => {
     expect(records.find((r) => r.operation === 'joinCampaign')?.actor?.name).toBe('Chengdu Evening News');
   });
 
+  it('answers numbers out of range, future days and hidden campaigns with precise client errors, never internal ones', async () => {
+    const id = await launch('e2e-input-ranges');
+    await run(`mutation { joinCampaign(campaignId: "${id}") { role } }`, {}, MEMBER);
+    const post = async (body: string) => {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(MEMBER) },
+        body,
+      });
+      const json = (await response.json()) as { errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      return { status: response.status, code: json.errors?.[0]?.extensions?.code, message: json.errors?.[0]?.message };
+    };
+    const mutation = (clicks: string) =>
+      `mutation { reportCampaignMetrics(input: { campaignId: \\"${id}\\", date: \\"2025-05-05\\", impressions: 1, engagements: 1, clicks: ${clicks} }) { role } }`;
+    // A literal too large for a double: graphql-js makes it Infinity, which the query planner cannot print.
+    expect(await post(`{"query":"${mutation('1e400')}"}`)).toEqual({
+      status: 400,
+      code: 'BAD_USER_INPUT',
+      message: 'the number 1e400 is too large: numbers must be finite (at most about 1.8e308)',
+    });
+    // The same in a variable: JSON.parse makes it Infinity, which Float refuses.
+    const variable = await post(
+      `{"query":"mutation($n: Float!) { reportCampaignMetrics(input: { campaignId: \\"${id}\\", date: \\"2025-05-05\\", impressions: 1, engagements: 1, clicks: $n }) { role } }","variables":{"n":1e400}}`,
+    );
+    expect(variable).toMatchObject({ status: 400, code: 'BAD_USER_INPUT' });
+    // Finite but beyond what sums exactly (and, on MariaDB, what SUM keeps from turning into 0).
+    expect(await post(`{"query":"${mutation('1e308')}"}`)).toMatchObject({
+      status: 200,
+      code: 'BAD_USER_INPUT',
+      message: expect.stringMatching(/^input\.clicks must be a non-negative number of at most 9007199254740991/),
+    });
+    const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10);
+    const future = await launch('e2e-future-report');
+    await run(
+      `mutation($id: ID!, $endsOn: Date!) { updateCampaign(id: $id, input: { endsOn: $endsOn }) { id } }`,
+      { id: future, endsOn: '2099-12-31' },
+      ADMIN,
+    );
+    await run(`mutation { joinCampaign(campaignId: "${future}") { role } }`, {}, MEMBER);
+    const ahead = await report(future, tomorrow, {});
+    expect(ahead.status).toBe(200);
+    expect(ahead.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.date' });
+
+    const planned = await launch('e2e-hidden-planned', false);
+    const hidden = await report(planned, '2025-05-05', {});
+    expect(hidden.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(hidden.body.errors?.[0]?.message).toBe(`no campaign with input.campaignId ${planned}`);
+  });
+
   /** Issues a MEMBER key for a founding member, as admin. */
   async function issueKey(memberSlug: string): Promise<string> {
     const { body } = await run<{ issueApiKey: { secret: string } }>(

@@ -421,6 +421,99 @@ describe.each(ENGINES)('campaigns subgraph on %s', (engine) => {
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('refuses figures a double cannot hold exactly or sum finitely, naming the field, and keeps totals exact', async () => {
+    const id = await activeCampaign('figure-bounds-test');
+    await run(`mutation { joinCampaign(campaignId: "${id}") { role } }`, {}, MEMBER);
+    const largest = await report(id, '2025-05-02', { impressions: Number.MAX_SAFE_INTEGER });
+    expect(largest.errors).toBeUndefined();
+    const cases: Array<[keyof Metrics, number]> = [
+      ['impressions', 1e308], // two of them sum to Infinity (SQLite) or to 0 (MariaDB)
+      ['engagements', Number.MAX_SAFE_INTEGER + 2],
+    ];
+    for (const [field, value] of cases) {
+      const refused = await report(id, '2025-05-03', { [field]: value });
+      expect(refused.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: `input.${field}` });
+      expect(refused.errors?.[0]?.message).toMatch(
+        new RegExp(`^input\\.${field} must be a non-negative number of at most 9007199254740991 \\(2\\^53 - 1\\)`),
+      );
+    }
+    // graphql-js coerces a Float literal too large for a double to Infinity.
+    const literal = await run(
+      `mutation { reportCampaignMetrics(input: { campaignId: "${id}", date: "2025-05-03", impressions: 1, engagements: 1, clicks: 1e400 }) { role } }`,
+      {},
+      MEMBER,
+    );
+    expect(literal.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.clicks' });
+    const totals = await run<{ campaign: { metrics: Metrics } }>(
+      `{ campaign(id: "${id}") { metrics { impressions reports } } }`,
+    );
+    expect(totals.errors).toBeUndefined();
+    expect(totals.data!.campaign.metrics).toEqual({ impressions: Number.MAX_SAFE_INTEGER, reports: 1 });
+  });
+
+  it('refuses a report dated after today in Asia/Shanghai and takes one for today', async () => {
+    const shanghai = (offsetDays: number) =>
+      new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const id = await activeCampaign('future-report-test', shanghai(-30), shanghai(30));
+    await run(`mutation { joinCampaign(campaignId: "${id}") { role } }`, {}, MEMBER);
+    const tomorrow = await report(id, shanghai(1));
+    expect(tomorrow.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.date' });
+    expect(tomorrow.errors?.[0]?.message).toBe(
+      `input.date ${shanghai(1)} is in the future: report days up to today (${shanghai(0)}, Asia/Shanghai)`,
+    );
+    expect((await report(id, shanghai(0))).errors).toBeUndefined();
+    const rows = await subgraph.database.dataSource.getRepository(MetricReport).countBy({ campaignId: id });
+    expect(rows).toBe(1);
+  });
+
+  it('answers a PLANNED campaign a member cannot see like a missing one, and FORBIDDEN only where it can see it', async () => {
+    const missing = stableId('campaign', 'no-such-campaign');
+    const launched = await run<{ launchCampaign: { id: string } }>(
+      `mutation($input: LaunchCampaignInput!) { launchCampaign(input: $input) { id } }`,
+      {
+        input: {
+          slug: 'hidden-planned-test',
+          name: 'Hidden',
+          localName: '隐藏',
+          startsOn: '2025-05-01',
+          endsOn: '2025-05-31',
+          organizerId: stableId('member', 'tianfu-daily'),
+        },
+      },
+      ADMIN,
+    );
+    const planned = launched.data!.launchCampaign.id;
+    const visible = await activeCampaign('visible-active-test');
+    const mutations = {
+      report: (campaignId: string) => report(campaignId, '2025-05-02'),
+      join: (campaignId: string) => run(`mutation { joinCampaign(campaignId: "${campaignId}") { role } }`, {}, MEMBER),
+      leave: (campaignId: string) => run(`mutation { leaveCampaign(campaignId: "${campaignId}") }`, {}, MEMBER),
+    };
+    for (const [name, mutate] of Object.entries(mutations)) {
+      const [hidden, random] = [await mutate(planned), await mutate(missing)];
+      expect({ name, error: hidden.errors?.[0]?.extensions?.code }).toEqual({ name, error: 'NOT_FOUND' });
+      // Word for word the answer for an id that does not exist, but for the id.
+      expect(hidden.errors?.[0]?.message.replace(planned, '<id>')).toBe(
+        random.errors?.[0]?.message.replace(missing, '<id>'),
+      );
+    }
+    // Where the member may see the campaign, it is told what to do.
+    const outsider = await report(visible, '2025-05-02');
+    expect(outsider.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(outsider.errors?.[0]?.message).toMatch(/join it first/);
+    const notTakingPart = await mutations.leave(visible);
+    expect(notTakingPart.errors?.[0]?.message).toBe('your member does not take part in this campaign');
+    // The organizer takes part in its PLANNED campaign and so sees it: told about the status, not NOT_FOUND.
+    const organizer: Identity = { role: 'MEMBER', memberId: stableId('member', 'tianfu-daily'), keyId: null };
+    const early = await report(planned, '2025-05-02', {}, organizer);
+    expect(early.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(early.errors?.[0]?.message).toMatch(/campaign is PLANNED/);
+    // Admins see every campaign.
+    const otherAdmin: Identity = { role: 'ADMIN', memberId: stableId('member', 'bayu-video'), keyId: null };
+    const adminJoin = await run(`mutation { joinCampaign(campaignId: "${planned}") { role } }`, {}, otherAdmin);
+    expect(adminJoin.errors).toBeUndefined();
+  });
+
   it('keeps one row when 20 identical reports arrive at once', async () => {
     const id = await activeCampaign('parallel-report-test');
     await run(`mutation { joinCampaign(campaignId: "${id}") { role } }`, {}, MEMBER);

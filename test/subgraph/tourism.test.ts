@@ -430,6 +430,48 @@ describe.each(ENGINES)('tourism subgraph on %s', (engine) => {
     expect(oversized.errors?.[0]?.message).toMatch(/1 to 10000 rows/);
   });
 
+  it('refuses figures beyond 2^53 - 1 and months after the current one in Asia/Shanghai, writing nothing', async () => {
+    const stats = () => dataSource().getRepository(VisitorStat);
+    const shanghaiMonth = (offsetMonths: number) => {
+      const now = new Date(Date.now() + 8 * 3600_000);
+      const index = now.getUTCFullYear() * 12 + now.getUTCMonth() + offsetMonths;
+      return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+    };
+    const [first, second] = batch(2).map((row) => ({ ...row, month: '1990-01' }));
+    const before = await stats().count();
+    const huge = await subgraph.execute(
+      RECORD,
+      { input: [first, { ...second!, revenueCny: 1e308 }] },
+      { viewer: ADMIN },
+    );
+    expect(huge.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input[1].revenueCny' });
+    expect(huge.errors?.[0]?.message).toBe(
+      'row 1 (input[1]): revenueCny must be a non-negative number of at most 9007199254740991 (2^53 - 1), got 1e+308; nothing was written',
+    );
+    const inexact = await subgraph.execute(
+      RECORD,
+      { input: [{ ...first!, domesticVisitors: Number.MAX_SAFE_INTEGER + 2 }] },
+      { viewer: ADMIN },
+    );
+    expect(inexact.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input[0].domesticVisitors' });
+    const future = await subgraph.execute(
+      RECORD,
+      { input: [first, { ...second!, month: shanghaiMonth(1) }] },
+      { viewer: ADMIN },
+    );
+    expect(future.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input[1].month' });
+    expect(future.errors?.[0]?.message).toBe(
+      `row 1 (input[1]): month ${shanghaiMonth(1)} is in the future: record months up to ${shanghaiMonth(0)} (Asia/Shanghai); nothing was written`,
+    );
+    expect(await stats().count()).toBe(before);
+    const current = await subgraph.execute(
+      RECORD,
+      { input: [{ ...first!, month: shanghaiMonth(0), revenueCny: Number.MAX_SAFE_INTEGER }] },
+      { viewer: ADMIN },
+    );
+    expect(current.errors).toBeUndefined();
+  });
+
   it('lets only admins record statistics or upsert attractions, and audits the refusal', async () => {
     const member = await subgraph.execute(RECORD, { input: batch(1) }, { viewer: MEMBER, requestId: 'stats-member' });
     expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -18,6 +18,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   networks?: string[];
   env_file?: string;
+  restart?: string;
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, ComposeService>;
@@ -30,7 +31,13 @@ const dockerfile = read('Dockerfile');
 
 /** Every environment variable the services read, found in the code that reads them. */
 function variablesReadByCode(): Set<string> {
-  const sources = ['gateway/config.ts', 'subgraphs/kit/config.ts', 'subgraphs/kit/env.ts', 'scripts/service.ts'];
+  const sources = [
+    'gateway/config.ts',
+    'subgraphs/kit/config.ts',
+    'subgraphs/kit/env.ts',
+    'subgraphs/kit/provision.ts',
+    'scripts/service.ts',
+  ];
   const names = new Set<string>();
   for (const file of sources) {
     for (const match of read(file).matchAll(/(?:env[A-Z][A-Za-z]*|readSecret)\(\s*env,\s*'([A-Z0-9_]+)'/g))
@@ -40,7 +47,13 @@ function variablesReadByCode(): Set<string> {
   // Variables named after a subgraph, read by pattern.
   for (const name of SUBGRAPH_NAMES) {
     const upper = name.toUpperCase();
-    for (const v of [`${upper}_DATABASE_URL`, `${upper}_DATABASE_READ_URLS`, `SUBGRAPH_${upper}_URL`]) names.add(v);
+    for (const v of [
+      `${upper}_DATABASE_URL`,
+      `${upper}_DATABASE_READ_URLS`,
+      `SUBGRAPH_${upper}_URL`,
+      `MYSQL_${upper}_PASSWORD`,
+    ])
+      names.add(v);
   }
   return names;
 }
@@ -89,10 +102,14 @@ describe('deployment files', () => {
   });
 
   it('gives every service a health check and starts services only after their dependencies are healthy', () => {
+    // One-shot jobs (restart: 'no') exit when done: nothing to check the health of.
     for (const [name, service] of Object.entries(services))
-      expect([name, Boolean(service.healthcheck)]).toEqual([name, true]);
+      if (service.restart !== 'no') expect([name, Boolean(service.healthcheck)]).toEqual([name, true]);
     for (const name of SUBGRAPH_NAMES)
-      expect(services[name]!.depends_on).toEqual({ mysql: { condition: 'service_healthy' } });
+      expect(services[name]!.depends_on).toEqual({
+        mysql: { condition: 'service_healthy' },
+        'provision-databases': { condition: 'service_completed_successfully' },
+      });
     expect(Object.keys(services.gateway!.depends_on!).sort()).toEqual(['redis', ...SUBGRAPH_NAMES].sort());
     expect(Object.values(services.gateway!.depends_on!).every((d) => d.condition === 'service_healthy')).toBe(true);
   });
@@ -117,6 +134,28 @@ describe('deployment files', () => {
   it('keeps MySQL data in a named volume and pins MySQL 8.4', () => {
     expect(services.mysql!.image).toBe('mysql:8.4');
     expect(compose.volumes).toHaveProperty('mysql-data');
+  });
+
+  it('connects each subgraph to its own database as its own MySQL user, never as root', () => {
+    for (const name of SUBGRAPH_NAMES) {
+      const env = services[name]!.environment!;
+      expect([name, env.DATABASE_URL]).toEqual([name, undefined]);
+      const upper = name.toUpperCase();
+      expect(env[`${upper}_DATABASE_URL`]).toBe(
+        `mysql://alliance_${name}:\${MYSQL_${upper}_PASSWORD:?set MYSQL_${upper}_PASSWORD in .env}@mysql:3306/alliance_${name}`,
+      );
+      expect(envExample).toMatch(new RegExp(`^MYSQL_${upper}_PASSWORD=`, 'm'));
+    }
+    // Only the one-shot provisioning job holds the admin account, and only it.
+    const holdingRoot = Object.entries(services)
+      .filter(([, service]) => JSON.stringify(service.environment ?? {}).includes('mysql://root:'))
+      .map(([name]) => name);
+    expect(holdingRoot).toEqual(['provision-databases']);
+    const provision = services['provision-databases']!;
+    expect(provision.image).toBe('sichuan-alliance-graph:latest');
+    expect(provision.environment!.SERVICE).toBe('provision-databases');
+    expect(provision.restart).toBe('no');
+    expect(provision.env_file).toBeUndefined(); // the passwords it needs, not every secret of .env
   });
 
   it('takes secrets from the env file, never inline', () => {

@@ -9,16 +9,33 @@ import * as valid from '../validation';
 
 const todayUtc = () => new Date().toISOString().slice(0, 10);
 
-/** The campaign a mutation acts on, or NOT_FOUND. */
-async function campaignFor(
+/** A campaign a member-facing mutation acts on, with the caller's participation in it, if any. */
+interface SeenCampaign {
+  campaign: Campaign;
+  participation: Participation | null;
+}
+
+/**
+ * The campaign a member-facing mutation acts on, or NOT_FOUND when the caller cannot see it.
+ * Visibility is the read rule (Query.campaign, Member.campaigns): PLANNED campaigns are for
+ * admins and their own participants only. A PLANNED campaign a member does not take part in
+ * must answer exactly like a missing id, or the mutation's error would reveal that it exists
+ * (the contract: a forbidden read looks like a missing one). FORBIDDEN and status errors
+ * come only after this, about campaigns the caller may see.
+ */
+async function seenCampaign(
   manager: EntityManager,
-  { repos }: CampaignsContext,
+  { viewer, repos }: CampaignsContext,
+  memberId: string,
   id: string,
-  field = 'campaignId',
-): Promise<Campaign> {
+  field: string,
+): Promise<SeenCampaign> {
   const campaign = await repos.campaigns.findById(manager, id);
-  if (!campaign) throw notFound(`no campaign with ${field} ${id}`);
-  return campaign;
+  const participation = campaign ? await repos.participations.find(manager, campaign.id, memberId) : null;
+  if (!campaign || (campaign.status === 'PLANNED' && !isAdmin(viewer) && !participation)) {
+    throw notFound(`no campaign with ${field} ${id}`);
+  }
+  return { campaign, participation };
 }
 
 export const Mutation: MutationResolvers = {
@@ -95,16 +112,20 @@ export const Mutation: MutationResolvers = {
         const chosen = role ?? 'PARTNER';
         if (chosen === 'LEAD' && !isAdmin(viewer))
           throw forbidden('only admins may join as LEAD; choose PARTNER or AMPLIFIER');
-        const campaign = await campaignFor(manager, context, campaignId);
+        const { campaign, participation } = await seenCampaign(
+          manager,
+          context,
+          viewer.memberId,
+          campaignId,
+          'campaignId',
+        );
         if (campaign.status !== 'PLANNED' && campaign.status !== 'ACTIVE') {
           throw badUserInput(
             `campaign is ${campaign.status}: members join only PLANNED or ACTIVE campaigns`,
             'campaignId',
           );
         }
-        if (await repos.participations.find(manager, campaignId, viewer.memberId)) {
-          throw conflict('your member already takes part in this campaign');
-        }
+        if (participation) throw conflict('your member already takes part in this campaign');
         return repos.participations.insert(
           manager,
           Object.assign(new Participation(), {
@@ -121,8 +142,13 @@ export const Mutation: MutationResolvers = {
     context.mutate({ operation: 'leaveCampaign', targetType: 'Campaign', targetId: campaignId }, async (manager) => {
       const { viewer, repos } = context;
       requireSignedIn(viewer, 'leaveCampaign');
-      const campaign = await campaignFor(manager, context, campaignId);
-      const participation = await repos.participations.find(manager, campaignId, viewer.memberId);
+      const { campaign, participation } = await seenCampaign(
+        manager,
+        context,
+        viewer.memberId,
+        campaignId,
+        'campaignId',
+      );
       if (!participation) throw badUserInput('your member does not take part in this campaign', 'campaignId');
       if (campaign.status !== 'PLANNED' && campaign.status !== 'ACTIVE') {
         throw badUserInput(
@@ -145,8 +171,13 @@ export const Mutation: MutationResolvers = {
       async (manager) => {
         const { viewer, repos } = context;
         requireSignedIn(viewer, 'reportCampaignMetrics');
-        const campaign = await campaignFor(manager, context, input.campaignId, 'input.campaignId');
-        const participation = await repos.participations.find(manager, campaign.id, viewer.memberId);
+        const { campaign, participation } = await seenCampaign(
+          manager,
+          context,
+          viewer.memberId,
+          input.campaignId,
+          'input.campaignId',
+        );
         if (!participation) {
           throw forbidden('only members taking part in the campaign may report its metrics: join it first');
         }
@@ -162,6 +193,7 @@ export const Mutation: MutationResolvers = {
             'input.date',
           );
         }
+        valid.notInFuture(input.date, 'input.date');
         await repos.metrics.upsert(manager, {
           campaignId: campaign.id,
           memberId: viewer.memberId,

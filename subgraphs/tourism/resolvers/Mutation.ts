@@ -22,12 +22,34 @@ function firstInvalidRow(input: readonly VisitorStatInput[]): { index: number; e
     if (!valid.isMonth(row.month)) {
       return {
         index,
-        error: badRow(index, `month must be written YYYY-MM (e.g. 2025-07), got "${row.month.slice(0, 20)}"`, 'month'),
+        error: badRow(
+          index,
+          `month must be written YYYY-MM (e.g. 2025-07), got ${JSON.stringify(row.month.slice(0, 20))}`,
+          'month',
+        ),
+      };
+    }
+    if (valid.isFutureMonth(row.month)) {
+      const current = valid.todayInShanghai().slice(0, 7);
+      return {
+        index,
+        error: badRow(
+          index,
+          `month ${row.month} is in the future: record months up to ${current} (Asia/Shanghai)`,
+          'month',
+        ),
       };
     }
     for (const figure of FIGURES) {
       if (!valid.isFigure(row[figure])) {
-        return { index, error: badRow(index, `${figure} must be a non-negative number, got ${row[figure]}`, figure) };
+        return {
+          index,
+          error: badRow(
+            index,
+            `${figure} must be a non-negative number of at most ${valid.MAX_FIGURE} (2^53 - 1), got ${row[figure]}`,
+            figure,
+          ),
+        };
       }
     }
     const key = `${row.attractionId}|${row.month}`;
