@@ -8,6 +8,7 @@
 import mysql from 'mysql2/promise';
 import { mysqlDatabaseName, redactUrl, SUBGRAPH_NAMES, type SubgraphName } from './config';
 import { type Env, envString, StartupError } from './env';
+import { PUBLISHED_SECRETS } from './secrets';
 
 /**
  * What a subgraph service needs on its own database, and nothing more: reading and writing
@@ -66,6 +67,12 @@ export function readProvisionConfig(env: Env): ProvisionConfig {
     if (!value || !URL_SAFE_PASSWORD.test(value)) {
       throw new StartupError(
         `${name} must be 16-128 URL-safe characters (letters, digits, . _ ~ -), e.g. from \`openssl rand -hex 24\``,
+      );
+    }
+    // The .env.example placeholders pass the shape check; anyone who read the repository knows them.
+    if (PUBLISHED_SECRETS.includes(value)) {
+      throw new StartupError(
+        `${name} is a value published in the repository; generate one with \`openssl rand -hex 24\``,
       );
     }
     return value;

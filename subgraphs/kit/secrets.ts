@@ -29,6 +29,10 @@ export const PUBLISHED_SECRETS: readonly string[] = [
   DEV_ACCESS_TOKEN_SECRET,
   // .env.example
   'change-me-mysql-root-password',
+  'change-me-membership-db-password',
+  'change-me-content-db-password',
+  'change-me-campaigns-db-password',
+  'change-me-tourism-db-password',
   'change-me-to-a-random-string-of-at-least-32-characters',
   'change-me-to-another-random-string-of-32-characters-or-more',
   // tests (wrongly signed tokens and assertions)

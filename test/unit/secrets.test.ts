@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadGatewayConfig } from '../../gateway/config';
 import { loadSubgraphConfig } from '../../subgraphs/kit/config';
+import { readProvisionConfig } from '../../subgraphs/kit/provision';
 import {
   DEV_ACCESS_TOKEN_SECRET,
   DEV_ASSERTION_SECRET,
@@ -60,6 +61,8 @@ function secretLookingValues(): Map<string, string[]> {
       if (match[2]!.length >= 32) add(match[2]!, where);
     }
     for (const match of text.matchAll(literal)) {
+      // Templates (`${name}`, `<password>`) name where a secret goes; they are not one.
+      if (/\$\{|<[a-z]+>/.test(match[2]!)) continue;
       if (/secret|change-?me|dev-only|password/i.test(match[2]!)) add(match[2]!, where);
     }
   }
@@ -173,6 +176,32 @@ describe('DEPLOYMENT_ID', () => {
   it('refuses characters that do not belong in a name', () => {
     expect(() => loadSubgraphConfig('membership', { DEPLOYMENT_ID: 'prod/eu' })).toThrow(
       'DEPLOYMENT_ID="prod/eu" must be 1-63 letters, digits, ".", "_" or "-"',
+    );
+  });
+});
+
+describe('database provisioning', () => {
+  const passwords = () => ({
+    MYSQL_ADMIN_URL: 'mysql://root@127.0.0.1:3306',
+    MYSQL_MEMBERSHIP_PASSWORD: randomBytes(24).toString('hex'),
+    MYSQL_CONTENT_PASSWORD: randomBytes(24).toString('hex'),
+    MYSQL_CAMPAIGNS_PASSWORD: randomBytes(24).toString('hex'),
+    MYSQL_TOURISM_PASSWORD: randomBytes(24).toString('hex'),
+  });
+
+  it('accepts random passwords', () => {
+    expect(readProvisionConfig(passwords()).accounts.map((a) => a.user)).toEqual([
+      'alliance_membership',
+      'alliance_content',
+      'alliance_campaigns',
+      'alliance_tourism',
+    ]);
+  });
+
+  it('refuses a password copied from .env.example, naming the variable and not the value', () => {
+    const published = envExampleValue('MYSQL_CONTENT_PASSWORD');
+    expect(() => readProvisionConfig({ ...passwords(), MYSQL_CONTENT_PASSWORD: published })).toThrow(
+      'MYSQL_CONTENT_PASSWORD is a value published in the repository; generate one with `openssl rand -hex 24`',
     );
   });
 });
