@@ -1,33 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
-import { requestIdFrom } from '../subgraphs/kit/context';
-
-/** What the HTTP layer keeps per request in `res.locals`. */
-interface RequestIdLocals {
-  requestId?: string;
-}
-
-/**
- * First middleware of the gateway: fixes the request id (the client's `x-request-id` when
- * well-formed, else a fresh one), sets the response header, and keeps it in `res.locals`,
- * so that every answer, refusals before Apollo Server included, carries the same id.
- */
-export function assignRequestId(req: Request, res: Response, next: NextFunction): void {
-  const requestId = requestIdFrom(req.headers);
-  (res.locals as RequestIdLocals).requestId = requestId;
-  res.set('x-request-id', requestId);
-  next();
-}
-
-/** The request id {@link assignRequestId} fixed for this response. */
-export function requestIdOf(res: Response): string | undefined {
-  return (res.locals as RequestIdLocals).requestId;
-}
-
-/** Answers with one coded error in the GraphQL response shape, carrying the request id. */
-export function sendError(res: Response, status: number, code: string, message: string): void {
-  const requestId = requestIdOf(res);
-  res.status(status).json({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
-}
+import type { Request } from 'express';
 
 /**
  * The GraphQL request parameters, from the JSON body of a POST or the query string of a GET,
