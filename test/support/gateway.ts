@@ -9,6 +9,7 @@ import { createContentSubgraph } from '../../subgraphs/content/server';
 import { HttpReferenceChecker } from '../../subgraphs/content/references';
 import { readAssertionKey } from '../../subgraphs/kit/config';
 import { type Database, openDatabase } from '../../subgraphs/kit/database';
+import type { AssertionKey } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
 import type { SubgraphProcess } from '../../subgraphs/kit/run';
 import { type SubgraphSecurity, listen } from '../../subgraphs/kit/server';
@@ -46,6 +47,8 @@ export interface InProcessGraph {
   gateway: InProcessGateway;
   /** Starts another gateway over the same subgraphs; `env` as the gateway's environment (stopped with the graph). */
   startGateway: (env?: Record<string, string>) => Promise<InProcessGateway>;
+  /** The assertion key gateways and subgraphs share. */
+  assertionKey: AssertionKey;
   /** SQL statements a subgraph has sent so far. */
   sqlStatements: (name: string) => number;
   stop: () => Promise<void>;
@@ -136,6 +139,7 @@ export async function startInProcessGraph(
     subgraphs,
     gateway,
     startGateway,
+    assertionKey: security.assertionKey,
     sqlStatements: (name) => subgraphs[name]!.database.queries.count,
     stop: async () => {
       for (const { built } of gateways) {
