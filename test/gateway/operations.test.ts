@@ -7,6 +7,10 @@ import { graphql } from '../support/processes';
 // Gateway operations in-process (test/support/gateway.ts); what needs processes (workers,
 // replicas sharing Redis) is in test/e2e/gateway-operations.test.ts.
 
+// Shared state needs Redis: TEST_REDIS_URL (CI sets it) turns on the replica tests.
+const REDIS = process.env.TEST_REDIS_URL;
+const describeWithRedis = REDIS ? describe : describe.skip;
+
 const ALLIANCE = '{ alliance { name } }';
 
 describe('gateway operations', () => {
@@ -96,15 +100,69 @@ describe('gateway operations', () => {
     });
     expect((await post(gateway, { extensions: persisted })).data).toEqual({ alliance: { foundedOn: '2024-12-07' } });
   });
+
+  describeWithRedis('with REDIS_URL, shared by replicas', () => {
+    let a: InProcessGateway;
+    let b: InProcessGateway;
+
+    beforeAll(async () => {
+      const shared = {
+        REDIS_URL: REDIS!,
+        REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:`,
+        RATE_LIMIT_ANONYMOUS_PER_MINUTE: '4',
+      };
+      [a, b] = await Promise.all([graph.startGateway(shared), graph.startGateway(shared)]);
+    });
+
+    it('shares one rate-limit budget between two gateway replicas', async () => {
+      // Warm both gateways (query plans, subgraph connections) on an admin key's own bucket,
+      // so the anonymous burst below runs well inside the bucket's refill time (15 s a token).
+      const admin = { authorization: `Bearer ${DEV_CREDENTIALS.admin.secret}` };
+      for (const gateway of [a, b]) expect((await graphql(gateway.url, ALLIANCE, {}, admin)).status).toBe(200);
+      const statuses: number[] = [];
+      for (const gateway of [a, b, a, b, a, b]) statuses.push((await graphql(gateway.url, ALLIANCE)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    });
+
+    it('shares the response cache between two gateway replicas, and a mutation through either clears it', async () => {
+      // A pair of its own: the pair above has spent its anonymous rate-limit budget.
+      const shared = { REDIS_URL: REDIS!, REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:` };
+      const [a, b] = await Promise.all([graph.startGateway(shared), graph.startGateway(shared)]);
+      const query = `{ attraction(slug: "mount-emei") { name level worldHeritage } }`;
+      const fresh = await post(a, { query });
+      expect(fresh.data).toEqual({ attraction: { name: 'Mount Emei', level: 'AAAAA', worldHeritage: true } });
+      const before = graph.sqlStatements('tourism');
+      expect((await post(b, { query })).data).toEqual(fresh.data);
+      expect(graph.sqlStatements('tourism')).toBe(before);
+      // Any mutation through a gateway invalidates the shared cache, for every replica.
+      await post(
+        a,
+        { query: 'mutation { revokeApiKey(id: "no-such-key") { id } }' },
+        { authorization: `Bearer ${DEV_CREDENTIALS.admin.secret}` },
+      );
+      expect((await post(b, { query })).data).toEqual(fresh.data);
+      expect(graph.sqlStatements('tourism')).toBeGreaterThan(before);
+    });
+
+    it('shares persisted queries between two gateway replicas', async () => {
+      const query = `{ alliance { name localName } }`;
+      const extensions = { persistedQuery: { version: 1, sha256Hash: operationId(query) } };
+      const viaA = await post(a, { query, extensions }, { authorization: `Bearer ${DEV_CREDENTIALS.admin.secret}` });
+      expect(viaA.errors).toBeUndefined();
+      const viaB = await post(b, { extensions }, { authorization: `Bearer ${DEV_CREDENTIALS.admin.secret}` });
+      expect(viaB.data).toEqual(viaA.data);
+    });
+  });
 });
 
 async function post(
   gateway: InProcessGateway,
   payload: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<{ data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }> {
   const response = await fetch(`${gateway.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(payload),
   });
   return (await response.json()) as never;
