@@ -43,8 +43,11 @@ export interface Pipeline {
 
 /**
  * The `/graphql` pipeline: every stage a request meets, in the order it meets them. Each
- * stage is one file in `stages/` saying what it refuses, with which status and code. A
- * refusal, the log line and the metrics of every request are produced in `stages/response.ts`.
+ * stage is one file in `stages/` whose comment says what it refuses, with which status and
+ * code; the contract of a stage is in `stage.ts`. Where to look:
+ * - a refusal: the stage's file (subgraph failures: `datasource.ts`; the HTTP parser's 431/400: `server.ts`);
+ * - the log line `graphql request`, `x-request-id` and the request metrics: `stages/response.ts`;
+ * - the error body: `refuse()` in `stages/response.ts`, over the kit's `writeError` (`subgraphs/kit/errors.ts`).
  */
 export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
   const { config, logger, metrics } = parts;

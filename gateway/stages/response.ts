@@ -94,15 +94,11 @@ export function noteFormattedError(error: GraphQLFormattedError): GraphQLFormatt
   return { ...error, extensions: { ...error.extensions, requestId: record.requestId } };
 }
 
-/** Calls `once` just before the response head is written; never twice. */
-function beforeHead(res: Response, once: (status: number) => void): void {
+/** Calls `hook` with the status just before the response head is written (Node writes it once). */
+function beforeHead(res: Response, hook: (status: number) => void): void {
   const writeHead = res.writeHead;
-  let called = false;
   res.writeHead = function (this: Response, ...args: unknown[]) {
-    if (!called) {
-      called = true;
-      once(typeof args[0] === 'number' ? args[0] : this.statusCode);
-    }
+    hook(typeof args[0] === 'number' ? args[0] : this.statusCode);
     return (writeHead as (...a: unknown[]) => Response).apply(this, args);
   } as typeof res.writeHead;
 }
@@ -146,18 +142,15 @@ export function responseStage(metrics: GatewayMetrics, logger: Logger): GatewayS
             'graphql request',
           );
         };
-        let finished = false;
-        beforeHead(res, (status) => {
-          finished = true;
+        let ended = false;
+        const end = (status: number | undefined) => {
+          if (ended) return;
+          ended = true;
           finish(status);
-        });
+        };
+        beforeHead(res, end);
         // A client that leaves before any answer still ends its request: logged as aborted.
-        res.once('close', () => {
-          if (!finished) {
-            finished = true;
-            finish(undefined);
-          }
-        });
+        res.once('close', () => end(undefined));
         next();
       },
     ],
