@@ -112,7 +112,9 @@ export function responseStage(metrics: GatewayMetrics, logger: Logger): GatewayS
   return {
     name: 'response',
     onRequest: [
-      (_req, res, next) => {
+      (req, res, next) => {
+        // A CORS preflight asks the browser's question, not a GraphQL one: neither logged nor counted.
+        if (req.method === 'OPTIONS') return next();
         const record = recordOf(res);
         const started = process.hrtime.bigint();
         metrics.inFlight.inc();
