@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { createLogger } from '../subgraphs/kit/logger';
-import { exitOnStartupError, listenOrExplain, stopOnSignals } from '../subgraphs/kit/run';
+import { exitOnStartupError, listenOrExplain } from '../subgraphs/kit/run';
+import { stopOnSignals } from '../subgraphs/kit/shutdown';
 import { loadGatewayConfig } from './config';
 import { buildGateway } from './server';
 
@@ -38,10 +39,10 @@ async function main(): Promise<void> {
       if (message === CLEAR) void built.responseCache?.clear();
     });
   }
+  stopOnSignals({ service: 'gateway', logger, server: built.httpServer, settings: config.http, close: built.stop });
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   logger.info({ url: `http://${host}:${port}/graphql` }, 'gateway ready');
-  stopOnSignals(logger, built.httpServer, () => built.stop());
 }
 
 main().catch((error: unknown) => exitOnStartupError('gateway', error));

@@ -2,7 +2,6 @@ import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -47,7 +46,7 @@ export interface BuiltGateway {
   metrics: GatewayMetrics;
   /** The response cache for anonymous public queries, when on. */
   responseCache: ResponseCache | undefined;
-  /** Stops Apollo (draining requests) and closes shared connections. */
+  /** Stops Apollo and closes shared connections; the HTTP server is drained before (subgraphs/kit/shutdown). */
   stop: () => Promise<void>;
 }
 
@@ -162,6 +161,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       const dataSource = new SubgraphDataSource(name, target, timeout, metrics, logger, {
         maxSockets: config.subgraphMaxSockets,
         dedupe: config.subgraphDedupe,
+        idleTimeoutMs: config.subgraphKeepAliveMs,
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -203,8 +203,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       if (production) result = { ...result, message: result.message.replace(/ ?Did you mean .*\?$/, '') };
       return result;
     },
+    // The process drains and stops itself on signals (subgraphs/kit/shutdown); Apollo's handler would kill it first.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       operationLimitsPlugin<GatewayContext>(config.limits),
