@@ -91,11 +91,21 @@ export function startLoad(options: {
   };
 }
 
-/** Resolves once `predicate` holds; fails after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+/**
+ * Resolves once `predicate` holds; fails after `timeoutMs`. `refresh`, when given, runs before each
+ * check (e.g. to ask a service again).
+ */
+export async function waitFor(
+  predicate: () => boolean,
+  timeoutMs = 20_000,
+  what = 'condition',
+  refresh?: () => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  for (;;) {
+    await refresh?.();
+    if (predicate()) return;
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs / 1000}s`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, refresh ? 250 : 25));
   }
 }
