@@ -77,8 +77,8 @@ const QUERY_BODY = /^\{"query":"query[\s({]/;
 const QUERY_OR_SHORTHAND_BODY = /^\{"query":"(?:query[\s({]|\{)/;
 
 /**
- * True for a request that died on a pooled (reused) socket that the server had closed: reset or
- * hung up before a single byte of the answer, so the server never saw the request.
+ * True for a request that died on a pooled (reused) socket, reset or hung up before a single
+ * byte of the answer: typically a socket the server closed for being idle just as it was reused.
  */
 function lostOnStaleSocket(request: http.ClientRequest, bytesReadBefore: number, error: unknown): boolean {
   return (
