@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ANONYMOUS, ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity';
 import { type LoadOutcome, startLoad, waitFor } from '../support/load';
-import { type RunningService, startService } from '../support/processes';
+import { type RunningService, graphql, startService } from '../support/processes';
+import { FaultProxy } from '../support/proxy';
 
 const ASSERTION_SECRET = randomBytes(24).toString('base64url');
 const PRODUCTION = {
@@ -107,6 +108,31 @@ describe('shutdown in production mode', () => {
       expect(await exited).toBe(0);
     } finally {
       agent.destroy();
+    }
+  });
+
+  it('cuts a request still unanswered at SHUTDOWN_TIMEOUT_MS, says so, and exits 0', async () => {
+    const proxy = new FaultProxy(membership.url);
+    await proxy.up();
+    try {
+      const gateway = await startService('gateway/index.ts', {
+        ...PRODUCTION,
+        SUBGRAPH_MEMBERSHIP_URL: `${proxy.url}/graphql`,
+        SHUTDOWN_TIMEOUT_MS: '300',
+      });
+      gateways.push(gateway);
+      proxy.mode = { kind: 'delay', ms: 5_000 };
+      const slow = graphql(gateway.url, '{ members(first: 1) { totalCount } }').then(
+        () => 'answered',
+        () => 'connection cut',
+      );
+      await waitFor(() => proxy.received > 0, 10_000, 'the request reaching the subgraph');
+      expect(await gateway.stop()).toBe(0);
+      expect(await slow).toBe('connection cut');
+      expect(gateway.output()).toMatch(/"cut":1,"msg":"drain deadline reached: unanswered requests cut"/);
+      expect(gateway.output()).toMatch(/"cut":1,"msg":"stopped"/);
+    } finally {
+      await proxy.down();
     }
   });
 
