@@ -3,7 +3,6 @@ import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -52,7 +51,7 @@ export interface BuiltGateway {
   metrics: GatewayMetrics;
   /** The response cache for anonymous public queries, when on. */
   responseCache: ResponseCache | undefined;
-  /** Stops Apollo (draining requests) and closes shared connections. */
+  /** Stops Apollo and closes shared connections; the HTTP server is drained before (subgraphs/kit/shutdown). */
   stop: () => Promise<void>;
 }
 
@@ -174,6 +173,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       const dataSource = new SubgraphDataSource(name, target, timeout, metrics, logger, {
         maxSockets: config.subgraphMaxSockets,
         dedupe: config.subgraphDedupe,
+        idleTimeoutMs: config.subgraphKeepAliveMs,
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -220,8 +220,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       const requestId = result.extensions?.requestId ?? servingRequestId.getStore();
       return requestId ? { ...result, extensions: { ...result.extensions, requestId } } : result;
     },
+    // The process drains and stops itself on signals (subgraphs/kit/shutdown); Apollo's handler would kill it first.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       operationLimitsPlugin<GatewayContext>(config.limits),
