@@ -20,7 +20,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadExamples } from '../../examples/catalog';
+import { type Credential, loadExamples } from '../../examples/catalog';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { graphql } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -219,7 +219,8 @@ describe('the documentation, run against one seeded graph', () => {
       // A mutation example runs once, where the documentation first shows it.
       if (example && ran.has(example.name)) return;
       if (example) ran.add(example.name);
-      const credential = example?.credential ?? block.attributes.credential ?? 'anonymous';
+      // The first test of this file refuses any other value of `credential=`.
+      const credential = example?.credential ?? (block.attributes.credential as Credential | undefined) ?? 'anonymous';
       const headers: Record<string, string> = { ...example?.headers };
       if (block.attributes['accept-language']) headers['accept-language'] = block.attributes['accept-language'];
       if (credential !== 'anonymous') headers.authorization = `Bearer ${SECRETS[credential]}`;
