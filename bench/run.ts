@@ -190,7 +190,7 @@ async function main(): Promise<void> {
           RATE_LIMIT_MEMBER_PER_MINUTE: '0',
           RATE_LIMIT_ADMIN_PER_MINUTE: '0',
           LIMIT_MAX_COST: '10000000',
-          // BENCH_GATEWAY_NODE_OPTIONS compares V8 settings, e.g. '--max-semi-space-size=64' (see the README).
+          // BENCH_GATEWAY_NODE_OPTIONS compares V8 settings, e.g. '--max-semi-space-size=64' (see docs/performance.md).
           ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
           ...env,
         },

@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { DEFAULT_PORTS, readAssertionKey } from '../subgraphs/kit/config';
+import {
+  DEFAULT_PORTS,
+  type HttpServerSettings,
+  readAssertionKey,
+  readHttpServerSettings,
+} from '../subgraphs/kit/config';
 import {
   type Env,
   type NodeEnv,
@@ -65,6 +70,11 @@ export interface GatewayConfig {
   queryPlanCacheMiB: number;
   /** Most keep-alive sockets the gateway opens to each subgraph (`SUBGRAPH_MAX_SOCKETS`). */
   subgraphMaxSockets: number;
+  /**
+   * How long an idle socket to a subgraph stays open (`SUBGRAPH_KEEP_ALIVE_MS`); below the
+   * subgraphs' `KEEP_ALIVE_TIMEOUT_MS`, so that the gateway closes idle sockets, not the subgraph.
+   */
+  subgraphKeepAliveMs: number;
   /** Identical concurrent subgraph queries of the same identity share one request (`SUBGRAPH_DEDUPE`). */
   subgraphDedupe: boolean;
   /** Token-bucket rate limits, requests per minute (also the burst size); 0 turns one off. */
@@ -79,6 +89,8 @@ export interface GatewayConfig {
   trustedDocumentsPath: string | undefined;
   /** Apollo's own usage telemetry from `@apollo/gateway` to Apollo's cloud; off unless opted in. */
   apolloTelemetry: boolean;
+  /** Keep-alive and shutdown of the gateway's HTTP server. */
+  http: HttpServerSettings;
 }
 
 /** Limits on the shape and size of operations. */
@@ -164,6 +176,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     documentCacheMiB: envInt(env, 'DOCUMENT_CACHE_MB', 30, 1, 4096),
     queryPlanCacheMiB: envInt(env, 'QUERY_PLAN_CACHE_MB', 30, 1, 4096),
     subgraphMaxSockets: envInt(env, 'SUBGRAPH_MAX_SOCKETS', 64, 1, 10_000),
+    subgraphKeepAliveMs: envInt(env, 'SUBGRAPH_KEEP_ALIVE_MS', 2_000, 50, 600_000),
     subgraphDedupe: envBool(env, 'SUBGRAPH_DEDUPE', true),
     rateLimits: {
       anonymous: envInt(env, 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', 300, 0, 1_000_000),
@@ -175,6 +188,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     workers: envInt(env, 'GATEWAY_WORKERS', 1, 1, 64),
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
     apolloTelemetry: envBool(env, 'APOLLO_GATEWAY_TELEMETRY', false),
+    http: readHttpServerSettings(env),
     logLevel: envEnum(
       env,
       'LOG_LEVEL',

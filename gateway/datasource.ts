@@ -72,6 +72,9 @@ function isQuery(query: string | undefined): boolean {
  *   stock make-fetch-happen stack, sharing identical concurrent queries of the same identity
  *   (`SUBGRAPH_DEDUPE`, see {@link createSubgraphFetcher});
  * - a timeout per fetch that aborts the request (`SUBGRAPH_TIMEOUT_MS`, per-subgraph overrides);
+ * - idle sockets closed after `SUBGRAPH_KEEP_ALIVE_MS`, before the subgraph's keep-alive timeout,
+ *   and a query lost on a pooled socket the subgraph had just closed sent again on a new connection
+ *   (see {@link createSubgraphFetcher});
  * - one retry, for queries only, and only when the connection failed (never after a timeout,
  *   never for mutations, which may have been applied);
  * - a failed fetch becomes an error coded `SUBGRAPH_UNAVAILABLE` at the affected path, so the
@@ -86,7 +89,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     timeoutMs: number,
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
-    client: { maxSockets: number; dedupe: boolean } = { maxSockets: 64, dedupe: true },
+    client: { maxSockets: number; dedupe: boolean; idleTimeoutMs: number } = {
+      maxSockets: 64,
+      dedupe: true,
+      idleTimeoutMs: 2_000,
+    },
   ) {
     super({ url });
     this.client = createSubgraphFetcher({ ...client, timeoutMs });

@@ -9,6 +9,19 @@ export interface SubgraphFetcherOptions {
   timeoutMs: number;
   /** Identical concurrent subgraph queries share one request (see {@link createSubgraphFetcher}). */
   dedupe: boolean;
+  /**
+   * How long an idle pooled socket stays open. It must be shorter than the subgraphs' own
+   * keep-alive timeout, so that the gateway, not the subgraph, closes an idle connection: a
+   * subgraph closing it just as the gateway reuses it resets the request.
+   */
+  idleTimeoutMs: number;
+}
+
+/** A subgraph's answer, read whole. */
+interface RawResponse {
+  status: number;
+  headers: Array<[string, string]>;
+  text: string;
 }
 
 /**
@@ -60,6 +73,20 @@ class TextResponse implements FetcherResponse {
 
 /** Subgraph operations in the gateway's serialised request start with their keyword. */
 const QUERY_BODY = /^\{"query":"query[\s({]/;
+/** A query (named, anonymous or shorthand): safe to send again, unlike a mutation. */
+const QUERY_OR_SHORTHAND_BODY = /^\{"query":"(?:query[\s({]|\{)/;
+
+/**
+ * True for a request that died on a pooled (reused) socket, reset or hung up before a single
+ * byte of the answer: typically a socket the server closed for being idle just as it was reused.
+ */
+function lostOnStaleSocket(request: http.ClientRequest, bytesReadBefore: number, error: unknown): boolean {
+  return (
+    request.reusedSocket &&
+    (error as NodeJS.ErrnoException).code === 'ECONNRESET' &&
+    (request.socket?.bytesRead ?? bytesReadBefore) === bytesReadBefore
+  );
+}
 
 /**
  * The gateway's HTTP client for subgraphs: plain `node:http` over a keep-alive agent with
@@ -74,11 +101,23 @@ const QUERY_BODY = /^\{"query":"query[\s({]/;
  * response object over the shared text.
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher & { destroy: () => void } {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' });
-  const inFlight = new Map<string, Promise<{ status: number; headers: Array<[string, string]>; text: string }>>();
+  // `timeout` closes a socket idle in the pool for that long (Node also honours a shorter
+  // `Keep-Alive: timeout=N` the subgraph announces, less a second).
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.maxSockets,
+    scheduling: 'lifo',
+    timeout: options.idleTimeoutMs,
+  });
+  const inFlight = new Map<string, Promise<RawResponse>>();
 
-  const send = (url: string, init: FetcherRequestInit) =>
-    new Promise<{ status: number; headers: Array<[string, string]>; text: string }>((resolve, reject) => {
+  /**
+   * Sends one request over the pool. A query lost on a stale pooled socket (see
+   * {@link lostOnStaleSocket}) is sent once more on a new connection outside the pool: another
+   * pooled socket may be just as stale. Mutations never are: they fail as they are.
+   */
+  const send = (url: string, init: FetcherRequestInit, fresh = false): Promise<RawResponse> =>
+    new Promise<RawResponse>((resolve, reject) => {
       const headers: Record<string, string> = {};
       const given = init.headers as Record<string, string> | Iterable<[string, string]> | undefined;
       if (given) for (const [k, v] of Symbol.iterator in given ? given : Object.entries(given)) headers[k] = v;
@@ -86,7 +125,13 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const request = http.request(
         url,
-        { method: init.method ?? 'GET', headers, agent, signal: AbortSignal.timeout(options.timeoutMs) },
+        {
+          method: init.method ?? 'GET',
+          headers,
+          // `false`: a one-off connection, closed after this request.
+          agent: fresh ? false : agent,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -100,12 +145,18 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
           });
         },
       );
-      request.on('error', reject);
+      let bytesReadBefore = 0;
+      request.once('socket', (socket) => (bytesReadBefore = socket.bytesRead));
+      request.on('error', (error) => {
+        if (!fresh && body !== undefined && QUERY_OR_SHORTHAND_BODY.test(body)) {
+          if (lostOnStaleSocket(request, bytesReadBefore, error)) return resolve(send(url, init, true));
+        }
+        reject(error);
+      });
       request.end(body);
     });
 
-  const toResponse = ({ status, headers, text }: { status: number; headers: Array<[string, string]>; text: string }) =>
-    new TextResponse(status, new Headers(headers), text);
+  const toResponse = ({ status, headers, text }: RawResponse) => new TextResponse(status, new Headers(headers), text);
 
   const fetcher = async (url: string, init: FetcherRequestInit = {}): Promise<FetcherResponse> => {
     const body = typeof init.body === 'string' ? init.body : undefined;

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { createLogger } from '../subgraphs/kit/logger';
-import { exitOnStartupError, listenOrExplain, stopOnSignals } from '../subgraphs/kit/run';
+import { exitOnStartupError, listenOrExplain } from '../subgraphs/kit/run';
+import { stopOnSignals } from '../subgraphs/kit/shutdown';
 import { loadGatewayConfig } from './config';
 import { buildGateway } from './server';
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       if (message === CLEAR) void built.responseCache?.clear();
     });
   }
+  stopOnSignals({ service: 'gateway', logger, server: built.httpServer, settings: config.http, close: built.stop });
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   // Metrics and detailed readiness on the operator's own listener, never the public port (METRICS_PORT=0: off).
@@ -46,7 +48,6 @@ async function main(): Promise<void> {
       ? `http://${config.metricsHost}:${await listenOrExplain(built.metricsServer, config.metricsPort, config.metricsHost, 'METRICS_PORT')}/metrics`
       : null;
   logger.info({ url: `http://${host}:${port}/graphql`, metrics: metricsUrl }, 'gateway ready');
-  stopOnSignals(logger, built.httpServer, () => built.stop());
 }
 
 main().catch((error: unknown) => exitOnStartupError('gateway', error));

@@ -37,7 +37,7 @@ export interface Pipeline {
   /** The stages' error handlers, mounted after everything else. */
   errorHandlers: ErrorRequestHandler[];
   apollo: ApolloServer<GatewayContext>;
-  /** Releases every stage's resources, in order (Apollo Server drains in-flight requests). */
+  /** Releases every stage's resources, once the HTTP server has drained (subgraphs/kit/shutdown). */
   close: () => Promise<void>;
 }
 
@@ -75,7 +75,7 @@ export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
     errorHandlers: stages.flatMap((stage) => (stage.onError ? [stage.onError] : [])),
     apollo: graphql.apollo(),
     close: async () => {
-      // The GraphQL stage first: it drains in-flight requests, which still use the others.
+      // Last stage first: GraphQL (Apollo Server) stops before what it may still use.
       for (const stage of [...stages].reverse()) await stage.close?.();
     },
   };

@@ -42,7 +42,7 @@ export interface BuiltGateway {
   metrics: GatewayMetrics;
   /** The response cache for anonymous public queries, when on. */
   responseCache: ResponseCache | undefined;
-  /** Stops Apollo (draining requests) and closes shared connections. */
+  /** Stops Apollo and closes shared connections; the HTTP server is drained before (subgraphs/kit/shutdown). */
   stop: () => Promise<void>;
 }
 
@@ -93,6 +93,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       const dataSource = new SubgraphDataSource(name, target, timeout, metrics, logger, {
         maxSockets: config.subgraphMaxSockets,
         dedupe: config.subgraphDedupe,
+        idleTimeoutMs: config.subgraphKeepAliveMs,
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -121,7 +122,6 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     manifest: config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined,
     responseCache,
     gateway,
-    httpServer,
     documents,
     apqCache: redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) : undefined,
     assertions: new AssertionCache(config.assertionKey),

@@ -1,7 +1,5 @@
-import type http from 'node:http';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -34,8 +32,6 @@ export interface GraphQLStageOptions {
   logger: Logger;
   /** `@apollo/gateway` over the supergraph: plans and fetches (subgraph hooks in `datasource.ts`). */
   gateway: GatewayInterface;
-  /** The listener whose requests Apollo Server drains on stop. */
-  httpServer: http.Server;
   /** The parsed-and-validated document cache. */
   documents: KeyValueCache<DocumentNode>;
   /** Where automatic persisted queries are kept (Redis); Apollo's in-memory default when absent. */
@@ -82,7 +78,6 @@ export function graphqlStage(
     start: async (stages) => {
       const fromStages = stages.flatMap((stage) => stage.plugins ?? []);
       const plugins: Array<ApolloServerPlugin<GatewayContext>> = [
-        ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
         ApolloServerPluginUsageReportingDisabled(),
         ApolloServerPluginSchemaReportingDisabled(),
         operationLimitsPlugin<GatewayContext>(config.limits),
@@ -102,6 +97,8 @@ export function graphqlStage(
         documentStore: options.documents,
         ...(options.apqCache ? { persistedQueries: { cache: options.apqCache, ttl: 86_400 } } : {}),
         formatError,
+        // The process drains and stops itself on signals (subgraphs/kit/shutdown); Apollo's handler would kill it first.
+        stopOnTerminationSignals: false,
         plugins,
       });
       await apollo.start();

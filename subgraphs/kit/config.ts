@@ -44,6 +44,28 @@ export interface SubgraphConfig {
   logLevel: string;
   /** Whom the subgraph trusts: the gateway's assertion secret, and the development switch. */
   security: SubgraphSecurity;
+  /** Keep-alive and shutdown of the HTTP server. */
+  http: HttpServerSettings;
+}
+
+/** How a service's HTTP server keeps connections and shuts down; the gateway and subgraphs alike. */
+export interface HttpServerSettings {
+  /**
+   * How long an idle keep-alive connection stays open (`KEEP_ALIVE_TIMEOUT_MS`), announced to
+   * clients in `Keep-Alive: timeout=N`. Clients and proxies in front must close theirs sooner: the
+   * gateway's `SUBGRAPH_KEEP_ALIVE_MS` for subgraphs; a load balancer's idle timeout for the gateway.
+   */
+  keepAliveTimeoutMs: number;
+  /** How long a drain on SIGTERM/SIGINT may take before unanswered requests are cut (`SHUTDOWN_TIMEOUT_MS`). */
+  shutdownTimeoutMs: number;
+}
+
+/** Reads {@link HttpServerSettings}. Throws {@link StartupError} when malformed. */
+export function readHttpServerSettings(env: Env): HttpServerSettings {
+  return {
+    keepAliveTimeoutMs: envInt(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 1_000, 600_000),
+    shutdownTimeoutMs: envInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+  };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -160,6 +182,7 @@ export function loadSubgraphConfig(service: SubgraphName, env: Env = process.env
     seed: envEnum(env, 'SEED', ['never', 'if-empty'] as const, 'never'),
     logLevel: envEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     security: readSubgraphSecurity(env, nodeEnv),
+    http: readHttpServerSettings(env),
   };
 }
 

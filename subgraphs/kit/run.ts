@@ -5,6 +5,7 @@ import { type Database, type DatabaseOptions, openDatabase } from './database';
 import { StartupError } from './env';
 import { createLogger, type Logger } from './logger';
 import { type BuiltSubgraph, type SubgraphSecurity, listen } from './server';
+import { stopOnSignals } from './shutdown';
 
 /** How a subgraph's `index.ts` describes itself to {@link runSubgraph}. */
 export interface SubgraphProcess<Repos, Loaders> {
@@ -24,9 +25,6 @@ export interface SeedOptions {
   devCredentials: boolean;
 }
 
-/** How long in-flight requests get to finish on SIGTERM before connections are cut. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 /** Prints a start-up failure as one line and exits non-zero; other errors keep their stack. */
 export function exitOnStartupError(service: string, error: unknown): never {
   if (error instanceof StartupError) {
@@ -39,8 +37,8 @@ export function exitOnStartupError(service: string, error: unknown): never {
 
 /**
  * The whole life of a subgraph process: read config, open and migrate the database,
- * seed when asked, listen, and on SIGTERM/SIGINT stop accepting, finish in-flight
- * requests and close the database.
+ * seed when asked, listen, and on SIGTERM/SIGINT drain (see `./shutdown`), close the
+ * database and exit 0.
  */
 export async function runSubgraph<Repos, Loaders>(definition: SubgraphProcess<Repos, Loaders>): Promise<void> {
   const config = loadSubgraphConfig(definition.name);
@@ -58,12 +56,18 @@ export async function runSubgraph<Repos, Loaders>(definition: SubgraphProcess<Re
   if (config.security.allowUnsigned) {
     logger.warn('ALLOW_UNSIGNED_REQUESTS is on: requests without a gateway assertion are served as anonymous');
   }
+  stopOnSignals({
+    service: definition.name,
+    logger,
+    server: built.httpServer,
+    settings: config.http,
+    close: async () => {
+      await built.apollo.stop();
+      await database.dataSource.destroy();
+    },
+  });
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   logger.info({ url: `http://${config.host}:${port}/graphql`, database: config.database.kind }, 'subgraph ready');
-  stopOnSignals(logger, built.httpServer, async () => {
-    await built.apollo.stop();
-    await database.dataSource.destroy();
-  });
 }
 
 /**
@@ -82,28 +86,4 @@ export async function listenOrExplain(
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new StartupError(`cannot listen on ${host}:${port} (${variable}): ${code}`);
   }
-}
-
-/**
- * On SIGTERM or SIGINT: stop accepting, let in-flight requests finish (`stop` drains
- * through Apollo's drain plugin), cut what is left after a grace period, and exit.
- */
-export function stopOnSignals(logger: Logger, server: http.Server, stop: () => Promise<void>): void {
-  let stopping = false;
-  const onSignal = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    try {
-      await stop();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'unclean shutdown');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void onSignal('SIGTERM'));
-  process.once('SIGINT', () => void onSignal('SIGINT'));
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -102,7 +101,7 @@ export function requireGatewayAssertion(security: SubgraphSecurity, audience?: A
 }
 
 /**
- * Builds a subgraph: federated schema, Apollo server with masked errors and drain-on-stop,
+ * Builds a subgraph: federated schema, Apollo server with masked errors,
  * and an Express app answering `/graphql` (gateway-signed requests only), `/healthz`
  * (alive) and `/readyz` (database answers).
  */
@@ -129,8 +128,9 @@ export async function buildSubgraph<Repos, Loaders>(
     // Subgraphs never show stack traces; the gateway is the public face.
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter((error) => logger.error({ err: error }, 'unexpected error in resolver')),
+    // The process drains and stops itself on signals (./shutdown); Apollo's handler would kill it first.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // Federated traces are for Apollo Studio, which we do not use; they cost CPU per request.
       ApolloServerPluginInlineTraceDisabled(),

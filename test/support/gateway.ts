@@ -85,6 +85,8 @@ export async function startInProcessGraph(
     const port = await listen(built.httpServer, 0, '127.0.0.1');
     subgraphs[definition.name] = { url: `http://127.0.0.1:${port}/graphql`, port, database };
     stops.push(async () => {
+      built.httpServer.closeAllConnections();
+      built.httpServer.close();
       await built.apollo.stop();
       await database.dataSource.destroy();
       await testDatabase.drop();

@@ -103,3 +103,30 @@ describe('gateway configuration', () => {
     expect(() => loadGatewayConfig({ METRICS_PORT: 'prometheus' })).toThrow(/METRICS_PORT/);
   });
 });
+
+describe('HTTP server settings (keep-alive and shutdown)', () => {
+  it('default to a 5 s keep-alive and a 10 s drain, on subgraphs and the gateway alike, and the gateway closes idle subgraph sockets after 2 s', () => {
+    const settings = { keepAliveTimeoutMs: 5_000, shutdownTimeoutMs: 10_000 };
+    expect(loadSubgraphConfig('tourism', {}).http).toEqual(settings);
+    expect(loadGatewayConfig({}).http).toEqual(settings);
+    expect(loadGatewayConfig({}).subgraphKeepAliveMs).toBe(2_000);
+    expect(
+      loadSubgraphConfig('tourism', { KEEP_ALIVE_TIMEOUT_MS: '65000', SHUTDOWN_TIMEOUT_MS: '30000' }).http,
+    ).toEqual({
+      keepAliveTimeoutMs: 65_000,
+      shutdownTimeoutMs: 30_000,
+    });
+  });
+
+  it('names the malformed variable in one line', () => {
+    expect(() => loadSubgraphConfig('tourism', { KEEP_ALIVE_TIMEOUT_MS: '500' })).toThrow(
+      /KEEP_ALIVE_TIMEOUT_MS=500 is out of range \(expected 1000\.\.600000\)/,
+    );
+    expect(() => loadGatewayConfig({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toThrow(
+      /SHUTDOWN_TIMEOUT_MS="soon" is not a whole number/,
+    );
+    expect(() => loadGatewayConfig({ SUBGRAPH_KEEP_ALIVE_MS: '0' })).toThrow(
+      /SUBGRAPH_KEEP_ALIVE_MS=0 is out of range/,
+    );
+  });
+});

@@ -68,7 +68,11 @@ describe('the subgraph data source maps every failure to SUBGRAPH_UNAVAILABLE at
   const logger = createLogger('test', 'silent');
   const sources: SubgraphDataSource[] = [];
   const source = (url: string, timeoutMs = 2000) => {
-    const made = new SubgraphDataSource('tourism', url, timeoutMs, metrics, logger, { maxSockets: 4, dedupe: false });
+    const made = new SubgraphDataSource('tourism', url, timeoutMs, metrics, logger, {
+      maxSockets: 4,
+      dedupe: false,
+      idleTimeoutMs: 2000,
+    });
     sources.push(made);
     return made;
   };
