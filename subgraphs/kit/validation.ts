@@ -44,6 +44,18 @@ export function text(value: string, field: string, min: number, max: number): st
   return plainText(trimmed, field);
 }
 
+/** Longest `search` text of a list filter. */
+export const SEARCH_MAX = 100;
+
+/** The text of a list's `search` filter: trimmed, 1 to {@link SEARCH_MAX} characters. */
+export function searchText(value: string, field = 'filter.search'): string {
+  const trimmed = value.trim();
+  if (trimmed.length < 1 || trimmed.length > SEARCH_MAX) {
+    throw badUserInput(`${field} must be 1 to ${SEARCH_MAX} characters`, field);
+  }
+  return trimmed;
+}
+
 /** A URL-safe handle of 3-80 characters; `example` shows a good one in the error message. */
 export function slug(value: string, field: string, example: string): string {
   if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {

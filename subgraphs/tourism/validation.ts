@@ -1,7 +1,9 @@
-import { MAX_FIGURE, slug as validSlug } from '../kit/validation';
+import { type PageArgs, readPageArgs } from '../kit/pagination';
+import { MAX_FIGURE, searchText, slug as validSlug } from '../kit/validation';
 export { isFutureMonth, MAX_FIGURE, text, todayInShanghai } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import { ATTRACTION_LEVELS } from './entities';
+import type { AttractionFilter } from './repositories/attractions';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -114,4 +116,46 @@ export function level(value: string | null | undefined, field = 'input.level'): 
 /** A finite figure from 0 to {@link MAX_FIGURE}: exact in the double column, and finite when summed. */
 export function isFigure(value: number): boolean {
   return Number.isFinite(value) && value >= 0 && value <= MAX_FIGURE;
+}
+
+/**
+ * The filter of the `attractions` query, checked: a `near` point on the globe with a radius of
+ * {@link MIN_RADIUS_KM} to {@link MAX_RADIUS_KM} km, a search text of 1 to 100 characters (trimmed).
+ */
+export function attractionFilter(filter: AttractionFilter): AttractionFilter {
+  const near = filter.near;
+  return {
+    ...filter,
+    near: near
+      ? {
+          latitude: latitude(near.latitude, 'filter.near.latitude'),
+          longitude: longitude(near.longitude, 'filter.near.longitude'),
+          radiusKm: radiusKm(near.radiusKm),
+        }
+      : null,
+    ...(filter.search != null ? { search: searchText(filter.search) } : {}),
+  };
+}
+
+/** Tags `near` cursors so that a cursor of the slug order is refused there, and vice versa. */
+export const NEAR_CURSOR_TAG = 'near';
+
+/** A checked page of a `near` search: its size and the (distance, id) it starts after. */
+export interface NearPage {
+  first: number;
+  after: { distance: number; id: string } | null;
+}
+
+/** The page arguments of a `near` search: `first` as everywhere, `after` a cursor of a `near` search. */
+export function nearPage(args: PageArgs): NearPage {
+  const page = readPageArgs(args, 3);
+  if (!page.after) return { first: page.first, after: null };
+  const [tag, distance, id] = page.after;
+  if (tag !== NEAR_CURSOR_TAG || typeof distance !== 'number' || typeof id !== 'string') {
+    throw badUserInput(
+      '`after` is not a cursor from a `near` search: pass an endCursor or edge cursor of the same query',
+      'after',
+    );
+  }
+  return { first: page.first, after: { distance, id } };
 }

@@ -2,6 +2,7 @@ import { auditTrail } from '../../kit/audit/trail';
 import { requireAdmin } from '../../kit/authz';
 import { badUserInput } from '../../kit/errors';
 import type { QueryResolvers } from '../generated/resolvers-types';
+import * as valid from '../validation';
 
 export const Query: QueryResolvers = {
   member: (_parent, { id, slug }, { loaders }) => {
@@ -9,7 +10,8 @@ export const Query: QueryResolvers = {
     if (slug != null && id == null) return loaders.memberBySlug.load(slug);
     throw badUserInput('member needs exactly one of `id` or `slug`');
   },
-  members: (_parent, { filter, first, after }, { repos }) => repos.members.list(filter ?? {}, { first, after }),
+  members: (_parent, { filter, first, after }, { repos }) =>
+    repos.members.list(valid.memberFilter(filter ?? {}), { first, after }),
   alliance: async (_parent, _args, { repos }) => {
     const alliance = await repos.alliance.find();
     // The alliance row is seed data: without it the database was never seeded, a server fault.

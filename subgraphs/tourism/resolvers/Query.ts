@@ -9,20 +9,10 @@ export const Query: QueryResolvers = {
     throw badUserInput('attraction needs exactly one of `id` or `slug`');
   },
   attractions: (_parent, { filter, first, after }, { repos }) => {
-    const near = filter?.near;
-    return repos.attractions.list(
-      {
-        ...filter,
-        near: near
-          ? {
-              latitude: valid.latitude(near.latitude, 'filter.near.latitude'),
-              longitude: valid.longitude(near.longitude, 'filter.near.longitude'),
-              radiusKm: valid.radiusKm(near.radiusKm),
-            }
-          : null,
-      },
-      { first, after },
-    );
+    const checked = valid.attractionFilter(filter ?? {});
+    return checked.near
+      ? repos.attractions.listNear(checked, checked.near, valid.nearPage({ first, after }))
+      : repos.attractions.list(checked, { first, after });
   },
   destination: (_parent, { id, slug }, { loaders }) => {
     if (id != null && slug == null) return loaders.destinationById.load(id);

@@ -1,0 +1,87 @@
+import { encodeCursor } from '../../subgraphs/kit/pagination';
+import { stableId } from '../../subgraphs/kit/ids';
+import { contentSubgraph } from '../../subgraphs/content/server';
+import { membershipSubgraph } from '../../subgraphs/membership/server';
+import { tourismSubgraph } from '../../subgraphs/tourism/server';
+import { ENGINES } from '../support/databases';
+import { openSubgraph, type Result, type SubgraphHarness, type SubgraphUnderTest } from '../support/subgraph';
+
+const ADMIN = { role: 'ADMIN' as const, memberId: stableId('member', 'tianfu-daily'), keyId: 'key-1' };
+type Harness = SubgraphHarness<unknown, unknown>;
+
+/**
+ * Bad list filters are refused by the subgraph's validation, called from the resolver, before any
+ * SQL statement runs; the messages and codes are part of what clients read.
+ */
+describe.each(ENGINES)('list filters refused before the database on %s', (engine) => {
+  const harnesses: Record<string, Harness> = {};
+  const open = async (name: string, subgraph: unknown) => {
+    harnesses[name] = (await openSubgraph(subgraph as SubgraphUnderTest<unknown, unknown>, engine)) as Harness;
+  };
+  beforeAll(async () => {
+    await open('membership', membershipSubgraph);
+    await open('content', contentSubgraph);
+    await open('tourism', tourismSubgraph);
+  });
+  afterAll(async () => {
+    for (const harness of Object.values(harnesses)) await harness.close();
+  });
+
+  const long = 'x'.repeat(101);
+  // Three values like a `near` cursor, but without its tag.
+  const untaggedCursor = encodeCursor(['leshan-giant-buddha', 1, stableId('attraction', 'leshan-giant-buddha')]);
+  it.each([
+    [
+      'membership',
+      '{ members(filter: { search: "  " }) { totalCount } }',
+      'filter.search must be 1 to 100 characters',
+      'filter.search',
+    ],
+    [
+      'membership',
+      '{ members(filter: { region: "Tibet" }) { totalCount } }',
+      'filter.region must be one of Sichuan, Chongqing, National, International',
+      'filter.region',
+    ],
+    [
+      'content',
+      `{ contents(filter: { search: "${long}" }) { totalCount } }`,
+      'filter.search must be 1 to 100 characters, got 101',
+      'filter.search',
+    ],
+    [
+      'content',
+      '{ contents(filter: { publishedAfter: "2025-02-01T00:00:00Z", publishedBefore: "2025-01-01T00:00:00Z" }) { totalCount } }',
+      'filter.publishedAfter must not be after filter.publishedBefore',
+      'filter.publishedAfter',
+    ],
+    [
+      'tourism',
+      `{ attractions(filter: { search: "${long}" }) { totalCount } }`,
+      'filter.search must be 1 to 100 characters',
+      'filter.search',
+    ],
+    [
+      'tourism',
+      `{ attractions(filter: { near: { latitude: 30.6, longitude: 104.1, radiusKm: 50 } }, after: "${untaggedCursor}") { totalCount } }`,
+      '`after` is not a cursor from a `near` search: pass an endCursor or edge cursor of the same query',
+      'after',
+    ],
+    [
+      'membership',
+      '{ audit { membership(filter: { from: "2025-02-01T00:00:00Z", to: "2025-01-01T00:00:00Z" }) { totalCount } } }',
+      'filter.from must not be after filter.to',
+      'filter.from',
+    ],
+  ])('%s: %s', async (name, query, message, field) => {
+    const harness = harnesses[name]!;
+    let result: Result = {};
+    const statements = await harness.database.queries.measure(async () => {
+      result = await harness.execute(query, {}, { viewer: ADMIN });
+    });
+    expect(
+      result.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, field: e.extensions?.field })),
+    ).toEqual([{ message, code: 'BAD_USER_INPUT', field }]);
+    expect(statements).toBe(0);
+  });
+});
