@@ -1,5 +1,5 @@
-import { slug as validSlug, text } from '../kit/validation';
-export { figure, notInFuture, text } from '../kit/validation';
+import { slug as validSlug } from '../kit/validation';
+export { figure, notInFuture, optionalText, text } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import type { CampaignStatus } from './entities';
 
@@ -15,12 +15,6 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<CampaignStatus, readonly Campa
 
 /** The allowed transitions as clients read them in error messages. */
 export const TRANSITIONS_TEXT = 'PLANNED → ACTIVE, ACTIVE → COMPLETED, PLANNED → CANCELLED, ACTIVE → CANCELLED';
-
-/** An optional text: null stays null, blank becomes null. */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value == null || value.trim() === '') return null;
-  return text(value, field, 1, max);
-}
 
 /** A slug for this subgraph's objects, or BAD_USER_INPUT naming the field. */
 export function slug(value: string, field = 'input.slug'): string {

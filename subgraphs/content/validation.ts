@@ -1,5 +1,6 @@
 import { badUserInput } from '../kit/errors';
 import { plainText, SEARCH_MAX } from '../kit/validation';
+export { optionalText } from '../kit/validation';
 import { CONTENT_KINDS, CONTENT_STATUSES } from './entities';
 import type { ContentFilter } from './repositories/contents';
 
@@ -21,15 +22,6 @@ export function title(value: string, field = 'input.title'): string {
     throw badUserInput(`${field} must be 1 to ${TITLE_MAX} characters, got ${trimmed.length}`, field);
   }
   return plainText(trimmed, field);
-}
-
-/** An optional text of at most `max` characters without control characters; blank becomes null. */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value == null) return null;
-  // Checked before trimming: a huge value is refused without being copied.
-  if (value.length > max) throw badUserInput(`${field} must be at most ${max} characters, got ${value.length}`, field);
-  const trimmed = plainText(value, field).trim();
-  return trimmed === '' ? null : trimmed;
 }
 
 /** A supported BCP-47 tag, matched case-insensitively and answered in its canonical spelling. */

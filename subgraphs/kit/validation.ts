@@ -44,6 +44,21 @@ export function text(value: string, field: string, min: number, max: number): st
   return plainText(trimmed, field);
 }
 
+/**
+ * An optional free text (a summary, a description): null stays null; otherwise no control
+ * characters (anywhere, blanks around it included), trimmed, blank becomes null, and at most
+ * `max` characters once trimmed, or BAD_USER_INPUT naming the field. The one rule of every
+ * subgraph: content and campaigns had a rule each, counting the length before or after trimming.
+ */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null) return null;
+  const trimmed = plainText(value, field).trim();
+  if (trimmed === '') return null;
+  if (trimmed.length > max)
+    throw badUserInput(`${field} must be at most ${max} characters, got ${trimmed.length}`, field);
+  return trimmed;
+}
+
 /** Longest `search` text of a list filter. */
 export const SEARCH_MAX = 100;
 
