@@ -88,6 +88,24 @@ export interface SortKey<T> {
 }
 
 /**
+ * The keyset ("seek") condition for the rows strictly after the cursor values `after` in the
+ * order of `keys`: `(k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...` (`<` for descending keys),
+ * expanded for any number of keys, with its parameters `after0`, `after1`, ...
+ */
+export function keysetCondition<T>(
+  keys: readonly SortKey<T>[],
+  after: readonly CursorValue[],
+): { where: string; params: Record<string, unknown> } {
+  const branches = keys.map((key, i) => {
+    const equal = keys.slice(0, i).map((prev, j) => `${prev.column} = :after${j}`);
+    const op = key.direction === 'ASC' ? '>' : '<';
+    return [...equal, `${key.column} ${op} :after${i}`].join(' AND ');
+  });
+  const params = Object.fromEntries(after.map((v, i) => [`after${i}`, keys[i]?.param ? keys[i].param(v) : v]));
+  return { where: `(${branches.map((b) => `(${b})`).join(' OR ')})`, params };
+}
+
+/**
  * Keyset ("seek") pagination on a TypeORM query: applies the order, the position after
  * the cursor and the limit, and returns a Relay connection. The last sort key must be
  * unique (the id) so that the order is total and pages never overlap or skip rows.
@@ -103,15 +121,8 @@ export async function paginate<T extends ObjectLiteral>(
   const paged = query.clone();
 
   if (page.after) {
-    const after = page.after;
-    // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ... expanded for any number of keys.
-    const branches = keys.map((key, i) => {
-      const equal = keys.slice(0, i).map((prev, j) => `${prev.column} = :after${j}`);
-      const op = key.direction === 'ASC' ? '>' : '<';
-      return [...equal, `${key.column} ${op} :after${i}`].join(' AND ');
-    });
-    const params = Object.fromEntries(after.map((v, i) => [`after${i}`, keys[i]?.param ? keys[i].param(v) : v]));
-    paged.andWhere(`(${branches.map((b) => `(${b})`).join(' OR ')})`, params);
+    const { where, params } = keysetCondition(keys, page.after);
+    paged.andWhere(where, params);
   }
   keys.forEach((key, i) => {
     if (i === 0) paged.orderBy(key.column, key.direction);

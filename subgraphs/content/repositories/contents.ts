@@ -5,6 +5,7 @@ import {
   type Connection,
   type PageArgs,
   type SortKey,
+  keysetCondition,
   paginate,
   readPageArgs,
   toConnection,
@@ -214,13 +215,8 @@ export class ContentRepository {
     const counter = query.clone();
     const paged = query.clone();
     if (page.after) {
-      const after = page.after;
-      const branches = keys.map((key, i) => {
-        const equal = keys.slice(0, i).map((prev, j) => `${prev.column} = :after${j}`);
-        return [...equal, `${key.column} < :after${i}`].join(' AND ');
-      });
-      const params = Object.fromEntries(after.map((v, i) => [`after${i}`, keys[i]?.param ? keys[i].param(v) : v]));
-      paged.andWhere(`(${branches.map((b) => `(${b})`).join(' OR ')})`, params);
+      const { where, params } = keysetCondition(keys, page.after);
+      paged.andWhere(where, params);
     }
     paged.orderBy('search_score', 'DESC').addOrderBy('c.sorted_at', 'DESC').addOrderBy('c.id', 'DESC');
     let rows: Content[] = [];
@@ -274,14 +270,14 @@ export class ContentRepository {
     const result = new Map<string, Content[]>(parentIds.map((id) => [id, []]));
     if (page.first === 0 || parentIds.length === 0) return result;
     const metadata = this.dataSource.getMetadata(Content);
-    const after = page.after && { after0: new Date(String(page.after[0])), after1: page.after[1] };
+    const after = page.after && keysetCondition(CONTENT_ORDER, page.after);
     for (let start = 0; start < parentIds.length; start += PARENTS_PER_STATEMENT) {
       const chunk = parentIds.slice(start, start + PARENTS_PER_STATEMENT);
       const branches: string[] = [];
       const parameters: Record<string, unknown> = {};
       chunk.forEach((parentId, i) => {
         const { query, parentColumn } = this.perParentQuery(parent, [parentId], options, `parent${i}`);
-        if (after) query.andWhere('(c.sorted_at < :after0 OR (c.sorted_at = :after0 AND c.id < :after1))', after);
+        if (after) query.andWhere(after.where, after.params);
         // Keys only: MariaDB keeps derived tables with TEXT columns (bodies) on disk, 2 ms each.
         query.select(parentColumn, 'parent_id').addSelect('c.id', 'content_id');
         query
