@@ -2,7 +2,8 @@ import { badUserInput } from '../kit/errors';
 import { plainText, SEARCH_MAX } from '../kit/validation';
 export { optionalText } from '../kit/validation';
 import { CONTENT_KINDS, CONTENT_STATUSES } from './entities';
-import type { ContentFilter } from './repositories/contents';
+import { type PageArgs, readPageArgs } from '../kit/pagination';
+import { CONTENT_ORDER, type ContentFilter } from './repositories/contents';
 
 /** Languages content may be written in (BCP-47), canonical spelling. */
 export const SUPPORTED_LANGUAGES = ['zh-CN', 'en', 'zh-TW', 'ja', 'ko', 'fr', 'de', 'es'] as const;
@@ -87,4 +88,13 @@ export function contentFilter(filter: ContentFilter): ContentFilter {
     throw badUserInput(`filter.search must be 1 to ${SEARCH_MAX} characters, got ${search.length}`, 'filter.search');
   }
   return { ...filter, search };
+}
+
+/**
+ * The page arguments of a per-parent content list (`Member.contents`, ...), checked before
+ * batching so that a bad `first` or cursor is the asking field's error alone.
+ */
+export function contentPage(args: PageArgs): PageArgs {
+  readPageArgs(args, CONTENT_ORDER.length);
+  return { first: args.first ?? null, after: args.after ?? null };
 }

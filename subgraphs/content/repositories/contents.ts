@@ -62,14 +62,18 @@ export interface ContentChanges {
 /** The parents whose per-parent lists are loaded in one windowed statement. */
 export type ParentKind = 'author' | 'attraction' | 'campaign';
 
-/** Options of a per-parent list: the page (same for every parent) and who may see what. */
-export interface PerParentOptions {
-  page: PageArgs;
+/** Which pieces of each parent a per-parent list shows: who may see what. */
+export interface PerParentFilter {
   audience: Audience;
   /** Only this status; published only when `publishedOnly`. */
   status?: ContentStatus | null;
   /** Lists of attractions and campaigns show published content only. */
   publishedOnly: boolean;
+}
+
+/** Options of a per-parent list: the page (same for every parent) and who may see what. */
+export interface PerParentOptions extends PerParentFilter {
+  page: PageArgs;
 }
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
@@ -232,7 +236,7 @@ export class ContentRepository {
   private perParentQuery(
     parent: ParentKind,
     parentIds: readonly string[],
-    options: PerParentOptions,
+    options: PerParentFilter,
     idsParameter = 'parentIds',
   ) {
     const query = this.dataSource.getRepository(Content).createQueryBuilder('c');
@@ -318,7 +322,7 @@ export class ContentRepository {
   async countsPerParent(
     parent: ParentKind,
     parentIds: readonly string[],
-    options: PerParentOptions,
+    options: PerParentFilter,
   ): Promise<Map<string, number>> {
     const result = new Map<string, number>(parentIds.map((id) => [id, 0]));
     if (parentIds.length === 0) return result;

@@ -1,4 +1,5 @@
 import type { AttractionResolvers, CampaignResolvers, MemberResolvers } from '../generated/resolvers-types';
+import * as valid from '../validation';
 import { audienceOf } from './audience';
 
 // The owners resolve these entities; here a reference is its id, with content fields added.
@@ -8,10 +9,7 @@ export const Member: MemberResolvers = {
   contents: (member, { status, first, after }, { loaders, viewer }) =>
     loaders.contentsByAuthor.load({
       parentId: member.id,
-      page: { first, after },
-      audience: audienceOf(viewer),
-      status,
-      publishedOnly: false,
+      args: { page: valid.contentPage({ first, after }), audience: audienceOf(viewer), status, publishedOnly: false },
     }),
 };
 
@@ -20,9 +18,7 @@ export const Attraction: AttractionResolvers = {
   stories: (attraction, { first, after }, { loaders, viewer }) =>
     loaders.storiesByAttraction.load({
       parentId: attraction.id,
-      page: { first, after },
-      audience: audienceOf(viewer),
-      publishedOnly: true,
+      args: { page: valid.contentPage({ first, after }), audience: audienceOf(viewer), publishedOnly: true },
     }),
 };
 
@@ -31,8 +27,6 @@ export const Campaign: CampaignResolvers = {
   contents: (campaign, { first, after }, { loaders, viewer }) =>
     loaders.contentsByCampaign.load({
       parentId: campaign.id,
-      page: { first, after },
-      audience: audienceOf(viewer),
-      publishedOnly: true,
+      args: { page: valid.contentPage({ first, after }), audience: audienceOf(viewer), publishedOnly: true },
     }),
 };
