@@ -1,3 +1,4 @@
+import { entityRef } from '../../kit/refs';
 import { isAdmin } from '../../kit/authz';
 import { badUserInput } from '../../kit/errors';
 import { localized } from '../../kit/locale';
@@ -21,7 +22,7 @@ export const Campaign: CampaignResolvers = {
   localName: (campaign) => campaign.nameZh,
   description: (campaign, _args, { locale }) =>
     locale === 'zh-CN' ? (campaign.descriptionZh ?? campaign.descriptionEn) : campaign.descriptionEn,
-  organizer: (campaign) => ({ id: campaign.organizerId }),
+  organizer: (campaign) => entityRef(campaign.organizerId),
   participants: (campaign, { first, after }, { loaders }) => {
     const page = { first: first ?? null, after: after ?? null };
     // Checked here, before batching: a bad `first` or cursor is this field's error alone.
@@ -29,7 +30,7 @@ export const Campaign: CampaignResolvers = {
     return loaders.participantPage.load({ parentId: campaign.id, args: page });
   },
   destinations: async (campaign, _args, { loaders }) =>
-    (await loaders.destinationsByCampaign.load(campaign.id)).map((d) => ({ id: d.attractionId })),
+    (await loaders.destinationsByCampaign.load(campaign.id)).map((d) => entityRef(d.attractionId)),
   metrics: (campaign, _args, { loaders }) => loaders.campaignTotals.load(campaign.id),
   dailyMetrics: (campaign, { from, to }, { loaders }) => {
     if (from && to && from > to) throw badUserInput(`from (${from}) must not be after to (${to})`, 'from');

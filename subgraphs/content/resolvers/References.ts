@@ -1,3 +1,4 @@
+import { referenceById } from '../../kit/refs';
 import type { AttractionResolvers, CampaignResolvers, MemberResolvers } from '../generated/resolvers-types';
 import * as valid from '../validation';
 import { audienceOf } from './audience';
@@ -5,7 +6,7 @@ import { audienceOf } from './audience';
 // The owners resolve these entities; here a reference is its id, with content fields added.
 
 export const Member: MemberResolvers = {
-  __resolveReference: (reference) => ({ id: reference.id }),
+  __resolveReference: referenceById,
   contents: (member, { status, first, after }, { loaders, viewer }) =>
     loaders.contentsByAuthor.load({
       parentId: member.id,
@@ -14,7 +15,7 @@ export const Member: MemberResolvers = {
 };
 
 export const Attraction: AttractionResolvers = {
-  __resolveReference: (reference) => ({ id: reference.id }),
+  __resolveReference: referenceById,
   stories: (attraction, { first, after }, { loaders, viewer }) =>
     loaders.storiesByAttraction.load({
       parentId: attraction.id,
@@ -23,7 +24,7 @@ export const Attraction: AttractionResolvers = {
 };
 
 export const Campaign: CampaignResolvers = {
-  __resolveReference: (reference) => ({ id: reference.id }),
+  __resolveReference: referenceById,
   contents: (campaign, { first, after }, { loaders, viewer }) =>
     loaders.contentsByCampaign.load({
       parentId: campaign.id,

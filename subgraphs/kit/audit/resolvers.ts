@@ -1,3 +1,4 @@
+import { entityRef } from '../refs';
 import { requireAdmin } from '../authz';
 import type { Identity } from '../identity';
 import type { Connection, PageArgs } from '../pagination';
@@ -44,7 +45,7 @@ export function auditTrailResolvers<Field extends string>(
  */
 export function auditRecordResolvers() {
   return {
-    actor: (record: AuditRecord) => (record.actorMemberId ? { id: record.actorMemberId } : null),
+    actor: (record: AuditRecord) => entityRef(record.actorMemberId),
     actorRole: (record: AuditRecord) =>
       record.actorRole === 'MEMBER' || record.actorRole === 'ADMIN' ? record.actorRole : null,
   };
