@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { isAdmin, requireAdmin, requireSignedIn } from '../../kit/authz';
-import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
+import { badUserInput, conflict, forbidden, notFound, slugTaken } from '../../kit/errors';
 import type { CampaignsContext } from '../context';
 import { type Campaign, Participation } from '../entities';
 import type { MutationResolvers } from '../generated/resolvers-types';
@@ -45,8 +45,9 @@ export const Mutation: MutationResolvers = {
       async (manager) => {
         requireAdmin(viewer, 'launchCampaign');
         valid.period(input.startsOn, input.endsOn);
-        return repos.campaigns.launch(manager, {
-          slug: valid.slug(input.slug),
+        const slug = valid.slug(input.slug);
+        const campaign = await repos.campaigns.launch(manager, {
+          slug,
           nameEn: valid.text(input.name, 'input.name', 1, 200),
           nameZh: valid.text(input.localName, 'input.localName', 1, 200),
           descriptionEn: valid.optionalText(input.description, 'input.description', 2000),
@@ -57,6 +58,8 @@ export const Mutation: MutationResolvers = {
           destinationIds: valid.destinationIds(input.destinationIds ?? []),
           joinedOn: todayUtc(),
         });
+        if (!campaign) throw slugTaken('campaign', slug);
+        return campaign;
       },
       (campaign) => campaign.id,
     ),

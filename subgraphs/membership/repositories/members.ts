@@ -2,7 +2,6 @@ import { likePattern } from '../../kit/sql';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
-import { conflict } from '../../kit/errors';
 import { type Connection, type PageArgs, paginate } from '../../kit/pagination';
 import { Member, type MemberKind, type MemberStatus } from '../entities';
 
@@ -67,12 +66,10 @@ export class MemberRepository {
     return manager.getRepository(Member).findOneBy({ id });
   }
 
-  /** Admits a member; CONFLICT when the slug is taken (checked, and enforced by the unique index). */
-  async admit(manager: EntityManager, input: NewMember): Promise<Member> {
+  /** Admits a member; null when the slug is taken (checked, and enforced by the unique index). */
+  async admit(manager: EntityManager, input: NewMember): Promise<Member | null> {
     const repository = manager.getRepository(Member);
-    if (await repository.existsBy({ slug: input.slug })) {
-      throw conflict(`a member with slug "${input.slug}" already exists: choose another slug`);
-    }
+    if (await repository.existsBy({ slug: input.slug })) return null;
     const member = Object.assign(new Member(), {
       id: randomUUID(),
       ...input,
@@ -82,8 +79,7 @@ export class MemberRepository {
     try {
       await repository.insert(member);
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw conflict(`a member with slug "${input.slug}" already exists: choose another slug`);
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
     return (await repository.findOneBy({ id: member.id }))!;

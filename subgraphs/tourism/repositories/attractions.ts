@@ -2,7 +2,6 @@ import { likePattern } from '../../kit/sql';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
-import { conflict } from '../../kit/errors';
 import { type Connection, type PageArgs, paginate, toConnection } from '../../kit/pagination';
 import { Attraction, type AttractionCategory, type Province } from '../entities';
 import { boundingBox, distanceKm } from '../geo';
@@ -131,8 +130,11 @@ export class AttractionRepository {
     return found;
   }
 
-  /** Creates the attraction with this slug, or updates it (keeping its id). */
-  async upsertBySlug(manager: EntityManager, fields: AttractionFields): Promise<Attraction> {
+  /**
+   * Creates the attraction with this slug, or updates it (keeping its id); null when another
+   * request created the same slug between the read and the insert.
+   */
+  async upsertBySlug(manager: EntityManager, fields: AttractionFields): Promise<Attraction | null> {
     const repository = manager.getRepository(Attraction);
     const existing = await repository.findOneBy({ slug: fields.slug });
     if (existing) {
@@ -144,7 +146,7 @@ export class AttractionRepository {
       await repository.insert({ id, ...fields });
     } catch (error) {
       // Another request created the same slug between our read and our insert.
-      if (isUniqueViolation(error)) throw conflict(`attraction "${fields.slug}" was created concurrently: retry`);
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
     return (await repository.findOneBy({ id }))!;

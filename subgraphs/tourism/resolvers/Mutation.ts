@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { requireAdmin } from '../../kit/authz';
-import { badUserInput } from '../../kit/errors';
+import { badUserInput, conflict } from '../../kit/errors';
 import { VisitorStat } from '../entities';
 import type { MutationResolvers, VisitorStatInput } from '../generated/resolvers-types';
 import * as valid from '../validation';
@@ -83,7 +83,7 @@ export const Mutation: MutationResolvers = {
             'input.destinationId',
           );
         }
-        return repos.attractions.upsertBySlug(manager, {
+        const attraction = await repos.attractions.upsertBySlug(manager, {
           slug,
           nameEn: valid.text(input.name, 'input.name', 1, 200),
           nameZh: valid.text(input.localName, 'input.localName', 1, 200),
@@ -96,6 +96,8 @@ export const Mutation: MutationResolvers = {
           latitude: valid.latitude(input.location.latitude, 'input.location.latitude'),
           longitude: valid.longitude(input.location.longitude, 'input.location.longitude'),
         });
+        if (!attraction) throw conflict(`attraction "${slug}" was created concurrently: retry`);
+        return attraction;
       },
       (attraction) => attraction.id,
     ),

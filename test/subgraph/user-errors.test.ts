@@ -1,6 +1,9 @@
 import { encodeCursor } from '../../subgraphs/kit/pagination';
 import { stableId } from '../../subgraphs/kit/ids';
+import { campaignsSubgraph } from '../../subgraphs/campaigns/server';
+import { Campaign } from '../../subgraphs/campaigns/entities';
 import { contentSubgraph } from '../../subgraphs/content/server';
+import { Member } from '../../subgraphs/membership/entities';
 import { membershipSubgraph } from '../../subgraphs/membership/server';
 import { tourismSubgraph } from '../../subgraphs/tourism/server';
 import { ENGINES } from '../support/databases';
@@ -10,10 +13,11 @@ const ADMIN = { role: 'ADMIN' as const, memberId: stableId('member', 'tianfu-dai
 type Harness = SubgraphHarness<unknown, unknown>;
 
 /**
- * Bad list filters are refused by the subgraph's validation, called from the resolver, before any
- * SQL statement runs; the messages and codes are part of what clients read.
+ * User errors come from each subgraph's validation and resolvers, never from its repositories
+ * (subgraphs/README.md). Bad list filters are refused before any SQL statement runs; a taken
+ * slug is a CONFLICT that writes nothing. The messages and codes are part of what clients read.
  */
-describe.each(ENGINES)('list filters refused before the database on %s', (engine) => {
+describe.each(ENGINES)('user errors on %s', (engine) => {
   const harnesses: Record<string, Harness> = {};
   const open = async (name: string, subgraph: unknown) => {
     harnesses[name] = (await openSubgraph(subgraph as SubgraphUnderTest<unknown, unknown>, engine)) as Harness;
@@ -22,6 +26,7 @@ describe.each(ENGINES)('list filters refused before the database on %s', (engine
     await open('membership', membershipSubgraph);
     await open('content', contentSubgraph);
     await open('tourism', tourismSubgraph);
+    await open('campaigns', campaignsSubgraph);
   });
   afterAll(async () => {
     for (const harness of Object.values(harnesses)) await harness.close();
@@ -83,5 +88,28 @@ describe.each(ENGINES)('list filters refused before the database on %s', (engine
       result.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, field: e.extensions?.field })),
     ).toEqual([{ message, code: 'BAD_USER_INPUT', field }]);
     expect(statements).toBe(0);
+  });
+
+  it.each([
+    [
+      'membership',
+      `mutation { admitMember(input: { slug: "tianfu-daily", name: "Again", localName: "再", kind: NEWSPAPER, region: "Sichuan" }) { id } }`,
+      'a member with slug "tianfu-daily" already exists: choose another slug',
+    ],
+    [
+      'campaigns',
+      `mutation { launchCampaign(input: { slug: "panda-summer-2025", name: "Again", localName: "再", startsOn: "2025-07-01", endsOn: "2025-07-31", organizerId: "${ADMIN.memberId}" }) { id } }`,
+      'a campaign with slug "panda-summer-2025" already exists: choose another slug',
+    ],
+  ])('%s: a taken slug is a CONFLICT and writes nothing', async (name, mutation, message) => {
+    const harness = harnesses[name]!;
+    const rows = () =>
+      harness.database.dataSource.getRepository<object>(name === 'campaigns' ? Campaign : Member).count();
+    const before = await rows();
+    const result = await harness.execute(mutation, {}, { viewer: ADMIN });
+    expect(result.errors?.map((e) => ({ message: e.message, code: e.extensions?.code }))).toEqual([
+      { message, code: 'CONFLICT' },
+    ]);
+    expect(await rows()).toBe(before);
   });
 });
