@@ -38,6 +38,21 @@ export function destinationIds(values: readonly string[], field = 'input.destina
   return ids;
 }
 
+/** A `from`..`to` day range of daily metrics: `from` not after `to` (either may be open). */
+export function dayRange(from: string | null | undefined, to: string | null | undefined) {
+  if (from && to && from > to) throw badUserInput(`from (${from}) must not be after to (${to})`, 'from');
+  return { from: from ?? null, to: to ?? null };
+}
+
+/** How many top participants to list: 0 to 100, `fallback` when not given. */
+export function topCount(first: number | null | undefined, fallback: number): number {
+  const limit = first ?? fallback;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
+    throw badUserInput(`\`first\` must be between 0 and 100, got ${limit}`, 'first');
+  }
+  return limit;
+}
+
 /** The campaign period rule: `endsOn` not before `startsOn`. */
 export function period(startsOn: string, endsOn: string): void {
   if (endsOn < startsOn) {

@@ -59,6 +59,17 @@ export function optionalText(value: string | null | undefined, field: string, ma
   return trimmed;
 }
 
+/** Which of `id` and `slug` a single-object query was given: exactly one, else BAD_USER_INPUT. */
+export function idOrSlug(
+  query: string,
+  id: string | null | undefined,
+  slug: string | null | undefined,
+): { by: 'id' | 'slug'; value: string } {
+  if (id != null && slug == null) return { by: 'id', value: id };
+  if (slug != null && id == null) return { by: 'slug', value: slug };
+  throw badUserInput(`${query} needs exactly one of \`id\` or \`slug\``);
+}
+
 /** Longest `search` text of a list filter. */
 export const SEARCH_MAX = 100;
 

@@ -78,6 +78,8 @@ describe.each(ENGINES)('user errors on %s', (engine) => {
       'filter.from must not be after filter.to',
       'filter.from',
     ],
+    ['membership', '{ member(id: "x", slug: "y") { id } }', 'member needs exactly one of `id` or `slug`', undefined],
+    ['tourism', '{ destination { id } }', 'destination needs exactly one of `id` or `slug`', undefined],
   ])('%s: %s', async (name, query, message, field) => {
     const harness = harnesses[name]!;
     let result: Result = {};
@@ -88,6 +90,27 @@ describe.each(ENGINES)('user errors on %s', (engine) => {
       result.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, field: e.extensions?.field })),
     ).toEqual([{ message, code: 'BAD_USER_INPUT', field }]);
     expect(statements).toBe(0);
+  });
+
+  it.each([
+    [
+      'dailyMetrics(from: "2025-08-01", to: "2025-07-01") { date }',
+      'from (2025-08-01) must not be after to (2025-07-01)',
+      'from',
+    ],
+    ['topParticipants(first: 101) { role }', '`first` must be between 0 and 100, got 101', 'first'],
+    ['participants(first: -1) { totalCount }', '`first` must be between 0 and 100, got -1', 'first'],
+  ])('campaigns: Campaign.%s is refused before its loader runs', async (field, message, argument) => {
+    const harness = harnesses.campaigns!;
+    const query = `{ campaign(slug: "panda-summer-2025") { name ${field} } }`;
+    let result: Result<{ campaign: { name: string } | null }> = {};
+    const statements = await harness.database.queries.measure(async () => {
+      result = await harness.execute(query, {}, { viewer: ADMIN });
+    });
+    expect(
+      result.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, field: e.extensions?.field })),
+    ).toEqual([{ message, code: 'BAD_USER_INPUT', field: argument }]);
+    expect(statements).toBe(1); // the campaign itself
   });
 
   it.each([
