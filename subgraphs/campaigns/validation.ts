@@ -53,6 +53,13 @@ export function topCount(first: number | null | undefined, fallback: number): nu
   return limit;
 }
 
+/** Members join and leave only PLANNED or ACTIVE campaigns. */
+export function openToMembers(status: CampaignStatus, verb: 'join' | 'leave'): void {
+  if (status !== 'PLANNED' && status !== 'ACTIVE') {
+    throw badUserInput(`campaign is ${status}: members ${verb} only PLANNED or ACTIVE campaigns`, 'campaignId');
+  }
+}
+
 /** The campaign period rule: `endsOn` not before `startsOn`. */
 export function period(startsOn: string, endsOn: string): void {
   if (endsOn < startsOn) {

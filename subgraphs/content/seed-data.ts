@@ -10,7 +10,7 @@ import { type SeedCampaign, SEED_CAMPAIGNS } from '../campaigns/seed-data';
 import { stableId } from '../kit/ids';
 import { FOUNDING_MEMBERS } from '../membership/seed-data';
 import { ATTRACTIONS } from '../tourism/seed-data';
-import type { ContentKind, ContentStatus } from './entities';
+import { CONTENT_KINDS, type ContentKind, type ContentStatus } from './entities';
 
 const daysOf = (campaign: SeedCampaign) => (Date.parse(campaign.endsOn) - Date.parse(campaign.startsOn)) / 86_400_000;
 
@@ -30,15 +30,7 @@ export function campaignRunningOn(day: string): SeedCampaign | null {
 /** How many pieces the seed writes. */
 export const SEED_CONTENT_COUNT = 320;
 
-const KINDS: readonly ContentKind[] = [
-  'ARTICLE',
-  'VIDEO',
-  'PHOTO_STORY',
-  'LIVESTREAM',
-  'ARTWORK',
-  'LITERARY_WORK',
-  'REPORT',
-];
+const KINDS: readonly ContentKind[] = CONTENT_KINDS;
 const SEASONS_EN = [
   'winter',
   'winter',

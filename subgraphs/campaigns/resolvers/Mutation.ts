@@ -122,12 +122,7 @@ export const Mutation: MutationResolvers = {
           campaignId,
           'campaignId',
         );
-        if (campaign.status !== 'PLANNED' && campaign.status !== 'ACTIVE') {
-          throw badUserInput(
-            `campaign is ${campaign.status}: members join only PLANNED or ACTIVE campaigns`,
-            'campaignId',
-          );
-        }
+        valid.openToMembers(campaign.status, 'join');
         if (participation) throw conflict('your member already takes part in this campaign');
         return repos.participations.insert(
           manager,
@@ -153,12 +148,7 @@ export const Mutation: MutationResolvers = {
         'campaignId',
       );
       if (!participation) throw badUserInput('your member does not take part in this campaign', 'campaignId');
-      if (campaign.status !== 'PLANNED' && campaign.status !== 'ACTIVE') {
-        throw badUserInput(
-          `campaign is ${campaign.status}: members leave only PLANNED or ACTIVE campaigns`,
-          'campaignId',
-        );
-      }
+      valid.openToMembers(campaign.status, 'leave');
       await repos.participations.remove(manager, campaignId, viewer.memberId);
       return true;
     }),

@@ -8,7 +8,6 @@ import {
   keysetCondition,
   paginate,
   readPageArgs,
-  toConnection,
 } from '../../kit/pagination';
 import { Content, ContentAttraction, ContentTag, type ContentKind, type ContentStatus } from '../entities';
 
@@ -170,12 +169,18 @@ export class ContentRepository {
     const score = this.applySearch(query, filter.search);
     const scoreKey: SortKey<Content> = {
       column: score,
+      orderBy: 'search_score',
       direction: 'DESC',
       // The score is not an entity field: recomputed from the row would need the query.
       value: (c) => (c as Content & { searchScore?: number }).searchScore ?? 0,
     };
     query.addSelect(score, 'search_score');
-    return this.paginateWithScore(query, page, scoreKey);
+    // Keyset pagination over (score, sortedAt, id), reading the score off the raw rows.
+    return paginate(query, page, [scoreKey, sortedAtKey, idKey], async (paged, limit) => {
+      const { entities, raw } = await paged.limit(limit).getRawAndEntities();
+      const scores = new Map(raw.map((r: Record<string, unknown>) => [String(r.c_id), Number(r.search_score)]));
+      return entities.map((e) => Object.assign(e, { searchScore: scores.get(e.id) ?? 0 }));
+    });
   }
 
   /**
@@ -206,30 +211,6 @@ export class ContentRepository {
     const score = `(4 * ${like('c.title')} + 2 * ${like('c.summary')} + ${like('c.body')})`;
     query.andWhere(`${score} > 0`);
     return score;
-  }
-
-  /** Keyset pagination over (score, sortedAt, id), reading the score off the raw rows. */
-  private async paginateWithScore(
-    query: SelectQueryBuilder<Content>,
-    args: PageArgs,
-    scoreKey: SortKey<Content>,
-  ): Promise<Connection<Content>> {
-    const keys = [scoreKey, sortedAtKey, idKey];
-    const page = readPageArgs(args, keys.length);
-    const counter = query.clone();
-    const paged = query.clone();
-    if (page.after) {
-      const { where, params } = keysetCondition(keys, page.after);
-      paged.andWhere(where, params);
-    }
-    paged.orderBy('search_score', 'DESC').addOrderBy('c.sorted_at', 'DESC').addOrderBy('c.id', 'DESC');
-    let rows: Content[] = [];
-    if (page.first > 0) {
-      const { entities, raw } = await paged.limit(page.first + 1).getRawAndEntities();
-      const scores = new Map(raw.map((r: Record<string, unknown>) => [String(r.c_id), Number(r.search_score)]));
-      rows = entities.map((e) => Object.assign(e, { searchScore: scores.get(e.id) ?? 0 }));
-    }
-    return toConnection(rows, page.first, keys, () => counter.getCount());
   }
 
   /** The query of per-parent lists, before paging: parent id as `parent_id`. */
