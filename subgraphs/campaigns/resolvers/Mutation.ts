@@ -26,10 +26,12 @@ interface SeenCampaign {
 async function seenCampaign(
   manager: EntityManager,
   { viewer, repos }: CampaignsContext,
-  memberId: string,
   id: string,
-  field: string,
+  field = 'campaignId',
 ): Promise<SeenCampaign> {
+  // Called after requireSignedIn: the caller acts for a member.
+  const memberId = viewer.memberId;
+  if (memberId === null) throw new Error('seenCampaign needs a signed-in caller');
   const campaign = await repos.campaigns.findById(manager, id);
   const participation = campaign ? await repos.participations.find(manager, campaign.id, memberId) : null;
   if (!campaign || (campaign.status === 'PLANNED' && !isAdmin(viewer) && !participation)) {
@@ -115,13 +117,7 @@ export const Mutation: MutationResolvers = {
         const chosen = role ?? 'PARTNER';
         if (chosen === 'LEAD' && !isAdmin(viewer))
           throw forbidden('only admins may join as LEAD; choose PARTNER or AMPLIFIER');
-        const { campaign, participation } = await seenCampaign(
-          manager,
-          context,
-          viewer.memberId,
-          campaignId,
-          'campaignId',
-        );
+        const { campaign, participation } = await seenCampaign(manager, context, campaignId);
         valid.openToMembers(campaign.status, 'join');
         if (participation) throw conflict('your member already takes part in this campaign');
         return repos.participations.insert(
@@ -140,13 +136,7 @@ export const Mutation: MutationResolvers = {
     context.mutate({ operation: 'leaveCampaign', targetType: 'Campaign', targetId: campaignId }, async (manager) => {
       const { viewer, repos } = context;
       requireSignedIn(viewer, 'leaveCampaign');
-      const { campaign, participation } = await seenCampaign(
-        manager,
-        context,
-        viewer.memberId,
-        campaignId,
-        'campaignId',
-      );
+      const { campaign, participation } = await seenCampaign(manager, context, campaignId);
       if (!participation) throw badUserInput('your member does not take part in this campaign', 'campaignId');
       valid.openToMembers(campaign.status, 'leave');
       await repos.participations.remove(manager, campaignId, viewer.memberId);
@@ -164,13 +154,7 @@ export const Mutation: MutationResolvers = {
       async (manager) => {
         const { viewer, repos } = context;
         requireSignedIn(viewer, 'reportCampaignMetrics');
-        const { campaign, participation } = await seenCampaign(
-          manager,
-          context,
-          viewer.memberId,
-          input.campaignId,
-          'input.campaignId',
-        );
+        const { campaign, participation } = await seenCampaign(manager, context, input.campaignId, 'input.campaignId');
         if (!participation) {
           throw forbidden('only members taking part in the campaign may report its metrics: join it first');
         }
