@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { DEFAULT_PORTS, type HttpServerSettings, readAssertionKey, readHttpServerSettings } from '../subgraphs/kit/config';
+import {
+  DEFAULT_PORTS,
+  type HttpServerSettings,
+  readAssertionKey,
+  readHttpServerSettings,
+} from '../subgraphs/kit/config';
 import {
   type Env,
   type NodeEnv,
