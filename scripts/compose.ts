@@ -9,14 +9,14 @@ import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
 import { readSubgraphSdl } from '../subgraphs/kit/sdl';
-import { ROOT, presentSubgraphs } from './subgraphs';
+import { ROOT, allSubgraphs } from './subgraphs';
 
 const SUPERGRAPH = path.join(ROOT, 'schema/supergraph.graphql');
 const API = path.join(ROOT, 'schema/api.graphql');
 
-/** Composes the present subgraphs; prints composition errors readably and exits 1 on failure. */
+/** Composes every subgraph; prints composition errors readably and exits 1 on failure. */
 export function compose(): { supergraph: string; api: string } {
-  const services = presentSubgraphs().map((s) => ({
+  const services = allSubgraphs().map((s) => ({
     name: s.name,
     url: `http://127.0.0.1:${s.port}/graphql`,
     typeDefs: parse(readSubgraphSdl(s.dir)),

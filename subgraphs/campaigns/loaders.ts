@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '../kit/loaders';
+import { argumentsGroupLoader, argumentsLoader, groupLoader, rowLoader } from '../kit/loaders';
 import { type Connection, type PageArgs, readPageArgs, toConnection } from '../kit/pagination';
 import type { Campaign, CampaignDestination, CampaignStatus, Participation } from './entities';
 import type { CampaignsRepositories } from './repositories';
@@ -7,21 +7,8 @@ import type { AttractionCampaign } from './repositories/campaigns';
 import { type MetricTotals, type DailyTotals, ZERO_TOTALS } from './repositories/metrics';
 import type { MemberParticipation } from './repositories/participations';
 
-/**
- * One loader per distinct argument set: fields of a page of parents usually share their
- * arguments, so a page still costs one statement per field.
- */
-function perArguments<A, L>(make: (args: A) => L): (args: A) => L {
-  const made = new Map<string, L>();
-  return (args) => {
-    const key = JSON.stringify(args);
-    let loader = made.get(key);
-    if (!loader) made.set(key, (loader = make(args)));
-    return loader;
-  };
-}
-
-const PARTICIPATION_KEYS = [
+/** The order of a campaign's participants: by joining day, then member id. */
+export const PARTICIPATION_KEYS = [
   { value: (p: Participation) => p.joinedOn },
   { value: (p: Participation) => p.memberId },
 ] as const;
@@ -53,29 +40,26 @@ export function createCampaignsLoaders({ campaigns, participations, metrics }: C
       (row) => row.attractionId,
     ),
     /** A page of participants of each campaign: one windowed statement for all campaigns. */
-    participantPage: perArguments((args: PageArgs) => {
+    participantPage: argumentsLoader<PageArgs, Connection<Participation>>(async (ids, args) => {
       const page = readPageArgs(args, PARTICIPATION_KEYS.length);
-      return new DataLoader<string, Connection<Participation>>(async (ids) => {
-        const rows = page.first === 0 ? [] : await participations.pageOf(ids, page);
-        const groups = new Map<string, Participation[]>(ids.map((id) => [id, []]));
-        for (const row of rows) groups.get(row.campaignId)?.push(row);
-        return ids.map((id) =>
+      const rows = page.first === 0 ? [] : await participations.pageOf(ids, page);
+      const groups = new Map<string, Participation[]>(ids.map((id) => [id, []]));
+      for (const row of rows) groups.get(row.campaignId)?.push(row);
+      return new Map(
+        ids.map((id) => [
+          id,
           toConnection(groups.get(id)!, page.first, PARTICIPATION_KEYS, () => participantCount.load(id)),
-        );
-      });
+        ]),
+      );
     }),
     /** The top participants of each campaign by engagements: one windowed statement. */
-    topParticipants: perArguments((limit: number) =>
-      groupLoader<string, Participation>(
-        (ids) => participations.topOf(ids, limit),
-        (p) => p.campaignId,
-      ),
+    topParticipants: argumentsGroupLoader<number, Participation>(
+      (ids, limit) => participations.topOf(ids, limit),
+      (p) => p.campaignId,
     ),
-    participationsByMember: perArguments((status: CampaignStatus | null) =>
-      groupLoader<string, MemberParticipation>(
-        (ids) => participations.ofMembers(ids, status),
-        (row) => row.participation.memberId,
-      ),
+    participationsByMember: argumentsGroupLoader<CampaignStatus | null, MemberParticipation>(
+      (ids, status) => participations.ofMembers(ids, status),
+      (row) => row.participation.memberId,
     ),
     campaignTotals: new DataLoader<string, MetricTotals>(async (ids) => {
       const byId = new Map((await metrics.totalsOf(ids)).map((t) => [t.campaignId, t]));
@@ -91,11 +75,9 @@ export function createCampaignsLoaders({ campaigns, participations, metrics }: C
       const byPair = new Map(rows.map((t) => [pairKey(t.campaignId, t.memberId), t]));
       return keys.map((key) => byPair.get(key) ?? ZERO_TOTALS);
     }),
-    dailyMetrics: perArguments(({ from, to }: { from: string | null; to: string | null }) =>
-      groupLoader<string, DailyTotals>(
-        (ids) => metrics.dailyOf(ids, from, to),
-        (d) => d.campaignId,
-      ),
+    dailyMetrics: argumentsGroupLoader<{ from: string | null; to: string | null }, DailyTotals>(
+      (ids, { from, to }) => metrics.dailyOf(ids, from, to),
+      (d) => d.campaignId,
     ),
   };
 }

@@ -8,6 +8,12 @@ import type { CampaignStatus } from './entities';
  *
  * Organizers and participants are FOUNDING_MEMBERS slugs (membership seed); destinations
  * are ATTRACTIONS slugs (tourism seed). Ids come from `stableId`, so no table is shared.
+ *
+ * ONE SOURCE OF TRUTH. Each kind of sample data lives once, in the seed-data module of the
+ * subgraph that owns it: members in `membership/seed-data.ts`, attractions and destinations
+ * in `tourism/seed-data.ts`, campaigns here. Another subgraph's seed that needs them (content
+ * writes stories about campaigns) imports them read-only from the owner's module and never
+ * keeps a copy; test/unit/sample-data.test.ts fails when the seeds disagree.
  */
 export interface SeedCampaign {
   slug: string;
@@ -22,9 +28,12 @@ export interface SeedCampaign {
   /** How many founding members take part besides the organizer (picked by a seeded PRNG). */
   participantCount: number;
   destinations: string[];
+  /** How stories name the campaign in a sentence ("… for the panda summer"), read by the content seed. */
+  topicEn: string;
+  topicZh: string;
 }
 
-export const SEED_CAMPAIGNS: SeedCampaign[] = [
+export const SEED_CAMPAIGNS: readonly SeedCampaign[] = [
   {
     slug: 'winter-tourism-season-2024',
     nameEn: 'Sichuan Winter Tourism Season 2024',
@@ -46,6 +55,8 @@ export const SEED_CAMPAIGNS: SeedCampaign[] = [
       'mount-emei',
       'jiuzhaigou-valley',
     ],
+    topicEn: 'winter tourism season',
+    topicZh: '冬季旅游季',
   },
   {
     slug: 'ba-shu-corridor-2025',
@@ -65,6 +76,8 @@ export const SEED_CAMPAIGNS: SeedCampaign[] = [
       'ciqikou-ancient-town',
       'langzhong-ancient-town',
     ],
+    topicEn: 'Ba-Shu cultural corridor',
+    topicZh: '巴蜀文化旅游走廊',
   },
   {
     slug: 'inbound-sichuan-2025',
@@ -78,6 +91,8 @@ export const SEED_CAMPAIGNS: SeedCampaign[] = [
     organizer: 'inbound-china-guide',
     participantCount: 8,
     destinations: ['chengdu-research-base-of-giant-panda-breeding', 'jiuzhaigou-valley', 'mount-emei', 'wuhou-shrine'],
+    topicEn: 'Inbound Sichuan',
+    topicZh: '入境游四川',
   },
   {
     slug: 'panda-summer-2025',
@@ -91,6 +106,8 @@ export const SEED_CAMPAIGNS: SeedCampaign[] = [
     organizer: 'panda-world-channel',
     participantCount: 10,
     destinations: ['chengdu-research-base-of-giant-panda-breeding', 'bifengxia-panda-base'],
+    topicEn: 'panda summer',
+    topicZh: '熊猫之夏',
   },
   {
     slug: 'sanxingdui-heritage-2025',
@@ -104,6 +121,8 @@ export const SEED_CAMPAIGNS: SeedCampaign[] = [
     organizer: 'sanxingdui-culture-media',
     participantCount: 9,
     destinations: ['sanxingdui-museum', 'jinsha-site-museum'],
+    topicEn: 'Sanxingdui heritage',
+    topicZh: '三星堆文化遗产',
   },
   {
     slug: 'winter-tourism-season-2025',
@@ -122,6 +141,8 @@ export const SEED_CAMPAIGNS: SeedCampaign[] = [
       'tongjing-hot-spring',
       'hailuogou-glacier',
     ],
+    topicEn: 'winter tourism season',
+    topicZh: '冬季旅游季',
   },
   {
     slug: 'spring-blossoms-2026',
@@ -135,6 +156,8 @@ export const SEED_CAMPAIGNS: SeedCampaign[] = [
     organizer: 'sichuan-short-video',
     participantCount: 3,
     destinations: ['anren-ancient-town', 'huanglongxi-ancient-town'],
+    topicEn: 'spring blossoms',
+    topicZh: '春季赏花',
   },
 ];
 

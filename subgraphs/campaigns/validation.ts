@@ -1,5 +1,5 @@
-import { slug as validSlug, text } from '../kit/validation';
-export { figure, notInFuture, text } from '../kit/validation';
+import { slug as validSlug } from '../kit/validation';
+export { figure, notInFuture, optionalText, text } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
 import type { CampaignStatus } from './entities';
 
@@ -15,12 +15,6 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<CampaignStatus, readonly Campa
 
 /** The allowed transitions as clients read them in error messages. */
 export const TRANSITIONS_TEXT = 'PLANNED → ACTIVE, ACTIVE → COMPLETED, PLANNED → CANCELLED, ACTIVE → CANCELLED';
-
-/** An optional text: null stays null, blank becomes null. */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value == null || value.trim() === '') return null;
-  return text(value, field, 1, max);
-}
 
 /** A slug for this subgraph's objects, or BAD_USER_INPUT naming the field. */
 export function slug(value: string, field = 'input.slug'): string {
@@ -42,6 +36,28 @@ export function destinationIds(values: readonly string[], field = 'input.destina
   const ids = values.map((v) => foreignId(v, field));
   if (new Set(ids).size !== ids.length) throw badUserInput(`${field} names an attraction twice`, field);
   return ids;
+}
+
+/** A `from`..`to` day range of daily metrics: `from` not after `to` (either may be open). */
+export function dayRange(from: string | null | undefined, to: string | null | undefined) {
+  if (from && to && from > to) throw badUserInput(`from (${from}) must not be after to (${to})`, 'from');
+  return { from: from ?? null, to: to ?? null };
+}
+
+/** How many top participants to list: 0 to 100, `fallback` when not given. */
+export function topCount(first: number | null | undefined, fallback: number): number {
+  const limit = first ?? fallback;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
+    throw badUserInput(`\`first\` must be between 0 and 100, got ${limit}`, 'first');
+  }
+  return limit;
+}
+
+/** Members join and leave only PLANNED or ACTIVE campaigns. */
+export function openToMembers(status: CampaignStatus, verb: 'join' | 'leave'): void {
+  if (status !== 'PLANNED' && status !== 'ACTIVE') {
+    throw badUserInput(`campaign is ${status}: members ${verb} only PLANNED or ACTIVE campaigns`, 'campaignId');
+  }
 }
 
 /** The campaign period rule: `endsOn` not before `startsOn`. */

@@ -1,65 +1,36 @@
 /**
  * SAMPLE DATA. Templated stories by the founding member platforms about real attractions
- * (subgraphs/tourism/seed-data.ts) and the alliance's campaigns. The texts are illustrative,
- * not real publications; every seeded piece answers `sampleData: true`.
+ * (subgraphs/tourism/seed-data.ts) and the alliance's campaigns (subgraphs/campaigns/seed-data.ts).
+ * The texts are illustrative, not real publications; every seeded piece answers `sampleData: true`.
+ *
+ * Members, attractions and campaigns are read from the seed-data module of the subgraph that
+ * owns them (see subgraphs/campaigns/seed-data.ts): this file keeps no copy of them.
  */
+import { type SeedCampaign, SEED_CAMPAIGNS } from '../campaigns/seed-data';
 import { stableId } from '../kit/ids';
 import { FOUNDING_MEMBERS } from '../membership/seed-data';
 import { ATTRACTIONS } from '../tourism/seed-data';
-import type { ContentKind, ContentStatus } from './entities';
+import { CONTENT_KINDS, type ContentKind, type ContentStatus } from './entities';
 
-/** The campaigns content refers to (slugs fixed by the campaigns subgraph), with the days they ran. */
-export const CAMPAIGNS: ReadonlyArray<{ slug: string; from: string; to: string; topicEn: string; topicZh: string }> = [
-  {
-    slug: 'winter-tourism-season-2024',
-    from: '2024-12-07',
-    to: '2025-02-28',
-    topicEn: 'winter tourism season',
-    topicZh: '冬季旅游季',
-  },
-  {
-    slug: 'sanxingdui-heritage-2025',
-    from: '2025-03-01',
-    to: '2025-06-30',
-    topicEn: 'Sanxingdui heritage',
-    topicZh: '三星堆文化遗产',
-  },
-  {
-    slug: 'ba-shu-corridor-2025',
-    from: '2025-04-01',
-    to: '2025-12-31',
-    topicEn: 'Ba-Shu cultural corridor',
-    topicZh: '巴蜀文化旅游走廊',
-  },
-  {
-    slug: 'inbound-sichuan-2025',
-    from: '2025-05-01',
-    to: '2025-12-31',
-    topicEn: 'Inbound Sichuan',
-    topicZh: '入境游四川',
-  },
-  { slug: 'panda-summer-2025', from: '2025-06-15', to: '2025-08-31', topicEn: 'panda summer', topicZh: '熊猫之夏' },
-  {
-    slug: 'winter-tourism-season-2025',
-    from: '2025-12-01',
-    to: '2026-02-28',
-    topicEn: 'winter tourism season',
-    topicZh: '冬季旅游季',
-  },
-];
+const daysOf = (campaign: SeedCampaign) => (Date.parse(campaign.endsOn) - Date.parse(campaign.startsOn)) / 86_400_000;
+
+/**
+ * The campaign a story written on `day` (`YYYY-MM-DD`) serves, or null: of the campaigns of the
+ * campaigns seed (the one list of them, never a copy) that ran that day, the shortest one, the
+ * most specific (the first listed on a tie). Campaigns still PLANNED (or CANCELLED) are left
+ * out: their stories would name a campaign most readers cannot see.
+ */
+export function campaignRunningOn(day: string): SeedCampaign | null {
+  const running = SEED_CAMPAIGNS.filter(
+    (c) => (c.status === 'ACTIVE' || c.status === 'COMPLETED') && c.startsOn <= day && day <= c.endsOn,
+  );
+  return running.reduce<SeedCampaign | null>((best, c) => (best && daysOf(best) <= daysOf(c) ? best : c), null);
+}
 
 /** How many pieces the seed writes. */
 export const SEED_CONTENT_COUNT = 320;
 
-const KINDS: readonly ContentKind[] = [
-  'ARTICLE',
-  'VIDEO',
-  'PHOTO_STORY',
-  'LIVESTREAM',
-  'ARTWORK',
-  'LITERARY_WORK',
-  'REPORT',
-];
+const KINDS: readonly ContentKind[] = CONTENT_KINDS;
 const SEASONS_EN = [
   'winter',
   'winter',
@@ -117,7 +88,7 @@ export function seedContents(): SeedContent[] {
     const month = createdAt.getUTCMonth();
     const day = createdAt.toISOString().slice(0, 10);
     const status: ContentStatus = i % 10 === 3 ? 'DRAFT' : i % 10 === 7 ? 'ARCHIVED' : 'PUBLISHED';
-    const campaign = i % 3 === 0 ? null : (CAMPAIGNS.find((c) => c.from <= day && day <= c.to) ?? null);
+    const campaign = i % 3 === 0 ? null : campaignRunningOn(day);
     const name = zh ? attraction.nameZh : attraction.nameEn;
     const season = zh ? SEASONS_ZH[month]! : SEASONS_EN[month]!;
     const title = zh ? TITLES[kind].zh(name, season) : TITLES[kind].en(name, season);

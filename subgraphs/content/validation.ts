@@ -1,5 +1,9 @@
 import { badUserInput } from '../kit/errors';
-import { plainText } from '../kit/validation';
+import { plainText, SEARCH_MAX } from '../kit/validation';
+export { optionalText } from '../kit/validation';
+import { CONTENT_KINDS, CONTENT_STATUSES } from './entities';
+import { type PageArgs, readPageArgs } from '../kit/pagination';
+import { CONTENT_ORDER, type ContentFilter } from './repositories/contents';
 
 /** Languages content may be written in (BCP-47), canonical spelling. */
 export const SUPPORTED_LANGUAGES = ['zh-CN', 'en', 'zh-TW', 'ja', 'ko', 'fr', 'de', 'es'] as const;
@@ -19,15 +23,6 @@ export function title(value: string, field = 'input.title'): string {
     throw badUserInput(`${field} must be 1 to ${TITLE_MAX} characters, got ${trimmed.length}`, field);
   }
   return plainText(trimmed, field);
-}
-
-/** An optional text of at most `max` characters without control characters; blank becomes null. */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value == null) return null;
-  // Checked before trimming: a huge value is refused without being copied.
-  if (value.length > max) throw badUserInput(`${field} must be at most ${max} characters, got ${value.length}`, field);
-  const trimmed = plainText(value, field).trim();
-  return trimmed === '' ? null : trimmed;
 }
 
 /** A supported BCP-47 tag, matched case-insensitively and answered in its canonical spelling. */
@@ -70,4 +65,36 @@ export function ids(values: readonly string[], field: string, max = ATTRACTIONS_
     if (id.length < 1 || id.length > ID_MAX_LENGTH) throw badUserInput(`${field} holds a malformed id`, field);
   }
   return unique;
+}
+
+/**
+ * The filter of the `contents` query, checked: known kind and status, a publication window that
+ * is not reversed, a search text of 1 to 100 characters (trimmed).
+ */
+export function contentFilter(filter: ContentFilter): ContentFilter {
+  if (filter.kind && !CONTENT_KINDS.includes(filter.kind)) {
+    throw badUserInput(`unknown kind ${filter.kind}`, 'filter.kind');
+  }
+  if (filter.status && !CONTENT_STATUSES.includes(filter.status)) {
+    throw badUserInput(`unknown status ${filter.status}`, 'filter.status');
+  }
+  if (filter.publishedAfter && filter.publishedBefore && filter.publishedAfter > filter.publishedBefore) {
+    throw badUserInput('filter.publishedAfter must not be after filter.publishedBefore', 'filter.publishedAfter');
+  }
+  if (filter.search == null) return filter;
+  const search = filter.search.trim();
+  if (search.length < 1 || search.length > SEARCH_MAX) {
+    // Unlike the other subgraphs' lists, this message has always told the length received.
+    throw badUserInput(`filter.search must be 1 to ${SEARCH_MAX} characters, got ${search.length}`, 'filter.search');
+  }
+  return { ...filter, search };
+}
+
+/**
+ * The page arguments of a per-parent content list (`Member.contents`, ...), checked before
+ * batching so that a bad `first` or cursor is the asking field's error alone.
+ */
+export function contentPage(args: PageArgs): PageArgs {
+  readPageArgs(args, CONTENT_ORDER.length);
+  return { first: args.first ?? null, after: args.after ?? null };
 }

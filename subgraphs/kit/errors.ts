@@ -56,6 +56,11 @@ export function conflict(message: string): GraphQLError {
   return coded(ErrorCode.CONFLICT, message);
 }
 
+/** CONFLICT for a new object whose slug another one of its kind already has. */
+export function slugTaken(kind: string, slug: string): GraphQLError {
+  return conflict(`a ${kind} with slug "${slug}" already exists: choose another slug`);
+}
+
 /** Receives errors that are masked before they reach a client. */
 export type InternalErrorSink = (error: unknown) => void;
 

@@ -85,39 +85,60 @@ export interface SortKey<T> {
   value: (row: T) => CursorValue;
   /** Turns the cursor value back into a query parameter (e.g. a Date); identity by default. */
   param?: (value: CursorValue) => unknown;
+  /** What ORDER BY names when not `column`: the alias of a selected expression (a search score). */
+  orderBy?: string;
+}
+
+/** Reads up to `limit` rows of the ordered, positioned query. */
+export type FetchRows<T extends ObjectLiteral> = (paged: SelectQueryBuilder<T>, limit: number) => Promise<T[]>;
+
+const fetchEntities = <T extends ObjectLiteral>(paged: SelectQueryBuilder<T>, limit: number) =>
+  paged.take(limit).getMany();
+
+/**
+ * The keyset ("seek") condition for the rows strictly after the cursor values `after` in the
+ * order of `keys`: `(k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...` (`<` for descending keys),
+ * expanded for any number of keys, with its parameters `after0`, `after1`, ...
+ */
+export function keysetCondition<T>(
+  keys: readonly SortKey<T>[],
+  after: readonly CursorValue[],
+): { where: string; params: Record<string, unknown> } {
+  const branches = keys.map((key, i) => {
+    const equal = keys.slice(0, i).map((prev, j) => `${prev.column} = :after${j}`);
+    const op = key.direction === 'ASC' ? '>' : '<';
+    return [...equal, `${key.column} ${op} :after${i}`].join(' AND ');
+  });
+  const params = Object.fromEntries(after.map((v, i) => [`after${i}`, keys[i]?.param ? keys[i].param(v) : v]));
+  return { where: `(${branches.map((b) => `(${b})`).join(' OR ')})`, params };
 }
 
 /**
  * Keyset ("seek") pagination on a TypeORM query: applies the order, the position after
  * the cursor and the limit, and returns a Relay connection. The last sort key must be
  * unique (the id) so that the order is total and pages never overlap or skip rows.
- * The count is taken from the query as it was before paging.
+ * The count is taken from the query as it was before paging. `fetchRows` reads the rows
+ * (entities by default; a list with a computed sort key reads it off the raw rows).
  */
 export async function paginate<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   args: PageArgs,
   keys: readonly SortKey<T>[],
+  fetchRows: FetchRows<T> = fetchEntities,
 ): Promise<Connection<T>> {
   const page = readPageArgs(args, keys.length);
   const counter = query.clone();
   const paged = query.clone();
 
   if (page.after) {
-    const after = page.after;
-    // (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ... expanded for any number of keys.
-    const branches = keys.map((key, i) => {
-      const equal = keys.slice(0, i).map((prev, j) => `${prev.column} = :after${j}`);
-      const op = key.direction === 'ASC' ? '>' : '<';
-      return [...equal, `${key.column} ${op} :after${i}`].join(' AND ');
-    });
-    const params = Object.fromEntries(after.map((v, i) => [`after${i}`, keys[i]?.param ? keys[i].param(v) : v]));
-    paged.andWhere(`(${branches.map((b) => `(${b})`).join(' OR ')})`, params);
+    const { where, params } = keysetCondition(keys, page.after);
+    paged.andWhere(where, params);
   }
   keys.forEach((key, i) => {
-    if (i === 0) paged.orderBy(key.column, key.direction);
-    else paged.addOrderBy(key.column, key.direction);
+    if (i === 0) paged.orderBy(key.orderBy ?? key.column, key.direction);
+    else paged.addOrderBy(key.orderBy ?? key.column, key.direction);
   });
-  const rows = page.first === 0 ? [] : await paged.take(page.first + 1).getMany();
+  const rows = page.first === 0 ? [] : await fetchRows(paged, page.first + 1);
   return toConnection(rows, page.first, keys, () => counter.getCount());
 }
 

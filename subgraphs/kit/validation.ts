@@ -44,6 +44,44 @@ export function text(value: string, field: string, min: number, max: number): st
   return plainText(trimmed, field);
 }
 
+/**
+ * An optional free text (a summary, a description): null stays null; otherwise no control
+ * characters (anywhere, blanks around it included), trimmed, blank becomes null, and at most
+ * `max` characters once trimmed, or BAD_USER_INPUT naming the field. The one rule of every
+ * subgraph: content and campaigns had a rule each, counting the length before or after trimming.
+ */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null) return null;
+  const trimmed = plainText(value, field).trim();
+  if (trimmed === '') return null;
+  if (trimmed.length > max)
+    throw badUserInput(`${field} must be at most ${max} characters, got ${trimmed.length}`, field);
+  return trimmed;
+}
+
+/** Which of `id` and `slug` a single-object query was given: exactly one, else BAD_USER_INPUT. */
+export function idOrSlug(
+  query: string,
+  id: string | null | undefined,
+  slug: string | null | undefined,
+): { by: 'id' | 'slug'; value: string } {
+  if (id != null && slug == null) return { by: 'id', value: id };
+  if (slug != null && id == null) return { by: 'slug', value: slug };
+  throw badUserInput(`${query} needs exactly one of \`id\` or \`slug\``);
+}
+
+/** Longest `search` text of a list filter. */
+export const SEARCH_MAX = 100;
+
+/** The text of a list's `search` filter: trimmed, 1 to {@link SEARCH_MAX} characters. */
+export function searchText(value: string, field = 'filter.search'): string {
+  const trimmed = value.trim();
+  if (trimmed.length < 1 || trimmed.length > SEARCH_MAX) {
+    throw badUserInput(`${field} must be 1 to ${SEARCH_MAX} characters`, field);
+  }
+  return trimmed;
+}
+
 /** A URL-safe handle of 3-80 characters; `example` shows a good one in the error message. */
 export function slug(value: string, field: string, example: string): string {
   if (value.length < 3 || value.length > 80 || !SLUG.test(value)) {

@@ -1,7 +1,8 @@
-import { plainText, slug as validSlug } from '../kit/validation';
+import { plainText, searchText, slug as validSlug } from '../kit/validation';
 export { text } from '../kit/validation';
 import { badUserInput } from '../kit/errors';
-import { MEMBER_REGIONS } from './entities';
+import { MEMBER_KINDS, MEMBER_REGIONS, MEMBER_STATUSES } from './entities';
+import type { MemberFilter } from './repositories/members';
 
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the member's concern.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -41,4 +42,16 @@ export function region(value: string, field = 'input.region'): string {
     throw badUserInput(`${field} must be one of ${MEMBER_REGIONS.join(', ')}`, field);
   }
   return value;
+}
+
+/** The filter of the `members` query, checked: known kind, status and region; the search text trimmed. */
+export function memberFilter(filter: MemberFilter): MemberFilter {
+  if (filter.kind && !MEMBER_KINDS.includes(filter.kind)) {
+    throw badUserInput(`unknown member kind ${filter.kind}`, 'filter.kind');
+  }
+  if (filter.status && !MEMBER_STATUSES.includes(filter.status)) {
+    throw badUserInput(`unknown member status ${filter.status}`, 'filter.status');
+  }
+  if (filter.region != null) region(filter.region, 'filter.region');
+  return filter.search == null ? filter : { ...filter, search: searchText(filter.search) };
 }

@@ -1,7 +1,11 @@
-import { MAX_FIGURE, slug as validSlug } from '../kit/validation';
+import { type PageArgs, readPageArgs } from '../kit/pagination';
+import { isFutureMonth, MAX_FIGURE, searchText, slug as validSlug, todayInShanghai } from '../kit/validation';
 export { isFutureMonth, MAX_FIGURE, text, todayInShanghai } from '../kit/validation';
+import type { GraphQLError } from 'graphql';
 import { badUserInput } from '../kit/errors';
 import { ATTRACTION_LEVELS } from './entities';
+import type { VisitorStatInput } from './generated/resolvers-types';
+import type { AttractionFilter } from './repositories/attractions';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -114,4 +118,117 @@ export function level(value: string | null | undefined, field = 'input.level'): 
 /** A finite figure from 0 to {@link MAX_FIGURE}: exact in the double column, and finite when summed. */
 export function isFigure(value: number): boolean {
   return Number.isFinite(value) && value >= 0 && value <= MAX_FIGURE;
+}
+
+/**
+ * The filter of the `attractions` query, checked: a `near` point on the globe with a radius of
+ * {@link MIN_RADIUS_KM} to {@link MAX_RADIUS_KM} km, a search text of 1 to 100 characters (trimmed).
+ */
+export function attractionFilter(filter: AttractionFilter): AttractionFilter {
+  const near = filter.near;
+  return {
+    ...filter,
+    near: near
+      ? {
+          latitude: latitude(near.latitude, 'filter.near.latitude'),
+          longitude: longitude(near.longitude, 'filter.near.longitude'),
+          radiusKm: radiusKm(near.radiusKm),
+        }
+      : null,
+    ...(filter.search != null ? { search: searchText(filter.search) } : {}),
+  };
+}
+
+/** Tags `near` cursors so that a cursor of the slug order is refused there, and vice versa. */
+export const NEAR_CURSOR_TAG = 'near';
+
+/** A checked page of a `near` search: its size and the (distance, id) it starts after. */
+export interface NearPage {
+  first: number;
+  after: { distance: number; id: string } | null;
+}
+
+/** The page arguments of a `near` search: `first` as everywhere, `after` a cursor of a `near` search. */
+export function nearPage(args: PageArgs): NearPage {
+  const page = readPageArgs(args, 3);
+  if (!page.after) return { first: page.first, after: null };
+  const [tag, distance, id] = page.after;
+  if (tag !== NEAR_CURSOR_TAG || typeof distance !== 'number' || typeof id !== 'string') {
+    throw badUserInput(
+      '`after` is not a cursor from a `near` search: pass an endCursor or edge cursor of the same query',
+      'after',
+    );
+  }
+  return { first: page.first, after: { distance, id } };
+}
+
+/** Largest batch `recordVisitorStats` takes. */
+export const MAX_STAT_ROWS = 10_000;
+
+const FIGURES = ['domesticVisitors', 'inboundVisitors', 'revenueCny'] as const;
+
+/** A refusal that names the offending row, so that a client can fix that row and resend. */
+export function badStatRow(index: number, problem: string, field: string) {
+  return badUserInput(`row ${index} (input[${index}]): ${problem}; nothing was written`, `input[${index}].${field}`);
+}
+
+/** `recordVisitorStats` takes 1 to {@link MAX_STAT_ROWS} rows. */
+export function statRowCount(count: number): void {
+  if (count < 1 || count > MAX_STAT_ROWS) {
+    throw badUserInput(`input must hold 1 to ${MAX_STAT_ROWS} rows, got ${count}: split larger batches`, 'input');
+  }
+}
+
+/** The first row that fails the checks needing no database, as the error to answer; null when all pass. */
+export function firstInvalidStatRow(input: readonly VisitorStatInput[]): { index: number; error: GraphQLError } | null {
+  const seen = new Map<string, number>();
+  for (const [index, row] of input.entries()) {
+    if (!isMonth(row.month)) {
+      return {
+        index,
+        error: badStatRow(
+          index,
+          `month must be written YYYY-MM (e.g. 2025-07), got ${JSON.stringify(row.month.slice(0, 20))}`,
+          'month',
+        ),
+      };
+    }
+    if (isFutureMonth(row.month)) {
+      const current = todayInShanghai().slice(0, 7);
+      return {
+        index,
+        error: badStatRow(
+          index,
+          `month ${row.month} is in the future: record months up to ${current} (Asia/Shanghai)`,
+          'month',
+        ),
+      };
+    }
+    for (const figure of FIGURES) {
+      if (!isFigure(row[figure])) {
+        return {
+          index,
+          error: badStatRow(
+            index,
+            `${figure} must be a non-negative number of at most ${MAX_FIGURE} (2^53 - 1), got ${row[figure]}`,
+            figure,
+          ),
+        };
+      }
+    }
+    const key = `${row.attractionId}|${row.month}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      return {
+        index,
+        error: badStatRow(
+          index,
+          `attraction ${row.attractionId.slice(0, 40)} has month ${row.month} already in row ${earlier}`,
+          'month',
+        ),
+      };
+    }
+    seen.set(key, index);
+  }
+  return null;
 }

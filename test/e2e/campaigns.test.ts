@@ -1,6 +1,5 @@
 import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
-import { presentSubgraphs } from '../../scripts/subgraphs';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -10,8 +9,6 @@ const MEMBER = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
 const MEMBER_ID = stableId('member', 'chengdu-evening-news');
 const WINTER_ID = stableId('campaign', 'winter-tourism-season-2024');
 /** The tourism subgraph is built in parallel; the query crossing all three needs it composed. */
-const TOURISM = presentSubgraphs().some((s) => s.name === 'tourism');
-const withTourism = TOURISM ? it : it.skip;
 
 const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });
 
@@ -94,36 +91,33 @@ describe.each(ENGINES)('campaigns on %s, through the gateway', (engine) => {
     expect(winter.metrics.impressions).toBeGreaterThan(winter.metrics.engagements);
   });
 
-  withTourism(
-    "crosses three subgraphs: participants from membership, destinations' names and World Heritage flags from tourism",
-    async () => {
-      const { body } = await run<{
-        campaign: {
-          participants: { nodes: Array<{ member: { name: string; kind: string } }> };
-          destinations: Array<{ slug: string; name: string; worldHeritage: boolean }>;
-          metrics: Metrics;
-        };
-      }>(
-        `{ campaign(id: "${WINTER_ID}") {
+  it("crosses three subgraphs: participants from membership, destinations' names and World Heritage flags from tourism", async () => {
+    const { body } = await run<{
+      campaign: {
+        participants: { nodes: Array<{ member: { name: string; kind: string } }> };
+        destinations: Array<{ slug: string; name: string; worldHeritage: boolean }>;
+        metrics: Metrics;
+      };
+    }>(
+      `{ campaign(id: "${WINTER_ID}") {
             participants(first: 50) { nodes { member { name kind } } }
             destinations { slug name worldHeritage }
             metrics { impressions engagements clicks reports }
           } }`,
-      );
-      expect(body.errors).toBeUndefined();
-      const winter = body.data!.campaign;
-      expect(winter.participants.nodes.length).toBeGreaterThanOrEqual(20);
-      const bySlug = new Map(winter.destinations.map((d) => [d.slug, d]));
-      expect(bySlug.get('xiling-snow-mountain-ski-resort')?.name).toMatch(/Xiling/);
-      expect(bySlug.get('mount-emei')?.worldHeritage).toBe(true);
-      expect(bySlug.get('huashuiwan-hot-spring')?.worldHeritage).toBe(false);
-      expect(winter.metrics.reports).toBeGreaterThan(1000);
-      const attraction = await run<{ attraction: { name: string; campaigns: Array<{ slug: string }> } }>(
-        `{ attraction(slug: "bifengxia-panda-base") { name campaigns { slug } } }`,
-      );
-      expect(attraction.body.data!.attraction.campaigns.map((c) => c.slug)).toEqual(['panda-summer-2025']);
-    },
-  );
+    );
+    expect(body.errors).toBeUndefined();
+    const winter = body.data!.campaign;
+    expect(winter.participants.nodes.length).toBeGreaterThanOrEqual(20);
+    const bySlug = new Map(winter.destinations.map((d) => [d.slug, d]));
+    expect(bySlug.get('xiling-snow-mountain-ski-resort')?.name).toMatch(/Xiling/);
+    expect(bySlug.get('mount-emei')?.worldHeritage).toBe(true);
+    expect(bySlug.get('huashuiwan-hot-spring')?.worldHeritage).toBe(false);
+    expect(winter.metrics.reports).toBeGreaterThan(1000);
+    const attraction = await run<{ attraction: { name: string; campaigns: Array<{ slug: string }> } }>(
+      `{ attraction(slug: "bifengxia-panda-base") { name campaigns { slug } } }`,
+    );
+    expect(attraction.body.data!.attraction.campaigns.map((c) => c.slug)).toEqual(['panda-summer-2025']);
+  });
 
   it("adds a member's campaigns to its profile, hiding the PLANNED one from others", async () => {
     const query = `{ member(slug: "sichuan-short-video") { name campaigns { role campaign { slug status } } } }`;
@@ -307,10 +301,9 @@ describe.each(ENGINES)('campaigns on %s, through the gateway', (engine) => {
   it('costs the campaigns subgraph as many SQL statements for 20 campaigns with their lists as for 2', async () => {
     // Enough campaigns for a full page of 20 (admins also see PLANNED ones).
     for (let i = 0; i < 14; i += 1) await launch(`e2e-page-filler-${i}`, false);
-    const destinations = TOURISM ? 'destinations { name }' : 'destinations { id }';
     const query = `query($first: Int) { campaigns(first: $first) { nodes {
         participants(first: 10) { nodes { member { name } } }
-        ${destinations}
+        destinations { name }
         metrics { engagements }
       } } }`;
     const measure = async (first: number) => {

@@ -1,7 +1,8 @@
 import { stableId } from '../../subgraphs/kit/ids';
 import type { Identity } from '../../subgraphs/kit/identity';
 import type { ReferenceChecker, ReferencedType } from '../../subgraphs/content/references';
-import { CAMPAIGNS, SEED_CONTENT_COUNT, seedContents } from '../../subgraphs/content/seed-data';
+import { SEED_CAMPAIGNS } from '../../subgraphs/campaigns/seed-data';
+import { SEED_CONTENT_COUNT, seedContents } from '../../subgraphs/content/seed-data';
 import { isEmpty, seed } from '../../subgraphs/content/seed';
 import { createContentSubgraph } from '../../subgraphs/content/server';
 import { FOUNDING_MEMBERS } from '../../subgraphs/membership/seed-data';
@@ -15,7 +16,7 @@ class KnownIds implements ReferenceChecker {
   private readonly known: Record<ReferencedType, Set<string>> = {
     Member: new Set(FOUNDING_MEMBERS.map((m) => stableId('member', m.slug))),
     Attraction: new Set(ATTRACTIONS.map((a) => stableId('attraction', a.slug))),
-    Campaign: new Set(CAMPAIGNS.map((c) => stableId('campaign', c.slug))),
+    Campaign: new Set(SEED_CAMPAIGNS.map((c) => stableId('campaign', c.slug))),
   };
   async missing(type: ReferencedType, ids: readonly string[]): Promise<string[]> {
     this.asked.push({ type, ids });
@@ -306,7 +307,7 @@ describe.each(ENGINES)('content subgraph on %s', (engine) => {
   it.each([
     ['Member', 'contents', FOUNDING_MEMBERS.map((m) => memberId(m.slug))],
     ['Attraction', 'stories', ATTRACTIONS.map((a) => stableId('attraction', a.slug))],
-    ['Campaign', 'contents', CAMPAIGNS.map((c) => stableId('campaign', c.slug))],
+    ['Campaign', 'contents', SEED_CAMPAIGNS.map((c) => stableId('campaign', c.slug))],
   ])(
     'loads %s.%s for any number of parents and any page size with the same number of SQL statements',
     async (type, field, ids) => {

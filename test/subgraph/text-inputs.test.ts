@@ -295,3 +295,72 @@ describe.each(ENGINES)('allowed control characters on %s', (engine) => {
     expect(created.data!.createContent.body).toBe(body);
   });
 });
+
+/**
+ * Optional free texts follow one rule in every subgraph (`optionalText`, subgraphs/kit/validation.ts):
+ * blank becomes null, the length counts once trimmed, and a text over the limit is refused as
+ * "at most N characters".
+ */
+describe.each(ENGINES)('optional texts on %s', (engine) => {
+  const cases = [
+    {
+      name: 'content summary',
+      open: () => createContentSubgraph(() => anyIds) as SubgraphUnderTest<unknown, unknown>,
+      max: 1_000,
+      field: 'input.summary',
+      run: (harness: SubgraphHarness<unknown, unknown>, text: string, n: number) =>
+        harness.execute<{ created: { text: string | null } }>(
+          `mutation($input: CreateContentInput!) { created: createContent(input: $input) { text: summary } }`,
+          { input: { kind: 'ARTICLE', title: `Optional ${n}`, summary: text, language: 'en' } },
+          { viewer: AUTHOR },
+        ),
+    },
+    {
+      name: 'campaign description',
+      open: () => campaignsSubgraph as SubgraphUnderTest<unknown, unknown>,
+      max: 2_000,
+      field: 'input.description',
+      run: (harness: SubgraphHarness<unknown, unknown>, text: string, n: number) =>
+        harness.execute<{ created: { text: string | null } }>(
+          `mutation($input: LaunchCampaignInput!) { created: launchCampaign(input: $input) { text: description } }`,
+          {
+            input: {
+              slug: `optional-text-${n}`,
+              name: `Optional ${n}`,
+              localName: '可选',
+              description: text,
+              startsOn: '2025-05-01',
+              endsOn: '2025-05-31',
+              organizerId: ADMIN.memberId,
+            },
+          },
+          { viewer: ADMIN },
+        ),
+    },
+  ];
+
+  describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, { open, max, field, run }) => {
+    let harness: SubgraphHarness<unknown, unknown>;
+    beforeAll(async () => {
+      harness = await openSubgraph(open(), engine);
+    });
+    afterAll(() => harness.close());
+
+    it('stores a blank text as null and a full-length one padded with blanks trimmed', async () => {
+      const blank = await run(harness, '  \n ', 1);
+      expect(blank.errors).toBeUndefined();
+      expect(blank.data!.created.text).toBeNull();
+      const full = 'x'.repeat(max);
+      const padded = await run(harness, `  ${full}\n`, 2);
+      expect(padded.errors).toBeUndefined();
+      expect(padded.data!.created.text).toBe(full);
+    });
+
+    it('refuses a text over the limit as "at most N characters"', async () => {
+      const result = await run(harness, ` ${'x'.repeat(max + 1)} `, 3);
+      expect(result.errors?.map((e) => ({ message: e.message, ...e.extensions }))).toEqual([
+        { message: `${field} must be at most ${max} characters, got ${max + 1}`, code: 'BAD_USER_INPUT', field },
+      ]);
+    });
+  });
+});

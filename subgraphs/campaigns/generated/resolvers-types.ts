@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Campaign as CampaignModel, Participation as ParticipationModel } from '../entities';
 import type { Connection as ConnectionModel } from '../../kit/pagination';
 import type { MetricTotals as MetricTotalsModel, DailyTotals as DailyTotalsModel } from '../repositories/metrics';
-import type { MemberRef as MemberRefModel, AttractionRef as AttractionRefModel } from '../refs';
+import type { EntityRef as EntityRefModel } from '../../kit/refs';
 import type { AuditRecord as AuditRecordModel } from '../../kit/audit/AuditRecord';
 import type { AuditTrailRef as AuditTrailRefModel } from '../../kit/audit/trail';
 import type { CampaignsContext } from '../context';
@@ -654,7 +654,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Attraction: ResolverTypeWrapper<AttractionRefModel>;
+  Attraction: ResolverTypeWrapper<EntityRefModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AuditFilter: AuditFilter;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -676,7 +676,7 @@ export type ResolversTypes = ResolversObject<{
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   LaunchCampaignInput: LaunchCampaignInput;
-  Member: ResolverTypeWrapper<MemberRefModel>;
+  Member: ResolverTypeWrapper<EntityRefModel>;
   MetricReportInput: MetricReportInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -691,7 +691,7 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Attraction: AttractionRefModel;
+  Attraction: EntityRefModel;
   ID: Scalars['ID']['output'];
   AuditFilter: AuditFilter;
   String: Scalars['String']['output'];
@@ -711,7 +711,7 @@ export type ResolversParentTypes = ResolversObject<{
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   LaunchCampaignInput: LaunchCampaignInput;
-  Member: MemberRefModel;
+  Member: EntityRefModel;
   MetricReportInput: MetricReportInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;

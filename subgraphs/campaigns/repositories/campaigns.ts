@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
-import { conflict } from '../../kit/errors';
 import { type Connection, type PageArgs, paginate } from '../../kit/pagination';
 import { Campaign, CampaignDestination, type CampaignStatus, Participation } from '../entities';
 
@@ -118,11 +117,13 @@ export class CampaignRepository {
     return manager.getRepository(Campaign).findOneBy({ id });
   }
 
-  /** Creates a PLANNED campaign, its destinations and its organizer's LEAD participation. */
-  async launch(manager: EntityManager, input: NewCampaign): Promise<Campaign> {
+  /**
+   * Creates a PLANNED campaign, its destinations and its organizer's LEAD participation; null,
+   * writing nothing, when the slug is taken (checked, and enforced by the unique index).
+   */
+  async launch(manager: EntityManager, input: NewCampaign): Promise<Campaign | null> {
     const repository = manager.getRepository(Campaign);
-    const taken = () => conflict(`a campaign with slug "${input.slug}" already exists: choose another slug`);
-    if (await repository.existsBy({ slug: input.slug })) throw taken();
+    if (await repository.existsBy({ slug: input.slug })) return null;
     const id = randomUUID();
     try {
       await repository.insert({
@@ -139,7 +140,7 @@ export class CampaignRepository {
         sampleData: false,
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw taken();
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
     await this.replaceDestinations(manager, id, input.destinationIds);

@@ -1,9 +1,12 @@
+import { entityRef } from '../../kit/refs';
 import { isAdmin } from '../../kit/authz';
-import { badUserInput } from '../../kit/errors';
 import { localized } from '../../kit/locale';
+import { readPageArgs } from '../../kit/pagination';
 import type { Identity } from '../../kit/identity';
 import type { Campaign as CampaignEntity } from '../entities';
 import type { CampaignResolvers } from '../generated/resolvers-types';
+import { PARTICIPATION_KEYS } from '../loaders';
+import * as valid from '../validation';
 
 /** PLANNED campaigns are for admins' eyes only; everyone sees the others. */
 export function visibleTo(viewer: Identity, campaign: CampaignEntity | null): CampaignEntity | null {
@@ -19,21 +22,20 @@ export const Campaign: CampaignResolvers = {
   localName: (campaign) => campaign.nameZh,
   description: (campaign, _args, { locale }) =>
     locale === 'zh-CN' ? (campaign.descriptionZh ?? campaign.descriptionEn) : campaign.descriptionEn,
-  organizer: (campaign) => ({ id: campaign.organizerId }),
-  participants: (campaign, { first, after }, { loaders }) =>
-    loaders.participantPage({ first: first ?? null, after: after ?? null }).load(campaign.id),
-  destinations: async (campaign, _args, { loaders }) =>
-    (await loaders.destinationsByCampaign.load(campaign.id)).map((d) => ({ id: d.attractionId })),
-  metrics: (campaign, _args, { loaders }) => loaders.campaignTotals.load(campaign.id),
-  dailyMetrics: (campaign, { from, to }, { loaders }) => {
-    if (from && to && from > to) throw badUserInput(`from (${from}) must not be after to (${to})`, 'from');
-    return loaders.dailyMetrics({ from: from ?? null, to: to ?? null }).load(campaign.id);
+  organizer: (campaign) => entityRef(campaign.organizerId),
+  participants: (campaign, { first, after }, { loaders }) => {
+    const page = { first: first ?? null, after: after ?? null };
+    // Checked here, before batching: a bad `first` or cursor is this field's error alone.
+    readPageArgs(page, PARTICIPATION_KEYS.length);
+    return loaders.participantPage.load({ parentId: campaign.id, args: page });
   },
+  destinations: async (campaign, _args, { loaders }) =>
+    (await loaders.destinationsByCampaign.load(campaign.id)).map((d) => entityRef(d.attractionId)),
+  metrics: (campaign, _args, { loaders }) => loaders.campaignTotals.load(campaign.id),
+  dailyMetrics: (campaign, { from, to }, { loaders }) =>
+    loaders.dailyMetrics.load({ parentId: campaign.id, args: valid.dayRange(from, to) }),
   topParticipants: (campaign, { first }, { loaders }) => {
-    const limit = first ?? DEFAULT_TOP;
-    if (!Number.isInteger(limit) || limit < 0 || limit > 100) {
-      throw badUserInput(`\`first\` must be between 0 and 100, got ${limit}`, 'first');
-    }
-    return limit === 0 ? [] : loaders.topParticipants(limit).load(campaign.id);
+    const limit = valid.topCount(first, DEFAULT_TOP);
+    return limit === 0 ? [] : loaders.topParticipants.load({ parentId: campaign.id, args: limit });
   },
 };

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { isAdmin, requireAdmin, requireSignedIn } from '../../kit/authz';
-import { badUserInput, conflict, forbidden, notFound } from '../../kit/errors';
+import { badUserInput, conflict, forbidden, notFound, slugTaken } from '../../kit/errors';
 import type { CampaignsContext } from '../context';
 import { type Campaign, Participation } from '../entities';
 import type { MutationResolvers } from '../generated/resolvers-types';
@@ -26,10 +26,12 @@ interface SeenCampaign {
 async function seenCampaign(
   manager: EntityManager,
   { viewer, repos }: CampaignsContext,
-  memberId: string,
   id: string,
-  field: string,
+  field = 'campaignId',
 ): Promise<SeenCampaign> {
+  // Called after requireSignedIn: the caller acts for a member.
+  const memberId = viewer.memberId;
+  if (memberId === null) throw new Error('seenCampaign needs a signed-in caller');
   const campaign = await repos.campaigns.findById(manager, id);
   const participation = campaign ? await repos.participations.find(manager, campaign.id, memberId) : null;
   if (!campaign || (campaign.status === 'PLANNED' && !isAdmin(viewer) && !participation)) {
@@ -45,8 +47,9 @@ export const Mutation: MutationResolvers = {
       async (manager) => {
         requireAdmin(viewer, 'launchCampaign');
         valid.period(input.startsOn, input.endsOn);
-        return repos.campaigns.launch(manager, {
-          slug: valid.slug(input.slug),
+        const slug = valid.slug(input.slug);
+        const campaign = await repos.campaigns.launch(manager, {
+          slug,
           nameEn: valid.text(input.name, 'input.name', 1, 200),
           nameZh: valid.text(input.localName, 'input.localName', 1, 200),
           descriptionEn: valid.optionalText(input.description, 'input.description', 2000),
@@ -57,6 +60,8 @@ export const Mutation: MutationResolvers = {
           destinationIds: valid.destinationIds(input.destinationIds ?? []),
           joinedOn: todayUtc(),
         });
+        if (!campaign) throw slugTaken('campaign', slug);
+        return campaign;
       },
       (campaign) => campaign.id,
     ),
@@ -112,19 +117,8 @@ export const Mutation: MutationResolvers = {
         const chosen = role ?? 'PARTNER';
         if (chosen === 'LEAD' && !isAdmin(viewer))
           throw forbidden('only admins may join as LEAD; choose PARTNER or AMPLIFIER');
-        const { campaign, participation } = await seenCampaign(
-          manager,
-          context,
-          viewer.memberId,
-          campaignId,
-          'campaignId',
-        );
-        if (campaign.status !== 'PLANNED' && campaign.status !== 'ACTIVE') {
-          throw badUserInput(
-            `campaign is ${campaign.status}: members join only PLANNED or ACTIVE campaigns`,
-            'campaignId',
-          );
-        }
+        const { campaign, participation } = await seenCampaign(manager, context, campaignId);
+        valid.openToMembers(campaign.status, 'join');
         if (participation) throw conflict('your member already takes part in this campaign');
         return repos.participations.insert(
           manager,
@@ -142,20 +136,9 @@ export const Mutation: MutationResolvers = {
     context.mutate({ operation: 'leaveCampaign', targetType: 'Campaign', targetId: campaignId }, async (manager) => {
       const { viewer, repos } = context;
       requireSignedIn(viewer, 'leaveCampaign');
-      const { campaign, participation } = await seenCampaign(
-        manager,
-        context,
-        viewer.memberId,
-        campaignId,
-        'campaignId',
-      );
+      const { campaign, participation } = await seenCampaign(manager, context, campaignId);
       if (!participation) throw badUserInput('your member does not take part in this campaign', 'campaignId');
-      if (campaign.status !== 'PLANNED' && campaign.status !== 'ACTIVE') {
-        throw badUserInput(
-          `campaign is ${campaign.status}: members leave only PLANNED or ACTIVE campaigns`,
-          'campaignId',
-        );
-      }
+      valid.openToMembers(campaign.status, 'leave');
       await repos.participations.remove(manager, campaignId, viewer.memberId);
       return true;
     }),
@@ -171,13 +154,7 @@ export const Mutation: MutationResolvers = {
       async (manager) => {
         const { viewer, repos } = context;
         requireSignedIn(viewer, 'reportCampaignMetrics');
-        const { campaign, participation } = await seenCampaign(
-          manager,
-          context,
-          viewer.memberId,
-          input.campaignId,
-          'input.campaignId',
-        );
+        const { campaign, participation } = await seenCampaign(manager, context, input.campaignId, 'input.campaignId');
         if (!participation) {
           throw forbidden('only members taking part in the campaign may report its metrics: join it first');
         }

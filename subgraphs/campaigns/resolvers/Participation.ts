@@ -1,3 +1,4 @@
+import { entityRef } from '../../kit/refs';
 import { isSelfOrAdmin } from '../../kit/authz';
 import type { ParticipationResolvers } from '../generated/resolvers-types';
 import { pairKey } from '../loaders';
@@ -14,7 +15,7 @@ export const Participation: ParticipationResolvers = {
     }
     return campaign;
   },
-  member: (participation) => ({ id: participation.memberId }),
+  member: (participation) => entityRef(participation.memberId),
   metrics: (participation, _args, { loaders }) =>
     loaders.participationTotals.load(pairKey(participation.campaignId, participation.memberId)),
 };

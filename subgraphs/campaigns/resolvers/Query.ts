@@ -1,13 +1,12 @@
 import { isAdmin } from '../../kit/authz';
-import { badUserInput } from '../../kit/errors';
+import { idOrSlug } from '../../kit/validation';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import { visibleTo } from './Campaign';
 
 export const Query: QueryResolvers = {
   campaign: async (_parent, { id, slug }, { loaders, viewer }) => {
-    if (id != null && slug == null) return visibleTo(viewer, await loaders.campaignById.load(id));
-    if (slug != null && id == null) return visibleTo(viewer, await loaders.campaignBySlug.load(slug));
-    throw badUserInput('campaign needs exactly one of `id` or `slug`');
+    const key = idOrSlug('campaign', id, slug);
+    return visibleTo(viewer, await (key.by === 'id' ? loaders.campaignById : loaders.campaignBySlug).load(key.value));
   },
   campaigns: (_parent, { filter, first, after }, { repos, viewer }) =>
     repos.campaigns.list(

@@ -1,6 +1,6 @@
+import { auditRecordResolvers, auditTrailResolvers } from '../../kit/audit/resolvers';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Attraction } from './Attraction';
-import { AuditRecord, AuditTrail } from './AuditTrail';
 import { Campaign } from './Campaign';
 import { Member } from './Member';
 import { Mutation } from './Mutation';
@@ -15,6 +15,7 @@ export const resolvers: Resolvers = {
   Participation,
   Member,
   Attraction,
-  AuditTrail,
-  AuditRecord,
+  // The audit trail is the kit's: this subgraph's records under `AuditTrail.campaigns`.
+  AuditTrail: auditTrailResolvers('campaigns'),
+  AuditRecord: auditRecordResolvers(),
 };

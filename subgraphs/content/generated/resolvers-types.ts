@@ -3,7 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Content as ContentModel } from '../entities';
 import type { Connection as ConnectionModel } from '../../kit/pagination';
-import type { EntityRef as EntityRefModel } from '../entities/refs';
+import type { EntityRef as EntityRefModel } from '../../kit/refs';
 import type { AuditRecord as AuditRecordModel } from '../../kit/audit/AuditRecord';
 import type { AuditTrailRef as AuditTrailRefModel } from '../../kit/audit/trail';
 import type { ContentContext } from '../context';

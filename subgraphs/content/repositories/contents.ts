@@ -1,24 +1,15 @@
 import { likePattern } from '../../kit/sql';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
-import { badUserInput } from '../../kit/errors';
 import {
   type Connection,
   type PageArgs,
   type SortKey,
+  keysetCondition,
   paginate,
   readPageArgs,
-  toConnection,
 } from '../../kit/pagination';
-import {
-  CONTENT_KINDS,
-  CONTENT_STATUSES,
-  Content,
-  ContentAttraction,
-  ContentTag,
-  type ContentKind,
-  type ContentStatus,
-} from '../entities';
+import { Content, ContentAttraction, ContentTag, type ContentKind, type ContentStatus } from '../entities';
 
 /** Whose drafts and archived pieces a read may include. */
 export interface Audience {
@@ -28,7 +19,7 @@ export interface Audience {
   memberId: string | null;
 }
 
-/** Filter of the `contents` query, as the client sent it (validated here). */
+/** Filter of the `contents` query, as validated input (`contentFilter` of ../validation.ts). */
 export interface ContentFilter {
   kind?: ContentKind | null;
   tag?: string | null;
@@ -70,14 +61,18 @@ export interface ContentChanges {
 /** The parents whose per-parent lists are loaded in one windowed statement. */
 export type ParentKind = 'author' | 'attraction' | 'campaign';
 
-/** Options of a per-parent list: the page (same for every parent) and who may see what. */
-export interface PerParentOptions {
-  page: PageArgs;
+/** Which pieces of each parent a per-parent list shows: who may see what. */
+export interface PerParentFilter {
   audience: Audience;
   /** Only this status; published only when `publishedOnly`. */
   status?: ContentStatus | null;
   /** Lists of attractions and campaigns show published content only. */
   publishedOnly: boolean;
+}
+
+/** Options of a per-parent list: the page (same for every parent) and who may see what. */
+export interface PerParentOptions extends PerParentFilter {
+  page: PageArgs;
 }
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
@@ -151,16 +146,8 @@ export class ContentRepository {
   list(filter: ContentFilter, page: PageArgs, audience: Audience): Promise<Connection<Content>> {
     const query = this.dataSource.getRepository(Content).createQueryBuilder('c');
     this.restrictTo(query, audience);
-    if (filter.kind) {
-      if (!CONTENT_KINDS.includes(filter.kind)) throw badUserInput(`unknown kind ${filter.kind}`, 'filter.kind');
-      query.andWhere('c.kind = :kind', { kind: filter.kind });
-    }
-    if (filter.status) {
-      if (!CONTENT_STATUSES.includes(filter.status)) {
-        throw badUserInput(`unknown status ${filter.status}`, 'filter.status');
-      }
-      query.andWhere('c.status = :status', { status: filter.status });
-    }
+    if (filter.kind) query.andWhere('c.kind = :kind', { kind: filter.kind });
+    if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
     if (filter.language != null) query.andWhere('c.language = :language', { language: filter.language });
     if (filter.authorId != null) query.andWhere('c.author_id = :authorId', { authorId: filter.authorId });
     if (filter.campaignId != null) query.andWhere('c.campaign_id = :campaignId', { campaignId: filter.campaignId });
@@ -175,9 +162,6 @@ export class ContentRepository {
         { attractionId: filter.attractionId },
       );
     }
-    if (filter.publishedAfter && filter.publishedBefore && filter.publishedAfter > filter.publishedBefore) {
-      throw badUserInput('filter.publishedAfter must not be after filter.publishedBefore', 'filter.publishedAfter');
-    }
     if (filter.publishedAfter) query.andWhere('c.published_at >= :after', { after: filter.publishedAfter });
     if (filter.publishedBefore) query.andWhere('c.published_at <= :before', { before: filter.publishedBefore });
     if (filter.search == null) return paginate(query, page, [sortedAtKey, idKey]);
@@ -185,12 +169,18 @@ export class ContentRepository {
     const score = this.applySearch(query, filter.search);
     const scoreKey: SortKey<Content> = {
       column: score,
+      orderBy: 'search_score',
       direction: 'DESC',
       // The score is not an entity field: recomputed from the row would need the query.
       value: (c) => (c as Content & { searchScore?: number }).searchScore ?? 0,
     };
     query.addSelect(score, 'search_score');
-    return this.paginateWithScore(query, page, scoreKey);
+    // Keyset pagination over (score, sortedAt, id), reading the score off the raw rows.
+    return paginate(query, page, [scoreKey, sortedAtKey, idKey], async (paged, limit) => {
+      const { entities, raw } = await paged.limit(limit).getRawAndEntities();
+      const scores = new Map(raw.map((r: Record<string, unknown>) => [String(r.c_id), Number(r.search_score)]));
+      return entities.map((e) => Object.assign(e, { searchScore: scores.get(e.id) ?? 0 }));
+    });
   }
 
   /**
@@ -199,11 +189,7 @@ export class ContentRepository {
    * body otherwise (Chinese on MySQL, whose FULLTEXT parser splits on spaces only, and
    * words under 3 characters, below both engines' token size).
    */
-  private applySearch(query: SelectQueryBuilder<Content>, raw: string): string {
-    const text = raw.trim();
-    if (text.length < 1 || text.length > 100) {
-      throw badUserInput(`filter.search must be 1 to 100 characters, got ${text.length}`, 'filter.search');
-    }
+  private applySearch(query: SelectQueryBuilder<Content>, text: string): string {
     const words = text.split(/\s+/);
     const short = words.some((w) => [...w].length < 3);
     if (this.sqlite && !short) {
@@ -227,40 +213,11 @@ export class ContentRepository {
     return score;
   }
 
-  /** Keyset pagination over (score, sortedAt, id), reading the score off the raw rows. */
-  private async paginateWithScore(
-    query: SelectQueryBuilder<Content>,
-    args: PageArgs,
-    scoreKey: SortKey<Content>,
-  ): Promise<Connection<Content>> {
-    const keys = [scoreKey, sortedAtKey, idKey];
-    const page = readPageArgs(args, keys.length);
-    const counter = query.clone();
-    const paged = query.clone();
-    if (page.after) {
-      const after = page.after;
-      const branches = keys.map((key, i) => {
-        const equal = keys.slice(0, i).map((prev, j) => `${prev.column} = :after${j}`);
-        return [...equal, `${key.column} < :after${i}`].join(' AND ');
-      });
-      const params = Object.fromEntries(after.map((v, i) => [`after${i}`, keys[i]?.param ? keys[i].param(v) : v]));
-      paged.andWhere(`(${branches.map((b) => `(${b})`).join(' OR ')})`, params);
-    }
-    paged.orderBy('search_score', 'DESC').addOrderBy('c.sorted_at', 'DESC').addOrderBy('c.id', 'DESC');
-    let rows: Content[] = [];
-    if (page.first > 0) {
-      const { entities, raw } = await paged.limit(page.first + 1).getRawAndEntities();
-      const scores = new Map(raw.map((r: Record<string, unknown>) => [String(r.c_id), Number(r.search_score)]));
-      rows = entities.map((e) => Object.assign(e, { searchScore: scores.get(e.id) ?? 0 }));
-    }
-    return toConnection(rows, page.first, keys, () => counter.getCount());
-  }
-
   /** The query of per-parent lists, before paging: parent id as `parent_id`. */
   private perParentQuery(
     parent: ParentKind,
     parentIds: readonly string[],
-    options: PerParentOptions,
+    options: PerParentFilter,
     idsParameter = 'parentIds',
   ) {
     const query = this.dataSource.getRepository(Content).createQueryBuilder('c');
@@ -298,14 +255,14 @@ export class ContentRepository {
     const result = new Map<string, Content[]>(parentIds.map((id) => [id, []]));
     if (page.first === 0 || parentIds.length === 0) return result;
     const metadata = this.dataSource.getMetadata(Content);
-    const after = page.after && { after0: new Date(String(page.after[0])), after1: page.after[1] };
+    const after = page.after && keysetCondition(CONTENT_ORDER, page.after);
     for (let start = 0; start < parentIds.length; start += PARENTS_PER_STATEMENT) {
       const chunk = parentIds.slice(start, start + PARENTS_PER_STATEMENT);
       const branches: string[] = [];
       const parameters: Record<string, unknown> = {};
       chunk.forEach((parentId, i) => {
         const { query, parentColumn } = this.perParentQuery(parent, [parentId], options, `parent${i}`);
-        if (after) query.andWhere('(c.sorted_at < :after0 OR (c.sorted_at = :after0 AND c.id < :after1))', after);
+        if (after) query.andWhere(after.where, after.params);
         // Keys only: MariaDB keeps derived tables with TEXT columns (bodies) on disk, 2 ms each.
         query.select(parentColumn, 'parent_id').addSelect('c.id', 'content_id');
         query
@@ -346,7 +303,7 @@ export class ContentRepository {
   async countsPerParent(
     parent: ParentKind,
     parentIds: readonly string[],
-    options: PerParentOptions,
+    options: PerParentFilter,
   ): Promise<Map<string, number>> {
     const result = new Map<string, number>(parentIds.map((id) => [id, 0]));
     if (parentIds.length === 0) return result;

@@ -1,3 +1,4 @@
+import { entityRef } from '../../kit/refs';
 import type { ContentResolvers } from '../generated/resolvers-types';
 import { canSee } from './audience';
 
@@ -8,8 +9,8 @@ export const Content: ContentResolvers = {
     return content && canSee(viewer, content) ? content : null;
   },
   tags: async (content, _args, { loaders }) => (await loaders.tagsByContent.load(content.id)).map((t) => t.tag),
-  author: (content) => ({ id: content.authorId }),
+  author: (content) => entityRef(content.authorId),
   attractions: async (content, _args, { loaders }) =>
-    (await loaders.attractionsByContent.load(content.id)).map((a) => ({ id: a.attractionId })),
-  campaign: (content) => (content.campaignId ? { id: content.campaignId } : null),
+    (await loaders.attractionsByContent.load(content.id)).map((a) => entityRef(a.attractionId)),
+  campaign: (content) => entityRef(content.campaignId),
 };

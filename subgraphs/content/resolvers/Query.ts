@@ -1,4 +1,5 @@
 import type { QueryResolvers } from '../generated/resolvers-types';
+import * as valid from '../validation';
 import { audienceOf, canSee } from './audience';
 
 export const Query: QueryResolvers = {
@@ -8,5 +9,5 @@ export const Query: QueryResolvers = {
     return content && canSee(viewer, content) ? content : null;
   },
   contents: (_parent, { filter, first, after }, { repos, viewer }) =>
-    repos.contents.list(filter ?? {}, { first, after }, audienceOf(viewer)),
+    repos.contents.list(valid.contentFilter(filter ?? {}), { first, after }, audienceOf(viewer)),
 };

@@ -1,5 +1,5 @@
+import { auditRecordResolvers, auditTrailResolvers } from '../../kit/audit/resolvers';
 import type { Resolvers } from '../generated/resolvers-types';
-import { AuditRecord, AuditTrail } from './AuditTrail';
 import { Content } from './Content';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
@@ -13,6 +13,7 @@ export const resolvers: Resolvers = {
   Member,
   Attraction,
   Campaign,
-  AuditTrail,
-  AuditRecord,
+  // The audit trail is the kit's: this subgraph's records under `AuditTrail.content`.
+  AuditTrail: auditTrailResolvers('content'),
+  AuditRecord: auditRecordResolvers(),
 };

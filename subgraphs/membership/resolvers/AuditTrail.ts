@@ -1,17 +1,10 @@
-import { auditTrail } from '../../kit/audit/trail';
-import { requireAdmin } from '../../kit/authz';
+import { auditRecordResolvers, auditTrailResolvers } from '../../kit/audit/resolvers';
 import type { AuditRecordResolvers, AuditTrailResolvers } from '../generated/resolvers-types';
 
-export const AuditTrail: AuditTrailResolvers = {
-  __resolveReference: () => auditTrail(),
-  membership: (_trail, { filter, first, after }, { viewer, repos }) => {
-    // The subgraph that owns the data decides, even when the gateway routed the call.
-    requireAdmin(viewer, 'the audit trail');
-    return repos.audit.list(filter ?? {}, { first, after });
-  },
-};
+export const AuditTrail: AuditTrailResolvers = auditTrailResolvers('membership');
 
 export const AuditRecord: AuditRecordResolvers = {
+  ...auditRecordResolvers(),
+  // Members live here: the actor comes from this subgraph's loader, not as a reference.
   actor: (record, _args, { loaders }) => (record.actorMemberId ? loaders.memberById.load(record.actorMemberId) : null),
-  actorRole: (record) => (record.actorRole === 'MEMBER' || record.actorRole === 'ADMIN' ? record.actorRole : null),
 };

@@ -1,5 +1,5 @@
 import { isSelfOrAdmin, requireAdmin, requireSelfOrAdmin, requireSignedIn } from '../../kit/authz';
-import { badUserInput, forbidden, notFound } from '../../kit/errors';
+import { badUserInput, forbidden, notFound, slugTaken } from '../../kit/errors';
 import type { MutationResolvers } from '../generated/resolvers-types';
 import type { MemberChanges } from '../repositories/members';
 import * as valid from '../validation';
@@ -12,8 +12,9 @@ export const Mutation: MutationResolvers = {
       { operation: 'admitMember', targetType: 'Member', detail: `slug ${input.slug.slice(0, 80)}` },
       async (manager) => {
         requireAdmin(viewer, 'admitMember');
-        return repos.members.admit(manager, {
-          slug: valid.slug(input.slug),
+        const slug = valid.slug(input.slug);
+        const member = await repos.members.admit(manager, {
+          slug,
           nameEn: valid.text(input.name, 'input.name', 1, 200),
           nameZh: valid.text(input.localName, 'input.localName', 1, 200),
           kind: input.kind,
@@ -22,6 +23,8 @@ export const Mutation: MutationResolvers = {
           contactEmail: valid.email(input.contactEmail),
           joinedOn: input.joinedOn ?? todayUtc(),
         });
+        if (!member) throw slugTaken('member', slug);
+        return member;
       },
       (member) => member.id,
     ),

@@ -1,15 +1,16 @@
 import { auditTrail } from '../../kit/audit/trail';
 import { requireAdmin } from '../../kit/authz';
-import { badUserInput } from '../../kit/errors';
+import { idOrSlug } from '../../kit/validation';
 import type { QueryResolvers } from '../generated/resolvers-types';
+import * as valid from '../validation';
 
 export const Query: QueryResolvers = {
   member: (_parent, { id, slug }, { loaders }) => {
-    if (id != null && slug == null) return loaders.memberById.load(id);
-    if (slug != null && id == null) return loaders.memberBySlug.load(slug);
-    throw badUserInput('member needs exactly one of `id` or `slug`');
+    const key = idOrSlug('member', id, slug);
+    return (key.by === 'id' ? loaders.memberById : loaders.memberBySlug).load(key.value);
   },
-  members: (_parent, { filter, first, after }, { repos }) => repos.members.list(filter ?? {}, { first, after }),
+  members: (_parent, { filter, first, after }, { repos }) =>
+    repos.members.list(valid.memberFilter(filter ?? {}), { first, after }),
   alliance: async (_parent, _args, { repos }) => {
     const alliance = await repos.alliance.find();
     // The alliance row is seed data: without it the database was never seeded, a server fault.

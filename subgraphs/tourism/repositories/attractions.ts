@@ -2,10 +2,10 @@ import { likePattern } from '../../kit/sql';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
-import { badUserInput, conflict } from '../../kit/errors';
-import { type Connection, type PageArgs, paginate, readPageArgs, toConnection } from '../../kit/pagination';
+import { type Connection, type PageArgs, paginate, toConnection } from '../../kit/pagination';
 import { Attraction, type AttractionCategory, type Province } from '../entities';
 import { boundingBox, distanceKm } from '../geo';
+import { NEAR_CURSOR_TAG, type NearPage } from '../validation';
 
 /** A validated `near` condition. */
 export interface Near {
@@ -14,7 +14,7 @@ export interface Near {
   radiusKm: number;
 }
 
-/** Filter of the `attractions` query, as validated input. */
+/** Filter of the `attractions` query, as validated input (`attractionFilter` of ../validation.ts). */
 export interface AttractionFilter {
   province?: Province | null;
   destinationId?: string | null;
@@ -27,9 +27,6 @@ export interface AttractionFilter {
 
 /** A validated attraction to create or update, keyed by slug. */
 export type AttractionFields = Omit<Attraction, 'id'>;
-
-/** Tags `near` cursors so that a cursor of the slug order is refused there, and vice versa. */
-const NEAR_CURSOR_TAG = 'near';
 
 /** Reads and writes attractions. Every read method is one SQL statement. */
 export class AttractionRepository {
@@ -53,13 +50,11 @@ export class AttractionRepository {
   }
 
   /**
-   * A page of attractions: ordered by slug, or with `near` by distance (nearest first,
-   * ties by id). Each is one statement, plus one for `totalCount` when asked (slug order).
+   * A page of attractions ordered by slug (`near` is ignored: see {@link listNear}). One
+   * statement, plus one for `totalCount` when asked.
    */
   list(filter: AttractionFilter, page: PageArgs): Promise<Connection<Attraction>> {
-    const query = this.filtered(filter);
-    if (filter.near) return this.listNear(query, filter.near, page);
-    return paginate(query, page, [
+    return paginate(this.filtered(filter), page, [
       { column: 'a.slug', direction: 'ASC', value: (a) => a.slug },
       { column: 'a.id', direction: 'ASC', value: (a) => a.id },
     ]);
@@ -78,41 +73,24 @@ export class AttractionRepository {
       query.andWhere('a.world_heritage = :heritage', { heritage: filter.worldHeritage ? 1 : 0 });
     }
     if (filter.search != null) {
-      const text = filter.search.trim();
-      if (text.length < 1 || text.length > 100) {
-        throw badUserInput('filter.search must be 1 to 100 characters', 'filter.search');
-      }
       query.andWhere(
         "(LOWER(a.name_en) LIKE :pattern ESCAPE '!' OR a.name_zh LIKE :pattern ESCAPE '!' OR a.slug LIKE :pattern ESCAPE '!')",
-        { pattern: likePattern(text) },
+        { pattern: likePattern(filter.search) },
       );
     }
     return query;
   }
 
   /**
-   * `near`: the indexed bounding box narrows the rows in SQL, the exact great-circle
+   * A page of attractions within `near`, nearest first (ties by id), in one statement.
+   * The indexed bounding box narrows the rows in SQL, the exact great-circle
    * distance decides in JavaScript. The order is (distance, id), total and repeatable, so
    * the cursor carries the distance and the id of the last row and the next page starts
    * strictly after that pair; `totalCount` comes from the same statement.
    */
-  private async listNear(
-    query: SelectQueryBuilder<Attraction>,
-    near: Near,
-    args: PageArgs,
-  ): Promise<Connection<Attraction>> {
-    const page = readPageArgs(args, 3);
-    let after: { distance: number; id: string } | null = null;
-    if (page.after) {
-      const [tag, distance, id] = page.after;
-      if (tag !== NEAR_CURSOR_TAG || typeof distance !== 'number' || typeof id !== 'string') {
-        throw badUserInput(
-          '`after` is not a cursor from a `near` search: pass an endCursor or edge cursor of the same query',
-          'after',
-        );
-      }
-      after = { distance, id };
-    }
+  async listNear(filter: AttractionFilter, near: Near, page: NearPage): Promise<Connection<Attraction>> {
+    const query = this.filtered(filter);
+    const after = page.after;
     const box = boundingBox(near.latitude, near.longitude, near.radiusKm);
     query.andWhere('a.latitude BETWEEN :minLat AND :maxLat', { minLat: box.minLatitude, maxLat: box.maxLatitude });
     if (box.minLongitude !== null && box.maxLongitude !== null) {
@@ -152,8 +130,11 @@ export class AttractionRepository {
     return found;
   }
 
-  /** Creates the attraction with this slug, or updates it (keeping its id). */
-  async upsertBySlug(manager: EntityManager, fields: AttractionFields): Promise<Attraction> {
+  /**
+   * Creates the attraction with this slug, or updates it (keeping its id); null when another
+   * request created the same slug between the read and the insert.
+   */
+  async upsertBySlug(manager: EntityManager, fields: AttractionFields): Promise<Attraction | null> {
     const repository = manager.getRepository(Attraction);
     const existing = await repository.findOneBy({ slug: fields.slug });
     if (existing) {
@@ -165,7 +146,7 @@ export class AttractionRepository {
       await repository.insert({ id, ...fields });
     } catch (error) {
       // Another request created the same slug between our read and our insert.
-      if (isUniqueViolation(error)) throw conflict(`attraction "${fields.slug}" was created concurrently: retry`);
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
     return (await repository.findOneBy({ id }))!;

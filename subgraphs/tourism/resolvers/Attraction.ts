@@ -14,5 +14,5 @@ export const Attraction: AttractionResolvers = {
     return destination;
   },
   visitorStats: (attraction, { from, to }, { loaders }) =>
-    loaders.statsByAttraction.load({ id: attraction.id, ...monthRange(from, to) }),
+    loaders.statsByAttraction.load({ parentId: attraction.id, args: monthRange(from, to) }),
 };

@@ -9,5 +9,5 @@ export const Destination: DestinationResolvers = {
   location: (destination) => ({ latitude: destination.latitude, longitude: destination.longitude }),
   attractions: (destination, _args, { loaders }) => loaders.attractionsByDestination.load(destination.id),
   visitorStats: (destination, { from, to }, { loaders }) =>
-    loaders.statsByDestination.load({ id: destination.id, ...monthRange(from, to) }),
+    loaders.statsByDestination.load({ parentId: destination.id, args: monthRange(from, to) }),
 };

@@ -1,33 +1,21 @@
-import { badUserInput } from '../../kit/errors';
+import { idOrSlug } from '../../kit/validation';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import * as valid from '../validation';
 
 export const Query: QueryResolvers = {
   attraction: (_parent, { id, slug }, { loaders }) => {
-    if (id != null && slug == null) return loaders.attractionById.load(id);
-    if (slug != null && id == null) return loaders.attractionBySlug.load(slug);
-    throw badUserInput('attraction needs exactly one of `id` or `slug`');
+    const key = idOrSlug('attraction', id, slug);
+    return (key.by === 'id' ? loaders.attractionById : loaders.attractionBySlug).load(key.value);
   },
   attractions: (_parent, { filter, first, after }, { repos }) => {
-    const near = filter?.near;
-    return repos.attractions.list(
-      {
-        ...filter,
-        near: near
-          ? {
-              latitude: valid.latitude(near.latitude, 'filter.near.latitude'),
-              longitude: valid.longitude(near.longitude, 'filter.near.longitude'),
-              radiusKm: valid.radiusKm(near.radiusKm),
-            }
-          : null,
-      },
-      { first, after },
-    );
+    const checked = valid.attractionFilter(filter ?? {});
+    return checked.near
+      ? repos.attractions.listNear(checked, checked.near, valid.nearPage({ first, after }))
+      : repos.attractions.list(checked, { first, after });
   },
   destination: (_parent, { id, slug }, { loaders }) => {
-    if (id != null && slug == null) return loaders.destinationById.load(id);
-    if (slug != null && id == null) return loaders.destinationBySlug.load(slug);
-    throw badUserInput('destination needs exactly one of `id` or `slug`');
+    const key = idOrSlug('destination', id, slug);
+    return (key.by === 'id' ? loaders.destinationById : loaders.destinationBySlug).load(key.value);
   },
   destinations: (_parent, { province }, { repos }) => repos.destinations.list(province ?? null),
   tourismTrends: (_parent, { province, from, to }, { repos }) => {

@@ -1,6 +1,6 @@
+import { auditRecordResolvers, auditTrailResolvers } from '../../kit/audit/resolvers';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Attraction } from './Attraction';
-import { AuditRecord, AuditTrail } from './AuditTrail';
 import { Destination } from './Destination';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
@@ -11,6 +11,7 @@ export const resolvers: Resolvers = {
   Mutation,
   Attraction,
   Destination,
-  AuditTrail,
-  AuditRecord,
+  // The audit trail is the kit's: this subgraph's records under `AuditTrail.tourism`.
+  AuditTrail: auditTrailResolvers('tourism'),
+  AuditRecord: auditRecordResolvers(),
 };
