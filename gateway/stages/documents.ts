@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { graphQLParamsOf } from '../http';
+import { graphQLParamsOf } from '../params';
 import { operationId } from '../operations';
 import type { GatewayStage } from '../stage';
 import { refuse } from './response';

@@ -3,7 +3,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../../subgraphs/kit/logger';
 import type { GatewayConfig } from '../config';
-import { graphQLParamsOf } from '../http';
+import { graphQLParamsOf } from '../params';
 import { MAX_INPUT_DEPTH, tooDeeplyNested } from '../limits';
 import type { GatewayStage } from '../stage';
 import { refuse } from './response';
