@@ -1,5 +1,5 @@
 /**
- * `npm start`: runs every present subgraph and the gateway as separate processes,
+ * `npm start`: runs every subgraph and the gateway as separate processes,
  * seeds empty databases, waits until each is ready, prints the URL, and stops all
  * of them cleanly on Ctrl-C. Each service can also be started alone
  * (`npm run start:gateway`, `npm run start:membership`).
@@ -12,9 +12,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { DEFAULT_PORTS } from '../subgraphs/kit/config';
+import { DEFAULT_PORTS, SUBGRAPHS } from '../subgraphs';
 import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
-import { ROOT, presentSubgraphs } from './subgraphs';
+import { ROOT } from './subgraphs';
 
 interface Service {
   name: string;
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  const subgraphs: Service[] = presentSubgraphs().map((s) => ({
+  const subgraphs: Service[] = SUBGRAPHS.map((s) => ({
     name: s.name,
     entry: `subgraphs/${s.name}/index`,
     port: s.port,

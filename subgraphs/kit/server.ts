@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type GraphQLResponse } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -14,7 +14,7 @@ import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
-import { databaseAnswers, type Database } from './database';
+import { databaseAnswers, type Database, type DatabaseOptions } from './database';
 import { createErrorFormatter } from './errors';
 import {
   ANONYMOUS,
@@ -47,25 +47,54 @@ export interface RouteContext<Repos> {
   logger: Logger;
 }
 
-/** What a subgraph contributes; the kit adds HTTP, trust, health, errors, audit and shutdown. */
+/** How seeding may differ between environments. */
+export interface SeedOptions {
+  /** Development credentials (public, printed by `npm start`); never in production. */
+  devCredentials: boolean;
+}
+
+/**
+ * Everything a subgraph is, written once in its `server.ts` through `defineSubgraph` (./subgraph);
+ * the kit adds HTTP, trust, health, errors, audit and shutdown. `Repos` and `Loaders` are the
+ * subgraph's own types; nothing outside the subgraph sees them.
+ */
 export interface SubgraphDefinition<Repos, Loaders> {
   name: string;
-  typeDefs: DocumentNode;
+  /** Default port (`PORT` overrides it); the gateway's is 4000, subgraphs count up from 4001. */
+  port: number;
+  /** The subgraph's folder (`__dirname`): its `schema.graphql` is read from there. */
+  dir: string;
+  entities: DatabaseOptions['entities'];
+  migrations: DatabaseOptions['migrations'];
+  /** Writes the sample data; must be idempotent. Returns a one-line summary. */
+  seed: (dataSource: DataSource, options: SeedOptions) => Promise<string>;
+  /** True when the subgraph holds no data yet (first start). */
+  isEmpty: (dataSource: DataSource) => Promise<boolean>;
   resolvers: GraphQLResolverMap<SubgraphContext<Repos, Loaders>>;
   /** The subgraph's repositories, made once per process. */
-  createRepositories: (dataSource: DataSource) => Repos;
+  createRepositories: (dataSource: DataSource, security: SubgraphSecurity) => Repos;
   /** Fresh loaders for one request: DataLoader caches must never outlive it. */
   createLoaders: (repos: Repos) => Loaders;
   /** Extra internal routes (e.g. the identity endpoint of the membership subgraph). */
   routes?: (app: express.Express, context: RouteContext<Repos>) => void;
 }
 
-/** A built (not listening) subgraph: the Apollo server and the HTTP server around it. */
-export interface BuiltSubgraph<Repos, Loaders> {
-  apollo: ApolloServer<SubgraphContext<Repos, Loaders>>;
+/**
+ * A built (not listening) subgraph. Its own repository and loader types stay inside: callers
+ * get the HTTP server and an in-process entry to Apollo's request pipeline.
+ */
+export interface BuiltSubgraph {
   httpServer: http.Server;
-  /** Builds a context as the HTTP layer would; tests pass it to `executeOperation`. */
-  createContext: (info?: Partial<RequestInfo>) => SubgraphContext<Repos, Loaders>;
+  /** Runs an operation in-process with the context the HTTP layer would build from `info`. */
+  executeOperation: (request: OperationRequest, info?: Partial<RequestInfo>) => Promise<GraphQLResponse>;
+  /** Stops the Apollo server (the HTTP server is the caller's). */
+  stop: () => Promise<void>;
+}
+
+/** An operation as tests and tools send it in-process. */
+export interface OperationRequest {
+  query: string;
+  variables?: Record<string, unknown>;
 }
 
 /** Custom scalars every subgraph declares through the shared SDL. */
@@ -107,10 +136,11 @@ export function requireGatewayAssertion(security: SubgraphSecurity, audience?: A
  */
 export async function buildSubgraph<Repos, Loaders>(
   definition: SubgraphDefinition<Repos, Loaders>,
+  typeDefs: DocumentNode,
   database: Database,
   logger: Logger,
   security: SubgraphSecurity,
-): Promise<BuiltSubgraph<Repos, Loaders>> {
+): Promise<BuiltSubgraph> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -119,7 +149,7 @@ export async function buildSubgraph<Repos, Loaders>(
 
   const schema = buildSubgraphSchema([
     {
-      typeDefs: definition.typeDefs,
+      typeDefs,
       resolvers: { ...SCALAR_RESOLVERS, ...definition.resolvers } as GraphQLResolverMap<unknown>,
     },
   ]);
@@ -138,7 +168,7 @@ export async function buildSubgraph<Repos, Loaders>(
   });
   await apollo.start();
 
-  const repos = definition.createRepositories(dataSource);
+  const repos = definition.createRepositories(dataSource, security);
   const createContext = (info: Partial<RequestInfo> = {}): SubgraphContext<Repos, Loaders> => {
     const requestId = info.requestId ?? 'local';
     const viewer: Identity = info.viewer ?? ANONYMOUS;
@@ -180,7 +210,11 @@ export async function buildSubgraph<Repos, Loaders>(
         createContext(requestInfoFromHeaders(req.headers, (res.locals.viewer as Identity | undefined) ?? ANONYMOUS)),
     }),
   );
-  return { apollo, httpServer, createContext };
+  return {
+    httpServer,
+    executeOperation: (request, info) => apollo.executeOperation(request, { contextValue: createContext(info) }),
+    stop: () => apollo.stop(),
+  };
 }
 
 /** How a request that Node's HTTP parser refused is answered: status, code and what to fix. */

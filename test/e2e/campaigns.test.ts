@@ -1,6 +1,6 @@
 import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
-import { presentSubgraphs } from '../../scripts/subgraphs';
+import { SUBGRAPH_NAMES } from '../../subgraphs';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -10,7 +10,7 @@ const MEMBER = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
 const MEMBER_ID = stableId('member', 'chengdu-evening-news');
 const WINTER_ID = stableId('campaign', 'winter-tourism-season-2024');
 /** The tourism subgraph is built in parallel; the query crossing all three needs it composed. */
-const TOURISM = presentSubgraphs().some((s) => s.name === 'tourism');
+const TOURISM = SUBGRAPH_NAMES.includes('tourism');
 const withTourism = TOURISM ? it : it.skip;
 
 const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });

@@ -2,7 +2,7 @@ import { stableId } from '../../subgraphs/kit/ids';
 import { seedContents } from '../../subgraphs/content/seed-data';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { FOUNDING_MEMBERS } from '../../subgraphs/membership/seed-data';
-import { presentSubgraphs } from '../../scripts/subgraphs';
+import { SUBGRAPH_NAMES } from '../../subgraphs';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
@@ -10,7 +10,7 @@ import { startStack, type Stack } from '../support/stack';
 const ADMIN = DEV_CREDENTIALS.admin.secret;
 const AUTHOR = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
 const AUTHOR_ID = stableId('member', 'chengdu-evening-news');
-const present = new Set(presentSubgraphs().map((s) => s.name));
+const present = new Set<string>(SUBGRAPH_NAMES);
 
 type Errors = Array<{ message: string; extensions?: Record<string, unknown> }>;
 const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });

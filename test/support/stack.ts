@@ -10,13 +10,13 @@ import {
   IDENTITY_AUDIENCE,
   signAssertion,
 } from '../../subgraphs/kit/identity';
-import { presentSubgraphs } from '../../scripts/subgraphs';
+import { SUBGRAPH_NAMES } from '../../subgraphs';
 import { dropMysqlDatabase, mysqlServerUrl } from './databases';
 import { freePort, startService, type RunningService } from './processes';
 
 const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
 
-/** Every present subgraph and the gateway as real processes, each subgraph on a fresh database. */
+/** Every subgraph and the gateway as real processes, each subgraph on a fresh database. */
 export interface Stack {
   gateway: RunningService;
   /** Subgraph processes by name (`membership`, ...). */
@@ -51,7 +51,7 @@ export async function startStack(
   serviceEnv: Record<string, string> = {},
 ): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-e2e-'));
-  const names = presentSubgraphs().map((s) => s.name);
+  const names = SUBGRAPH_NAMES;
   const run = randomBytes(4).toString('hex');
   const databaseEnv: Record<string, string> =
     engine === 'sqlite'
