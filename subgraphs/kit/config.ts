@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { type Env, type NodeEnv, StartupError, envBool, envEnum, envInt, envNodeEnv, envPort, envString } from './env';
-import { type AssertionKey, DEV_DEPLOYMENT_ID, readSecret } from './identity';
-import type { SubgraphSecurity } from './server';
+import { type AssertionKey, DEV_DEPLOYMENT_ID, readSecret, type SubgraphSecurity } from './identity';
 
 /**
  * The gateway's default port; each subgraph's is in its descriptor, and the registry

@@ -24,21 +24,14 @@ import {
   type AssertionKey,
   IDENTITY_AUDIENCE,
   type Identity,
+  type SubgraphSecurity,
   verifyAssertion,
 } from './identity';
 import type { Logger } from './logger';
 import { DateScalar, DateTimeScalar } from './scalars';
 
-/** How a subgraph decides whom to trust. */
-export interface SubgraphSecurity {
-  /** Verifies the gateway's identity assertions (`GATEWAY_ASSERTION_SECRET`, `DEPLOYMENT_ID`). */
-  assertionKey: AssertionKey;
-  /**
-   * Local development only (`ALLOW_UNSIGNED_REQUESTS=true`): requests without an
-   * assertion are served as anonymous instead of refused. Never in production.
-   */
-  allowUnsigned: boolean;
-}
+// Declared beside the assertion key; re-exported for the subgraphs that build on this module.
+export type { SubgraphSecurity } from './identity';
 
 /** What a subgraph may add to its HTTP app besides `/graphql` and the health endpoints. */
 export interface RouteContext<Repos> {
