@@ -109,6 +109,12 @@ describe('deployment files', () => {
     expect(dockerfile).toContain(`SERVICE=${['gateway', ...SUBGRAPH_NAMES].join('|')}.`);
   });
 
+  it('gives every subgraph of the registry an `npm run start:<name>` script', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    for (const name of SUBGRAPH_NAMES)
+      expect([name, scripts[`start:${name}`]]).toEqual([name, `node scripts/launch.cjs subgraphs/${name}/index`]);
+  });
+
   it('routes the gateway to each subgraph at its service name and port', () => {
     const env = services.gateway!.environment!;
     for (const name of SUBGRAPH_NAMES) {
