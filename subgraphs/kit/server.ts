@@ -21,7 +21,6 @@ import {
   ASSERTION_HEADER,
   type AssertionAudience,
   AssertionError,
-  type AssertionKey,
   IDENTITY_AUDIENCE,
   type Identity,
   type SubgraphSecurity,
