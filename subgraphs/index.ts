@@ -17,7 +17,10 @@ export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
 /** The subgraphs' names, in port order. */
 export const SUBGRAPH_NAMES: readonly SubgraphName[] = SUBGRAPHS.map((subgraph) => subgraph.name);
 
-/** Default ports: the gateway's and each subgraph's, from their descriptors. */
+/**
+ * Default ports: the gateway's and each subgraph's, from their descriptors. (`Object.fromEntries`
+ * types its keys as any string; they are the registry's names.)
+ */
 export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> = {
   gateway: GATEWAY_DEFAULT_PORT,
   ...(Object.fromEntries(SUBGRAPHS.map((subgraph) => [subgraph.name, subgraph.port])) as Record<SubgraphName, number>),

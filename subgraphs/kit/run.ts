@@ -5,10 +5,10 @@ import { StartupError } from './env';
 import { createLogger } from './logger';
 import { listen } from './server';
 import { stopOnSignals } from './shutdown';
-import type { Subgraph } from './subgraph';
+import type { Subgraph } from './descriptor';
 
-// Seeds take their options from here; they are declared beside the subgraph descriptor.
-export type { SeedOptions } from './server';
+// Seeds take their options from here; they are declared with the subgraph descriptor.
+export type { SeedOptions } from './descriptor';
 
 /** Prints a start-up failure as one line and exits non-zero; other errors keep their stack. */
 export function exitOnStartupError(service: string, error: unknown): never {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ApolloServer, type GraphQLResponse } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -11,10 +11,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
-import type { DataSource } from 'typeorm';
 import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
-import { databaseAnswers, type Database, type DatabaseOptions } from './database';
+import { databaseAnswers, type Database } from './database';
 import { createErrorFormatter } from './errors';
 import {
   ANONYMOUS,
@@ -27,67 +26,11 @@ import {
   verifyAssertion,
 } from './identity';
 import type { Logger } from './logger';
+import type { BuiltSubgraph, SubgraphDefinition } from './descriptor';
 import { DateScalar, DateTimeScalar } from './scalars';
 
 // Declared beside the assertion key; re-exported for the subgraphs that build on this module.
 export type { SubgraphSecurity } from './identity';
-
-/** What a subgraph may add to its HTTP app besides `/graphql` and the health endpoints. */
-export interface RouteContext<Repos> {
-  repos: Repos;
-  security: SubgraphSecurity;
-  logger: Logger;
-}
-
-/** How seeding may differ between environments. */
-export interface SeedOptions {
-  /** Development credentials (public, printed by `npm start`); never in production. */
-  devCredentials: boolean;
-}
-
-/**
- * Everything a subgraph is, written once in its `server.ts` through `defineSubgraph` (./subgraph);
- * the kit adds HTTP, trust, health, errors, audit and shutdown. `Repos` and `Loaders` are the
- * subgraph's own types; nothing outside the subgraph sees them.
- */
-export interface SubgraphDefinition<Repos, Loaders> {
-  name: string;
-  /** Default port (`PORT` overrides it); the gateway's is 4000, subgraphs count up from 4001. */
-  port: number;
-  /** The subgraph's folder (`__dirname`): its `schema.graphql` is read from there. */
-  dir: string;
-  entities: DatabaseOptions['entities'];
-  migrations: DatabaseOptions['migrations'];
-  /** Writes the sample data; must be idempotent. Returns a one-line summary. */
-  seed: (dataSource: DataSource, options: SeedOptions) => Promise<string>;
-  /** True when the subgraph holds no data yet (first start). */
-  isEmpty: (dataSource: DataSource) => Promise<boolean>;
-  resolvers: GraphQLResolverMap<SubgraphContext<Repos, Loaders>>;
-  /** The subgraph's repositories, made once per process. */
-  createRepositories: (dataSource: DataSource, security: SubgraphSecurity) => Repos;
-  /** Fresh loaders for one request: DataLoader caches must never outlive it. */
-  createLoaders: (repos: Repos) => Loaders;
-  /** Extra internal routes (e.g. the identity endpoint of the membership subgraph). */
-  routes?: (app: express.Express, context: RouteContext<Repos>) => void;
-}
-
-/**
- * A built (not listening) subgraph. Its own repository and loader types stay inside: callers
- * get the HTTP server and an in-process entry to Apollo's request pipeline.
- */
-export interface BuiltSubgraph {
-  httpServer: http.Server;
-  /** Runs an operation in-process with the context the HTTP layer would build from `info`. */
-  executeOperation: (request: OperationRequest, info?: Partial<RequestInfo>) => Promise<GraphQLResponse>;
-  /** Stops the Apollo server (the HTTP server is the caller's). */
-  stop: () => Promise<void>;
-}
-
-/** An operation as tests and tools send it in-process. */
-export interface OperationRequest {
-  query: string;
-  variables?: Record<string, unknown>;
-}
 
 /** Custom scalars every subgraph declares through the shared SDL. */
 const SCALAR_RESOLVERS = { Date: DateScalar, DateTime: DateTimeScalar };

@@ -1,29 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DocumentNode, parse } from 'graphql';
-import type { Database } from './database';
-import type { Logger } from './logger';
+import { parse } from 'graphql';
+import type { Subgraph, SubgraphDefinition } from './descriptor';
 import { readSubgraphSdl } from './sdl';
-import { type BuiltSubgraph, buildSubgraph, type SubgraphDefinition, type SubgraphSecurity } from './server';
-
-/**
- * A subgraph as the rest of the code base sees it: the registry (`subgraphs/index.ts`), the
- * process runner, the scripts, the tests and the benchmark. Made by {@link defineSubgraph}; its
- * repository and loader types are closed over by `build`, so subgraphs of different types sit in
- * one list without casts.
- */
-export interface Subgraph<Name extends string = string> extends Pick<
-  SubgraphDefinition<unknown, unknown>,
-  'port' | 'dir' | 'entities' | 'migrations' | 'seed' | 'isEmpty'
-> {
-  name: Name;
-  /** `<dir>/schema.graphql`, the subgraph's own SDL (without the kit's shared types). */
-  schemaFile: string;
-  /** The full SDL, parsed: the subgraph's own types after the kit's shared ones. */
-  typeDefs: DocumentNode;
-  /** Builds the subgraph over an open database; it does not listen. */
-  build: (database: Database, logger: Logger, security: SubgraphSecurity) => Promise<BuiltSubgraph>;
-}
+import { buildSubgraph } from './server';
 
 /**
  * Declares a subgraph: one descriptor from which its process, its tests, composition, codegen,

@@ -1,7 +1,7 @@
 import { openDatabase, type Database } from '../../subgraphs/kit/database';
 import { stableId } from '../../subgraphs/kit/ids';
 import { createLogger } from '../../subgraphs/kit/logger';
-import type { BuiltSubgraph } from '../../subgraphs/kit/server';
+import type { BuiltSubgraph } from '../../subgraphs/kit/descriptor';
 import { Member, entities } from '../../subgraphs/membership/entities';
 import { migrations } from '../../subgraphs/membership/migrations';
 import { seed } from '../../subgraphs/membership/seed';

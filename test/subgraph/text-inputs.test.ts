@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { stableId } from '../../subgraphs/kit/ids';
 import type { Identity } from '../../subgraphs/kit/identity';
-import type { Subgraph } from '../../subgraphs/kit/subgraph';
+import type { Subgraph } from '../../subgraphs/kit/descriptor';
 import { campaigns as campaignsSubgraph } from '../../subgraphs/campaigns/server';
 import { content as contentSubgraph, createContentSubgraph } from '../../subgraphs/content/server';
 import type { ReferenceChecker } from '../../subgraphs/content/references';

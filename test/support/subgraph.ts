@@ -2,8 +2,8 @@ import { readAssertionKey } from '../../subgraphs/kit/config';
 import type { RequestInfo } from '../../subgraphs/kit/context';
 import { type Database, openDatabase } from '../../subgraphs/kit/database';
 import { createLogger } from '../../subgraphs/kit/logger';
-import type { BuiltSubgraph, SubgraphSecurity } from '../../subgraphs/kit/server';
-import type { Subgraph } from '../../subgraphs/kit/subgraph';
+import type { BuiltSubgraph, Subgraph } from '../../subgraphs/kit/descriptor';
+import type { SubgraphSecurity } from '../../subgraphs/kit/server';
 import { createTestDatabase, type TestDatabase } from './databases';
 
 /** The development assertion key, as the processes under test use it. */
