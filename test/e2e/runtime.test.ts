@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_PORTS } from '../../subgraphs/kit/config';
+import { DEFAULT_PORTS } from '../../subgraphs';
 import { productionSecrets } from '../support/secrets';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -8,7 +8,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_pro
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_PORTS } from '../../subgraphs/kit/config';
+import { DEFAULT_PORTS } from '../../subgraphs';
 import { waitFor } from '../support/load';
 
 const ROOT = path.resolve(__dirname, '../..');
