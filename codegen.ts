@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import type { SubgraphName } from './subgraphs';
 
 /**
  * Typed resolvers for each subgraph from its SDL. Entities map to their TypeORM
@@ -28,51 +29,58 @@ const subgraph = (name: string, mappers: Record<string, string>): CodegenConfig[
   },
 });
 
+/** Types every subgraph maps the same way: the kit's audit records and trails. */
+const SHARED_MAPPERS: Record<string, string> = {
+  AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
+  AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
+  AuditTrail: '../../kit/audit/trail#AuditTrailRef',
+};
+
+/**
+ * Each subgraph's own mappers. Keyed by the registry's names (a type-only import: codegen must
+ * not load the resolvers it generates types for), so a subgraph added to `subgraphs/index.ts`
+ * fails the typecheck until it is listed here.
+ */
+const MAPPERS: Record<SubgraphName, Record<string, string>> = {
+  membership: {
+    Member: '../entities#Member',
+    Alliance: '../entities#Alliance',
+    ConventionArticle: '../entities#ConventionArticle',
+    MemberConnection: '../../kit/pagination#Connection<MemberModel>',
+    ApiKey: '../entities#ApiKey',
+  },
+  content: {
+    Content: '../entities#Content',
+    ContentConnection: '../../kit/pagination#Connection<ContentModel>',
+    Member: '../../kit/refs#EntityRef',
+    Attraction: '../../kit/refs#EntityRef',
+    Campaign: '../../kit/refs#EntityRef',
+  },
+  campaigns: {
+    Campaign: '../entities#Campaign',
+    Participation: '../entities#Participation',
+    CampaignConnection: '../../kit/pagination#Connection<CampaignModel>',
+    ParticipationConnection: '../../kit/pagination#Connection<ParticipationModel>',
+    CampaignMetrics: '../repositories/metrics#MetricTotals',
+    DailyMetrics: '../repositories/metrics#DailyTotals',
+    Member: '../../kit/refs#EntityRef',
+    Attraction: '../../kit/refs#EntityRef',
+  },
+  tourism: {
+    Attraction: '../entities#Attraction',
+    Destination: '../entities#Destination',
+    VisitorStat: '../repositories/visitorStats#MonthlyFigures',
+    AttractionConnection: '../../kit/pagination#Connection<AttractionModel>',
+  },
+};
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
-    ...subgraph('membership', {
-      Member: '../entities#Member',
-      Alliance: '../entities#Alliance',
-      ConventionArticle: '../entities#ConventionArticle',
-      MemberConnection: '../../kit/pagination#Connection<MemberModel>',
-      ApiKey: '../entities#ApiKey',
-      AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
-      AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
-      AuditTrail: '../../kit/audit/trail#AuditTrailRef',
-    }),
-    ...subgraph('content', {
-      Content: '../entities#Content',
-      ContentConnection: '../../kit/pagination#Connection<ContentModel>',
-      Member: '../../kit/refs#EntityRef',
-      Attraction: '../../kit/refs#EntityRef',
-      Campaign: '../../kit/refs#EntityRef',
-      AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
-      AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
-      AuditTrail: '../../kit/audit/trail#AuditTrailRef',
-    }),
-    ...subgraph('campaigns', {
-      Campaign: '../entities#Campaign',
-      Participation: '../entities#Participation',
-      CampaignConnection: '../../kit/pagination#Connection<CampaignModel>',
-      ParticipationConnection: '../../kit/pagination#Connection<ParticipationModel>',
-      CampaignMetrics: '../repositories/metrics#MetricTotals',
-      DailyMetrics: '../repositories/metrics#DailyTotals',
-      Member: '../../kit/refs#EntityRef',
-      Attraction: '../../kit/refs#EntityRef',
-      AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
-      AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
-      AuditTrail: '../../kit/audit/trail#AuditTrailRef',
-    }),
-    ...subgraph('tourism', {
-      Attraction: '../entities#Attraction',
-      Destination: '../entities#Destination',
-      VisitorStat: '../repositories/visitorStats#MonthlyFigures',
-      AttractionConnection: '../../kit/pagination#Connection<AttractionModel>',
-      AuditRecord: '../../kit/audit/AuditRecord#AuditRecord',
-      AuditRecordConnection: '../../kit/pagination#Connection<AuditRecordModel>',
-      AuditTrail: '../../kit/audit/trail#AuditTrailRef',
-    }),
+    ...Object.assign(
+      {},
+      ...Object.entries(MAPPERS).map(([name, mappers]) => subgraph(name, { ...mappers, ...SHARED_MAPPERS })),
+    ),
     // The example frontend client: typed documents against the public API (client preset).
     'examples/client/generated/': {
       schema: 'schema/api.graphql',

@@ -19,7 +19,7 @@ import { readAssertionKey } from '../subgraphs/kit/config';
 import { ANONYMOUS, ASSERTION_HEADER, IDENTITY_AUDIENCE, signAssertion } from '../subgraphs/kit/identity';
 import { stableId } from '../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
-import { allSubgraphs } from '../scripts/subgraphs';
+import { SUBGRAPH_NAMES } from '../subgraphs';
 import { dropMysqlDatabase } from '../test/support/databases';
 import { freePort, graphql, startService, type RunningService } from '../test/support/processes';
 import { cpuMs, rssMiB, RssSampler } from './procfs';
@@ -140,7 +140,7 @@ async function startStock(env: Record<string, string>, nodeArgs: string[] = []):
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-bench-'));
-  const names = allSubgraphs().map((s) => s.name);
+  const names = SUBGRAPH_NAMES;
   const mysql = process.env.DATABASE_URL?.replace(/\/$/, '');
   const databaseEnv: Record<string, string> = mysql
     ? Object.fromEntries(names.map((n) => [`${n.toUpperCase()}_DATABASE_URL`, `${mysql}/alliance_bench_${n}`]))

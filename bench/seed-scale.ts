@@ -6,11 +6,11 @@
  * is read from another's tables (references are the deterministic `stableId`s of the seeds).
  */
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import { loadSubgraphConfig, type SubgraphName } from '../subgraphs/kit/config';
+import { loadSubgraphConfig } from '../subgraphs/kit/config';
 import { openDatabase } from '../subgraphs/kit/database';
 import type { Env } from '../subgraphs/kit/env';
 import { stableId } from '../subgraphs/kit/ids';
-import { SUBGRAPHS } from '../subgraphs';
+import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
 import { Campaign, CampaignDestination, Participation } from '../subgraphs/campaigns/entities';
 import { Content, ContentAttraction, ContentTag } from '../subgraphs/content/entities';
 import { FOUNDING_MEMBERS } from '../subgraphs/membership/seed-data';
@@ -195,7 +195,7 @@ export const SCALE_SEEDERS: Partial<Record<SubgraphName, (dataSource: DataSource
 export async function seedForBenchmark(env: Env, scale: number): Promise<string[]> {
   const lines: string[] = [];
   for (const subgraph of SUBGRAPHS) {
-    const config = loadSubgraphConfig(subgraph.name, env);
+    const config = loadSubgraphConfig(subgraph, env);
     const database = await openDatabase({
       config: config.database,
       entities: subgraph.entities,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  DEFAULT_PORTS,
+  GATEWAY_DEFAULT_PORT,
   type HttpServerSettings,
   readAssertionKey,
   readHttpServerSettings,
@@ -131,7 +131,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (!supergraphPath.endsWith('.graphql')) {
     throw new StartupError(`SUPERGRAPH_PATH must name a .graphql file, got "${supergraphPath}"`);
   }
-  const port = envPort(env, 'PORT', DEFAULT_PORTS.gateway);
+  const port = envPort(env, 'PORT', GATEWAY_DEFAULT_PORT);
   const metricsPort = envPort(env, 'METRICS_PORT', DEFAULT_METRICS_PORT);
   if (metricsPort !== 0 && metricsPort === port) {
     throw new StartupError(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the public port`);

@@ -7,19 +7,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse, printSchema } from 'graphql';
-import { readSubgraphSdl } from '../subgraphs/kit/sdl';
-import { ROOT, allSubgraphs } from './subgraphs';
+import { printSchema } from 'graphql';
+import { SUBGRAPHS } from '../subgraphs';
+import { ROOT } from './subgraphs';
 
 const SUPERGRAPH = path.join(ROOT, 'schema/supergraph.graphql');
 const API = path.join(ROOT, 'schema/api.graphql');
 
-/** Composes every subgraph; prints composition errors readably and exits 1 on failure. */
+/** Composes the subgraphs; prints composition errors readably and exits 1 on failure. */
 export function compose(): { supergraph: string; api: string } {
-  const services = allSubgraphs().map((s) => ({
+  const services = SUBGRAPHS.map((s) => ({
     name: s.name,
     url: `http://127.0.0.1:${s.port}/graphql`,
-    typeDefs: parse(readSubgraphSdl(s.dir)),
+    typeDefs: s.typeDefs,
   }));
   const result = composeServices(services);
   if (result.errors) {

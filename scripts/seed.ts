@@ -9,7 +9,7 @@ import { exitOnStartupError } from '../subgraphs/kit/run';
 
 async function main(): Promise<void> {
   for (const subgraph of SUBGRAPHS) {
-    const config = loadSubgraphConfig(subgraph.name);
+    const config = loadSubgraphConfig(subgraph);
     const database = await openDatabase({
       config: config.database,
       entities: subgraph.entities,

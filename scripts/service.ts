@@ -4,17 +4,28 @@
  * and the one-shot SERVICE=provision-databases that creates the subgraphs' MySQL databases and users.
  */
 import path from 'node:path';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/config';
+import type * as Registry from '../subgraphs';
 
-const SERVICES = ['gateway', ...SUBGRAPH_NAMES, 'provision-databases'] as const;
+/** Services that are not subgraphs, and their entries. */
 const ENTRIES: Record<string, string> = {
   gateway: 'gateway/index',
   'provision-databases': 'scripts/provision-databases',
 };
 const service = process.argv[2] ?? process.env.SERVICE;
 
-if (!service || !(SERVICES as readonly string[]).includes(service)) {
-  process.stderr.write(`SERVICE must be one of: ${SERVICES.join(', ')} (got ${service ?? 'nothing'})\n`);
+/**
+ * The subgraphs' names, from the registry. Loaded only when SERVICE is not the gateway: the
+ * registry imports every subgraph's code, which the gateway's process has no use for.
+ */
+function subgraphNames(): readonly string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const registry: typeof Registry = require('../subgraphs');
+  return registry.SUBGRAPH_NAMES;
+}
+
+if (!service || !(Object.hasOwn(ENTRIES, service) || subgraphNames().includes(service))) {
+  const services = ['gateway', ...subgraphNames(), 'provision-databases'];
+  process.stderr.write(`SERVICE must be one of: ${services.join(', ')} (got ${service ?? 'nothing'})\n`);
   process.exit(2);
 }
 // The same file runs as TypeScript (tsx) and compiled (dist/): load the entry with our own extension,

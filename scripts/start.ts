@@ -12,9 +12,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { DEFAULT_PORTS } from '../subgraphs/kit/config';
+import { DEFAULT_PORTS, SUBGRAPHS } from '../subgraphs';
 import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
-import { ROOT, allSubgraphs } from './subgraphs';
+import { ROOT } from './subgraphs';
 
 interface Service {
   name: string;
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  const subgraphs: Service[] = allSubgraphs().map((s) => ({
+  const subgraphs: Service[] = SUBGRAPHS.map((s) => ({
     name: s.name,
     entry: `subgraphs/${s.name}/index`,
     port: s.port,

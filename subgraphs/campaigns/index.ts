@@ -1,4 +1,4 @@
 import { exitOnStartupError, runSubgraph } from '../kit/run';
-import { campaignsSubgraph } from './server';
+import { campaigns } from './server';
 
-runSubgraph(campaignsSubgraph).catch((error: unknown) => exitOnStartupError('campaigns', error));
+runSubgraph(campaigns).catch((error: unknown) => exitOnStartupError(campaigns.name, error));

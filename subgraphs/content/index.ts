@@ -1,4 +1,4 @@
 import { exitOnStartupError, runSubgraph } from '../kit/run';
-import { contentSubgraph } from './server';
+import { content } from './server';
 
-runSubgraph(contentSubgraph).catch((error: unknown) => exitOnStartupError('content', error));
+runSubgraph(content).catch((error: unknown) => exitOnStartupError(content.name, error));

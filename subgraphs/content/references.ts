@@ -1,5 +1,4 @@
 import { type Env, StartupError, envString } from '../kit/env';
-import { DEFAULT_PORTS } from '../kit/config';
 import { ASSERTION_HEADER, type AssertionKey, type Identity, signAssertion } from '../kit/identity';
 
 /** Entities of other subgraphs that content refers to by id. */
@@ -20,11 +19,17 @@ const OWNER: Record<ReferencedType, 'membership' | 'tourism' | 'campaigns'> = {
   Campaign: 'campaigns',
 };
 
-/** Where the owning subgraphs listen: `SUBGRAPH_<NAME>_URL`, else their default local port. */
-export function readReferenceUrls(env: Env): Record<ReferencedType, string> {
-  const urlOf = (owner: 'membership' | 'tourism' | 'campaigns') => {
+/** The subgraphs that own the types content refers to. */
+export type Owner = (typeof OWNER)[ReferencedType];
+
+/**
+ * Where the owning subgraphs listen: `SUBGRAPH_<NAME>_URL`, else their default local port
+ * (`defaultPorts`, from their descriptors).
+ */
+export function readReferenceUrls(env: Env, defaultPorts: Record<Owner, number>): Record<ReferencedType, string> {
+  const urlOf = (owner: Owner) => {
     const variable = `SUBGRAPH_${owner.toUpperCase()}_URL`;
-    const value = envString(env, variable, `http://127.0.0.1:${DEFAULT_PORTS[owner]}/graphql`);
+    const value = envString(env, variable, `http://127.0.0.1:${defaultPorts[owner]}/graphql`);
     try {
       const url = new URL(value);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');

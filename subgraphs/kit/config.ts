@@ -1,20 +1,12 @@
 import path from 'node:path';
 import { type Env, type NodeEnv, StartupError, envBool, envEnum, envInt, envNodeEnv, envPort, envString } from './env';
-import { type AssertionKey, DEV_DEPLOYMENT_ID, readSecret } from './identity';
-import type { SubgraphSecurity } from './server';
+import { type AssertionKey, DEV_DEPLOYMENT_ID, readSecret, type SubgraphSecurity } from './identity';
 
-/** The four subgraphs of the alliance graph, in the order they were built. */
-export const SUBGRAPH_NAMES = ['membership', 'content', 'campaigns', 'tourism'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
-
-/** Default ports: the gateway listens on 4000, the subgraphs on 4001-4004. */
-export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> = {
-  gateway: 4000,
-  membership: 4001,
-  content: 4002,
-  campaigns: 4003,
-  tourism: 4004,
-};
+/**
+ * The gateway's default port; each subgraph's is in its descriptor, and the registry
+ * (`subgraphs/index.ts`) derives the subgraph names and the whole port table from those.
+ */
+export const GATEWAY_DEFAULT_PORT = 4000;
 
 /** Where a subgraph keeps its data. */
 export type DatabaseConfig =
@@ -34,7 +26,7 @@ export type SeedMode = 'never' | 'if-empty';
 
 /** Everything a subgraph process reads from its environment, read once at start. */
 export interface SubgraphConfig {
-  service: SubgraphName;
+  service: string;
   nodeEnv: NodeEnv;
   /** Interface to bind; 127.0.0.1 by default so that subgraphs are not exposed by accident. */
   host: string;
@@ -71,7 +63,7 @@ export function readHttpServerSettings(env: Env): HttpServerSettings {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The database name a subgraph uses on a shared MySQL server. */
-export function mysqlDatabaseName(service: SubgraphName): string {
+export function mysqlDatabaseName(service: string): string {
   return `alliance_${service}`;
 }
 
@@ -90,7 +82,7 @@ export function redactUrl(url: string): string {
  * Resolves where a subgraph's data lives. `<SERVICE>_DATABASE_URL` wins over
  * `DATABASE_URL`; without either, an embedded SQLite file under `DATA_DIR` is used.
  */
-export function readDatabaseConfig(env: Env, service: SubgraphName): DatabaseConfig {
+export function readDatabaseConfig(env: Env, service: string): DatabaseConfig {
   const overrideName = `${service.toUpperCase()}_DATABASE_URL`;
   const override = envString(env, overrideName);
   const shared = envString(env, 'DATABASE_URL');
@@ -144,7 +136,7 @@ export function readDatabaseConfig(env: Env, service: SubgraphName): DatabaseCon
  * `mysql://user:pass@host:port` servers; the subgraph's database name is added unless the
  * per-subgraph variable names one).
  */
-function readReplicaUrls(env: Env, service: SubgraphName, database: string): string[] {
+function readReplicaUrls(env: Env, service: string, database: string): string[] {
   const overrideName = `${service.toUpperCase()}_DATABASE_READ_URLS`;
   const override = envString(env, overrideName);
   const variable = override !== undefined ? overrideName : 'DATABASE_READ_URLS';
@@ -170,14 +162,18 @@ function readReplicaUrls(env: Env, service: SubgraphName, database: string): str
     });
 }
 
-/** Reads a subgraph's configuration from the environment. Throws {@link StartupError}. */
-export function loadSubgraphConfig(service: SubgraphName, env: Env = process.env): SubgraphConfig {
+/**
+ * Reads a subgraph's configuration from the environment; `subgraph` gives its name and default
+ * port. Throws {@link StartupError}.
+ */
+export function loadSubgraphConfig(subgraph: { name: string; port: number }, env: Env = process.env): SubgraphConfig {
+  const service = subgraph.name;
   const nodeEnv = envNodeEnv(env);
   return {
     service,
     nodeEnv,
     host: envString(env, 'HOST', '127.0.0.1'),
-    port: envPort(env, 'PORT', DEFAULT_PORTS[service]),
+    port: envPort(env, 'PORT', subgraph.port),
     database: readDatabaseConfig(env, service),
     seed: envEnum(env, 'SEED', ['never', 'if-empty'] as const, 'never'),
     logLevel: envEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),

@@ -47,6 +47,17 @@ export interface AssertionKey {
   deploymentId: string;
 }
 
+/** How a subgraph decides whom to trust. */
+export interface SubgraphSecurity {
+  /** Verifies the gateway's identity assertions (`GATEWAY_ASSERTION_SECRET`, `DEPLOYMENT_ID`). */
+  assertionKey: AssertionKey;
+  /**
+   * Local development only (`ALLOW_UNSIGNED_REQUESTS=true`): requests without an
+   * assertion are served as anonymous instead of refused. Never in production.
+   */
+  allowUnsigned: boolean;
+}
+
 /**
  * Reads a signing secret (at least 32 characters). In development a fixed development value
  * is used when unset; production must set it, and refuses a value published in this

@@ -6,7 +6,7 @@
  * start (scripts/provision-databases.ts), and by the tests.
  */
 import mysql from 'mysql2/promise';
-import { mysqlDatabaseName, redactUrl, SUBGRAPH_NAMES, type SubgraphName } from './config';
+import { mysqlDatabaseName, redactUrl } from './config';
 import { type Env, envString, StartupError } from './env';
 import { PUBLISHED_SECRETS } from './secrets';
 
@@ -48,20 +48,21 @@ const USER_NAME = /^[A-Za-z0-9_]{1,32}$/;
 const URL_SAFE_PASSWORD = /^[A-Za-z0-9._~-]{16,128}$/;
 
 /** The MySQL user name of a subgraph's account: the same as its database, `alliance_<name>`. */
-export function mysqlUserName(service: SubgraphName): string {
+export function mysqlUserName(service: string): string {
   return mysqlDatabaseName(service);
 }
 
 /**
  * Reads the provisioning settings: `MYSQL_ADMIN_URL` (an account that may create databases,
- * users and grants, e.g. root) and `MYSQL_<NAME>_PASSWORD` for each subgraph.
+ * users and grants, e.g. root) and `MYSQL_<NAME>_PASSWORD` for each of `services` (the subgraphs'
+ * names, from the registry).
  */
-export function readProvisionConfig(env: Env): ProvisionConfig {
+export function readProvisionConfig(env: Env, services: readonly string[]): ProvisionConfig {
   const adminUrl = envString(env, 'MYSQL_ADMIN_URL');
   if (!adminUrl || !/^mysql:\/\//.test(adminUrl)) {
     throw new StartupError('MYSQL_ADMIN_URL must be set to mysql://<admin user>:<password>@<host>:<port>');
   }
-  const password = (service: SubgraphName): string => {
+  const password = (service: string): string => {
     const name = `MYSQL_${service.toUpperCase()}_PASSWORD`;
     const value = envString(env, name);
     if (!value || !URL_SAFE_PASSWORD.test(value)) {
@@ -79,7 +80,7 @@ export function readProvisionConfig(env: Env): ProvisionConfig {
   };
   return {
     adminUrl,
-    accounts: SUBGRAPH_NAMES.map((service) => ({
+    accounts: services.map((service) => ({
       database: mysqlDatabaseName(service),
       user: mysqlUserName(service),
       password: password(service),

@@ -1,29 +1,14 @@
 import type http from 'node:http';
-import type { DataSource } from 'typeorm';
-import { type SubgraphName, loadSubgraphConfig } from './config';
-import { type Database, type DatabaseOptions, openDatabase } from './database';
+import { loadSubgraphConfig } from './config';
+import { openDatabase } from './database';
 import { StartupError } from './env';
-import { createLogger, type Logger } from './logger';
-import { type BuiltSubgraph, type SubgraphSecurity, listen } from './server';
+import { createLogger } from './logger';
+import { listen } from './server';
 import { stopOnSignals } from './shutdown';
+import type { Subgraph } from './descriptor';
 
-/** How a subgraph's `index.ts` describes itself to {@link runSubgraph}. */
-export interface SubgraphProcess<Repos, Loaders> {
-  name: SubgraphName;
-  entities: DatabaseOptions['entities'];
-  migrations: DatabaseOptions['migrations'];
-  /** Writes the sample data; must be idempotent. Returns a one-line summary. */
-  seed: (dataSource: DataSource, options: SeedOptions) => Promise<string>;
-  /** True when the subgraph holds no data yet (first start). */
-  isEmpty: (dataSource: DataSource) => Promise<boolean>;
-  build: (database: Database, logger: Logger, security: SubgraphSecurity) => Promise<BuiltSubgraph<Repos, Loaders>>;
-}
-
-/** How seeding may differ between environments. */
-export interface SeedOptions {
-  /** Development credentials (public, printed by `npm start`); never in production. */
-  devCredentials: boolean;
-}
+// Seeds take their options from here; they are declared with the subgraph descriptor.
+export type { SeedOptions } from './descriptor';
 
 /** Prints a start-up failure as one line and exits non-zero; other errors keep their stack. */
 export function exitOnStartupError(service: string, error: unknown): never {
@@ -40,8 +25,8 @@ export function exitOnStartupError(service: string, error: unknown): never {
  * seed when asked, listen, and on SIGTERM/SIGINT drain (see `./shutdown`), close the
  * database and exit 0.
  */
-export async function runSubgraph<Repos, Loaders>(definition: SubgraphProcess<Repos, Loaders>): Promise<void> {
-  const config = loadSubgraphConfig(definition.name);
+export async function runSubgraph(definition: Subgraph): Promise<void> {
+  const config = loadSubgraphConfig(definition);
   const logger = createLogger(definition.name, config.logLevel);
   const database = await openDatabase({
     config: config.database,
@@ -62,7 +47,7 @@ export async function runSubgraph<Repos, Loaders>(definition: SubgraphProcess<Re
     server: built.httpServer,
     settings: config.http,
     close: async () => {
-      await built.apollo.stop();
+      await built.stop();
       await database.dataSource.destroy();
     },
   });

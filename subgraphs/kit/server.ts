@@ -11,7 +11,6 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
-import type { DataSource } from 'typeorm';
 import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { databaseAnswers, type Database } from './database';
@@ -21,52 +20,17 @@ import {
   ASSERTION_HEADER,
   type AssertionAudience,
   AssertionError,
-  type AssertionKey,
   IDENTITY_AUDIENCE,
   type Identity,
+  type SubgraphSecurity,
   verifyAssertion,
 } from './identity';
 import type { Logger } from './logger';
+import type { BuiltSubgraph, SubgraphDefinition } from './descriptor';
 import { DateScalar, DateTimeScalar } from './scalars';
 
-/** How a subgraph decides whom to trust. */
-export interface SubgraphSecurity {
-  /** Verifies the gateway's identity assertions (`GATEWAY_ASSERTION_SECRET`, `DEPLOYMENT_ID`). */
-  assertionKey: AssertionKey;
-  /**
-   * Local development only (`ALLOW_UNSIGNED_REQUESTS=true`): requests without an
-   * assertion are served as anonymous instead of refused. Never in production.
-   */
-  allowUnsigned: boolean;
-}
-
-/** What a subgraph may add to its HTTP app besides `/graphql` and the health endpoints. */
-export interface RouteContext<Repos> {
-  repos: Repos;
-  security: SubgraphSecurity;
-  logger: Logger;
-}
-
-/** What a subgraph contributes; the kit adds HTTP, trust, health, errors, audit and shutdown. */
-export interface SubgraphDefinition<Repos, Loaders> {
-  name: string;
-  typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<SubgraphContext<Repos, Loaders>>;
-  /** The subgraph's repositories, made once per process. */
-  createRepositories: (dataSource: DataSource) => Repos;
-  /** Fresh loaders for one request: DataLoader caches must never outlive it. */
-  createLoaders: (repos: Repos) => Loaders;
-  /** Extra internal routes (e.g. the identity endpoint of the membership subgraph). */
-  routes?: (app: express.Express, context: RouteContext<Repos>) => void;
-}
-
-/** A built (not listening) subgraph: the Apollo server and the HTTP server around it. */
-export interface BuiltSubgraph<Repos, Loaders> {
-  apollo: ApolloServer<SubgraphContext<Repos, Loaders>>;
-  httpServer: http.Server;
-  /** Builds a context as the HTTP layer would; tests pass it to `executeOperation`. */
-  createContext: (info?: Partial<RequestInfo>) => SubgraphContext<Repos, Loaders>;
-}
+// Declared beside the assertion key; re-exported for the subgraphs that build on this module.
+export type { SubgraphSecurity } from './identity';
 
 /** Custom scalars every subgraph declares through the shared SDL. */
 const SCALAR_RESOLVERS = { Date: DateScalar, DateTime: DateTimeScalar };
@@ -107,10 +71,11 @@ export function requireGatewayAssertion(security: SubgraphSecurity, audience?: A
  */
 export async function buildSubgraph<Repos, Loaders>(
   definition: SubgraphDefinition<Repos, Loaders>,
+  typeDefs: DocumentNode,
   database: Database,
   logger: Logger,
   security: SubgraphSecurity,
-): Promise<BuiltSubgraph<Repos, Loaders>> {
+): Promise<BuiltSubgraph> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -119,7 +84,7 @@ export async function buildSubgraph<Repos, Loaders>(
 
   const schema = buildSubgraphSchema([
     {
-      typeDefs: definition.typeDefs,
+      typeDefs,
       resolvers: { ...SCALAR_RESOLVERS, ...definition.resolvers } as GraphQLResolverMap<unknown>,
     },
   ]);
@@ -138,7 +103,7 @@ export async function buildSubgraph<Repos, Loaders>(
   });
   await apollo.start();
 
-  const repos = definition.createRepositories(dataSource);
+  const repos = definition.createRepositories(dataSource, security);
   const createContext = (info: Partial<RequestInfo> = {}): SubgraphContext<Repos, Loaders> => {
     const requestId = info.requestId ?? 'local';
     const viewer: Identity = info.viewer ?? ANONYMOUS;
@@ -180,7 +145,11 @@ export async function buildSubgraph<Repos, Loaders>(
         createContext(requestInfoFromHeaders(req.headers, (res.locals.viewer as Identity | undefined) ?? ANONYMOUS)),
     }),
   );
-  return { apollo, httpServer, createContext };
+  return {
+    httpServer,
+    executeOperation: (request, info) => apollo.executeOperation(request, { contextValue: createContext(info) }),
+    stop: () => apollo.stop(),
+  };
 }
 
 /** How a request that Node's HTTP parser refused is answered: status, code and what to fix. */

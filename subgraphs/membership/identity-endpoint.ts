@@ -1,6 +1,7 @@
 import express from 'express';
 import { IDENTITY_AUDIENCE } from '../kit/identity';
-import { type RouteContext, requireGatewayAssertion } from '../kit/server';
+import type { RouteContext } from '../kit/descriptor';
+import { requireGatewayAssertion } from '../kit/server';
 import type { MembershipRepositories } from './repositories';
 
 /** Path of the credential check the gateway calls; not part of the public graph. */

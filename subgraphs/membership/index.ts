@@ -1,4 +1,4 @@
 import { exitOnStartupError, runSubgraph } from '../kit/run';
-import { membershipSubgraph } from './server';
+import { membership } from './server';
 
-runSubgraph(membershipSubgraph).catch((error: unknown) => exitOnStartupError('membership', error));
+runSubgraph(membership).catch((error: unknown) => exitOnStartupError(membership.name, error));

@@ -1,4 +1,4 @@
 import { exitOnStartupError, runSubgraph } from '../kit/run';
-import { tourismSubgraph } from './server';
+import { tourism } from './server';
 
-runSubgraph(tourismSubgraph).catch((error: unknown) => exitOnStartupError('tourism', error));
+runSubgraph(tourism).catch((error: unknown) => exitOnStartupError(tourism.name, error));

@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_PORTS } from '../../subgraphs/kit/config';
+import { DEFAULT_PORTS } from '../../subgraphs';
+import { canIsolateNetwork } from '../support/netns';
 import { productionSecrets } from '../support/secrets';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,15 +31,6 @@ interface EgressRecord {
   kind: 'tcp' | 'dns' | 'udp';
   host: string;
   port: number | null;
-}
-
-function canIsolateNetwork(): boolean {
-  try {
-    execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(host);

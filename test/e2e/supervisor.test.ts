@@ -4,26 +4,19 @@
  * (4000-4004), so the graph runs in a private network namespace when `unshare` works (root), and
  * the test reaches it with `nsenter`; elsewhere on the host's loopback.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_PORTS } from '../../subgraphs/kit/config';
+import { DEFAULT_PORTS } from '../../subgraphs';
 import { waitFor } from '../support/load';
+import { canIsolateNetwork } from '../support/netns';
 
 const ROOT = path.resolve(__dirname, '../..');
 const GATEWAY = `http://127.0.0.1:${DEFAULT_PORTS.gateway}/graphql`;
 /** Alliance data from membership and an attraction from tourism. */
 const QUERY = '{ alliance { name } attraction(slug: "mount-emei") { name } }';
 
-function canIsolateNetwork(): boolean {
-  try {
-    execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const isolated = canIsolateNetwork();
 
 /** `npm start` running as a child of the test. */

@@ -3,18 +3,18 @@ import { createMutationRunner } from '../../subgraphs/kit/audit/mutations';
 import { badUserInput, forbidden } from '../../subgraphs/kit/errors';
 import { stableId } from '../../subgraphs/kit/ids';
 import { Member } from '../../subgraphs/membership/entities';
-import { membershipSubgraph } from '../../subgraphs/membership/server';
+import { membership as membershipSubgraph } from '../../subgraphs/membership/server';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
 
 const ADMIN = { role: 'ADMIN' as const, memberId: stableId('member', 'tianfu-daily'), keyId: 'key-1' };
 
 describe.each(ENGINES)('audited mutations on %s', (engine) => {
-  let subgraph: SubgraphHarness<unknown, unknown>;
+  let subgraph: SubgraphHarness;
   const target = stableId('member', 'aba-herald');
 
   beforeAll(async () => {
-    subgraph = (await openSubgraph(membershipSubgraph, engine)) as SubgraphHarness<unknown, unknown>;
+    subgraph = await openSubgraph(membershipSubgraph, engine);
   });
   afterAll(() => subgraph.close());
 

@@ -1,7 +1,7 @@
 import { stableId } from '../../subgraphs/kit/ids';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { isEmpty, seed } from '../../subgraphs/campaigns/seed';
-import { campaignsSubgraph } from '../../subgraphs/campaigns/server';
+import { campaigns as campaignsSubgraph } from '../../subgraphs/campaigns/server';
 import { MetricReport } from '../../subgraphs/campaigns/entities';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
@@ -41,7 +41,7 @@ const PAGE_QUERY = `query($first: Int) {
 }`;
 
 describe.each(ENGINES)('campaigns subgraph on %s', (engine) => {
-  let subgraph: SubgraphHarness<unknown, unknown>;
+  let subgraph: SubgraphHarness;
   const run = <T = Record<string, unknown>>(
     query: string,
     variables: Record<string, unknown> = {},
@@ -90,7 +90,7 @@ describe.each(ENGINES)('campaigns subgraph on %s', (engine) => {
   }
 
   beforeAll(async () => {
-    subgraph = (await openSubgraph(campaignsSubgraph, engine)) as SubgraphHarness<unknown, unknown>;
+    subgraph = await openSubgraph(campaignsSubgraph, engine);
   });
   afterAll(() => subgraph.close());
 

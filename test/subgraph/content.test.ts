@@ -65,14 +65,14 @@ const ONE = `query($id: ID!) { content(id: $id) { ${FIELDS} } }`;
 const codeOf = (result: Result) => result.errors?.[0]?.extensions?.code;
 
 describe.each(ENGINES)('content subgraph on %s', (engine) => {
-  let subgraph: SubgraphHarness<unknown, unknown>;
+  let subgraph: SubgraphHarness;
   const references = new KnownIds();
 
   beforeAll(async () => {
-    subgraph = (await openSubgraph(
+    subgraph = await openSubgraph(
       createContentSubgraph(() => references),
       engine,
-    )) as SubgraphHarness<unknown, unknown>;
+    );
   });
   afterAll(() => subgraph.close());
 

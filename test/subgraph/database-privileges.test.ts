@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { openDatabase } from '../../subgraphs/kit/database';
 import { type DatabaseAccount, provisionDatabases, SUBGRAPH_PRIVILEGES } from '../../subgraphs/kit/provision';
-import { contentSubgraph } from '../../subgraphs/content/server';
-import { membershipSubgraph } from '../../subgraphs/membership/server';
+import { content as contentSubgraph } from '../../subgraphs/content/server';
+import { membership as membershipSubgraph } from '../../subgraphs/membership/server';
 import { dropMysqlDatabase, mysqlServerUrl } from '../support/databases';
 
 // Only where a MySQL/MariaDB server is given, like every MySQL suite (test/support/databases.ts).

@@ -1,5 +1,5 @@
 import { isEmpty, seed } from '../../subgraphs/membership/seed';
-import { membershipSubgraph } from '../../subgraphs/membership/server';
+import { membership as membershipSubgraph } from '../../subgraphs/membership/server';
 import { stableId } from '../../subgraphs/kit/ids';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
@@ -32,10 +32,10 @@ const MEMBERS = `
   }`;
 
 describe.each(ENGINES)('membership subgraph on %s', (engine) => {
-  let subgraph: SubgraphHarness<unknown, unknown>;
+  let subgraph: SubgraphHarness;
 
   beforeAll(async () => {
-    subgraph = (await openSubgraph(membershipSubgraph, engine)) as SubgraphHarness<unknown, unknown>;
+    subgraph = await openSubgraph(membershipSubgraph, engine);
   });
   afterAll(() => subgraph.close());
 

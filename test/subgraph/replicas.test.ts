@@ -1,11 +1,11 @@
 import { openDatabase, type Database } from '../../subgraphs/kit/database';
 import { stableId } from '../../subgraphs/kit/ids';
 import { createLogger } from '../../subgraphs/kit/logger';
-import type { BuiltSubgraph } from '../../subgraphs/kit/server';
+import type { BuiltSubgraph } from '../../subgraphs/kit/descriptor';
 import { Member, entities } from '../../subgraphs/membership/entities';
 import { migrations } from '../../subgraphs/membership/migrations';
 import { seed } from '../../subgraphs/membership/seed';
-import { buildMembershipSubgraph } from '../../subgraphs/membership/server';
+import { membership } from '../../subgraphs/membership/server';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { TEST_SECURITY } from '../support/subgraph';
 
@@ -17,7 +17,7 @@ describeOnMysql('read replicas on mysql', () => {
   let primary: TestDatabase;
   let replica: TestDatabase;
   let routed: Database;
-  let built: BuiltSubgraph<unknown, unknown>;
+  let built: BuiltSubgraph;
   const id = stableId('member', 'leshan-daily');
   const admin = { role: 'ADMIN' as const, memberId: stableId('member', 'tianfu-daily'), keyId: 'k' };
 
@@ -36,22 +36,16 @@ describeOnMysql('read replicas on mysql', () => {
       entities,
       migrations,
     });
-    built = (await buildMembershipSubgraph(routed, createLogger('test', 'silent'), TEST_SECURITY)) as BuiltSubgraph<
-      unknown,
-      unknown
-    >;
+    built = await membership.build(routed, createLogger('test', 'silent'), TEST_SECURITY);
   });
   afterAll(async () => {
-    await built?.apollo.stop();
+    await built?.stop();
     await routed?.dataSource.destroy();
     await Promise.all([primary?.drop(), replica?.drop()]);
   });
 
   async function run<T>(query: string, variables: Record<string, unknown> = {}) {
-    const response = await built.apollo.executeOperation(
-      { query, variables },
-      { contextValue: built.createContext({ viewer: admin }) as never },
-    );
+    const response = await built.executeOperation({ query, variables }, { viewer: admin });
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult as { data?: T; errors?: unknown[] };
   }

@@ -10,13 +10,14 @@ import {
 } from 'graphql';
 import { stableId } from '../../subgraphs/kit/ids';
 import type { Identity } from '../../subgraphs/kit/identity';
-import { campaignsSubgraph, typeDefs as campaignsTypeDefs } from '../../subgraphs/campaigns/server';
-import { createContentSubgraph, typeDefs as contentTypeDefs } from '../../subgraphs/content/server';
+import type { Subgraph } from '../../subgraphs/kit/descriptor';
+import { campaigns as campaignsSubgraph } from '../../subgraphs/campaigns/server';
+import { content as contentSubgraph, createContentSubgraph } from '../../subgraphs/content/server';
 import type { ReferenceChecker } from '../../subgraphs/content/references';
-import { membershipSubgraph, typeDefs as membershipTypeDefs } from '../../subgraphs/membership/server';
-import { tourismSubgraph, typeDefs as tourismTypeDefs } from '../../subgraphs/tourism/server';
+import { membership as membershipSubgraph } from '../../subgraphs/membership/server';
+import { tourism as tourismSubgraph } from '../../subgraphs/tourism/server';
 import { ENGINES } from '../support/databases';
-import { openSubgraph, type SubgraphHarness, type SubgraphUnderTest } from '../support/subgraph';
+import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
 
 /**
  * One rule for control characters in every text input of every mutation of every subgraph
@@ -46,17 +47,17 @@ interface MutationCase {
 interface SubgraphCase {
   name: string;
   typeDefs: DocumentNode;
-  subgraph: SubgraphUnderTest<unknown, unknown>;
+  subgraph: Subgraph;
   /** Creates what the update mutations act on; answers ids by name. */
-  prepare?: (harness: SubgraphHarness<unknown, unknown>) => Promise<Record<string, string>>;
+  prepare?: (harness: SubgraphHarness) => Promise<Record<string, string>>;
   mutations: Record<string, MutationCase>;
 }
 
 const CASES: SubgraphCase[] = [
   {
     name: 'membership',
-    typeDefs: membershipTypeDefs,
-    subgraph: membershipSubgraph as SubgraphUnderTest<unknown, unknown>,
+    typeDefs: membershipSubgraph.typeDefs,
+    subgraph: membershipSubgraph,
     mutations: {
       admitMember: {
         document: `mutation($input: AdmitMemberInput!) { admitMember(input: $input) { id } }`,
@@ -101,8 +102,8 @@ const CASES: SubgraphCase[] = [
   },
   {
     name: 'content',
-    typeDefs: contentTypeDefs,
-    subgraph: createContentSubgraph(() => anyIds) as SubgraphUnderTest<unknown, unknown>,
+    typeDefs: contentSubgraph.typeDefs,
+    subgraph: createContentSubgraph(() => anyIds),
     prepare: async (harness) => {
       const created = await harness.execute<{ createContent: { id: string } }>(
         `mutation { createContent(input: { kind: ARTICLE, title: "Draft", language: "en" }) { id } }`,
@@ -131,8 +132,8 @@ const CASES: SubgraphCase[] = [
   },
   {
     name: 'campaigns',
-    typeDefs: campaignsTypeDefs,
-    subgraph: campaignsSubgraph as SubgraphUnderTest<unknown, unknown>,
+    typeDefs: campaignsSubgraph.typeDefs,
+    subgraph: campaignsSubgraph,
     mutations: {
       launchCampaign: {
         document: `mutation($input: LaunchCampaignInput!) { launchCampaign(input: $input) { id } }`,
@@ -162,8 +163,8 @@ const CASES: SubgraphCase[] = [
   },
   {
     name: 'tourism',
-    typeDefs: tourismTypeDefs,
-    subgraph: tourismSubgraph as SubgraphUnderTest<unknown, unknown>,
+    typeDefs: tourismSubgraph.typeDefs,
+    subgraph: tourismSubgraph,
     mutations: {
       upsertAttraction: {
         document: `mutation($input: AttractionInput!) { upsertAttraction(input: $input) { id } }`,
@@ -251,7 +252,7 @@ describe('the control-character rule', () => {
 
 describe.each(ENGINES)('text inputs of every mutation on %s', (engine) => {
   describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, subgraphCase) => {
-    let harness: SubgraphHarness<unknown, unknown>;
+    let harness: SubgraphHarness;
     let ids: Record<string, string> = {};
     beforeAll(async () => {
       harness = await openSubgraph(subgraphCase.subgraph, engine);
@@ -278,9 +279,12 @@ describe.each(ENGINES)('text inputs of every mutation on %s', (engine) => {
 });
 
 describe.each(ENGINES)('allowed control characters on %s', (engine) => {
-  let harness: SubgraphHarness<unknown, unknown>;
+  let harness: SubgraphHarness;
   beforeAll(async () => {
-    harness = await openSubgraph(createContentSubgraph(() => anyIds) as SubgraphUnderTest<unknown, unknown>, engine);
+    harness = await openSubgraph(
+      createContentSubgraph(() => anyIds),
+      engine,
+    );
   });
   afterAll(() => harness.close());
 
@@ -305,10 +309,10 @@ describe.each(ENGINES)('optional texts on %s', (engine) => {
   const cases = [
     {
       name: 'content summary',
-      open: () => createContentSubgraph(() => anyIds) as SubgraphUnderTest<unknown, unknown>,
+      open: () => createContentSubgraph(() => anyIds),
       max: 1_000,
       field: 'input.summary',
-      run: (harness: SubgraphHarness<unknown, unknown>, text: string, n: number) =>
+      run: (harness: SubgraphHarness, text: string, n: number) =>
         harness.execute<{ created: { text: string | null } }>(
           `mutation($input: CreateContentInput!) { created: createContent(input: $input) { text: summary } }`,
           { input: { kind: 'ARTICLE', title: `Optional ${n}`, summary: text, language: 'en' } },
@@ -317,10 +321,10 @@ describe.each(ENGINES)('optional texts on %s', (engine) => {
     },
     {
       name: 'campaign description',
-      open: () => campaignsSubgraph as SubgraphUnderTest<unknown, unknown>,
+      open: () => campaignsSubgraph,
       max: 2_000,
       field: 'input.description',
-      run: (harness: SubgraphHarness<unknown, unknown>, text: string, n: number) =>
+      run: (harness: SubgraphHarness, text: string, n: number) =>
         harness.execute<{ created: { text: string | null } }>(
           `mutation($input: LaunchCampaignInput!) { created: launchCampaign(input: $input) { text: description } }`,
           {
@@ -340,7 +344,7 @@ describe.each(ENGINES)('optional texts on %s', (engine) => {
   ];
 
   describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, { open, max, field, run }) => {
-    let harness: SubgraphHarness<unknown, unknown>;
+    let harness: SubgraphHarness;
     beforeAll(async () => {
       harness = await openSubgraph(open(), engine);
     });

@@ -4,7 +4,7 @@ import { VisitorStat } from '../../subgraphs/tourism/entities';
 import { distanceKm } from '../../subgraphs/tourism/geo';
 import { isEmpty, seed } from '../../subgraphs/tourism/seed';
 import { ATTRACTIONS, DESTINATIONS } from '../../subgraphs/tourism/seed-data';
-import { tourismSubgraph } from '../../subgraphs/tourism/server';
+import { tourism as tourismSubgraph } from '../../subgraphs/tourism/server';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
 
@@ -67,11 +67,11 @@ function batch(count: number): Stat[] & Array<{ attractionId: string }> {
 }
 
 describe.each(ENGINES)('tourism subgraph on %s', (engine) => {
-  let subgraph: SubgraphHarness<unknown, unknown>;
+  let subgraph: SubgraphHarness;
   const dataSource = () => subgraph.database.dataSource;
 
   beforeAll(async () => {
-    subgraph = (await openSubgraph(tourismSubgraph, engine)) as SubgraphHarness<unknown, unknown>;
+    subgraph = await openSubgraph(tourismSubgraph, engine);
   });
   afterAll(() => subgraph?.close());
 

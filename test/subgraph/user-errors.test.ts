@@ -1,16 +1,17 @@
 import { encodeCursor } from '../../subgraphs/kit/pagination';
 import { stableId } from '../../subgraphs/kit/ids';
-import { campaignsSubgraph } from '../../subgraphs/campaigns/server';
+import { campaigns as campaignsSubgraph } from '../../subgraphs/campaigns/server';
 import { Campaign } from '../../subgraphs/campaigns/entities';
-import { contentSubgraph } from '../../subgraphs/content/server';
+import { content as contentSubgraph } from '../../subgraphs/content/server';
 import { Member } from '../../subgraphs/membership/entities';
-import { membershipSubgraph } from '../../subgraphs/membership/server';
-import { tourismSubgraph } from '../../subgraphs/tourism/server';
+import { membership as membershipSubgraph } from '../../subgraphs/membership/server';
+import { tourism as tourismSubgraph } from '../../subgraphs/tourism/server';
+import type { Subgraph } from '../../subgraphs/kit/descriptor';
 import { ENGINES } from '../support/databases';
-import { openSubgraph, type Result, type SubgraphHarness, type SubgraphUnderTest } from '../support/subgraph';
+import { openSubgraph, type Result, type SubgraphHarness } from '../support/subgraph';
 
 const ADMIN = { role: 'ADMIN' as const, memberId: stableId('member', 'tianfu-daily'), keyId: 'key-1' };
-type Harness = SubgraphHarness<unknown, unknown>;
+type Harness = SubgraphHarness;
 
 /**
  * User errors come from each subgraph's validation and resolvers, never from its repositories
@@ -19,8 +20,8 @@ type Harness = SubgraphHarness<unknown, unknown>;
  */
 describe.each(ENGINES)('user errors on %s', (engine) => {
   const harnesses: Record<string, Harness> = {};
-  const open = async (name: string, subgraph: unknown) => {
-    harnesses[name] = (await openSubgraph(subgraph as SubgraphUnderTest<unknown, unknown>, engine)) as Harness;
+  const open = async (name: string, subgraph: Subgraph) => {
+    harnesses[name] = await openSubgraph(subgraph, engine);
   };
   beforeAll(async () => {
     await open('membership', membershipSubgraph);

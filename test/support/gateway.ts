@@ -11,7 +11,7 @@ import { readAssertionKey } from '../../subgraphs/kit/config';
 import { type Database, openDatabase } from '../../subgraphs/kit/database';
 import type { AssertionKey } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
-import type { SubgraphProcess } from '../../subgraphs/kit/run';
+import type { Subgraph } from '../../subgraphs/kit/descriptor';
 import { type SubgraphSecurity, listen } from '../../subgraphs/kit/server';
 import { createTestDatabase, type TestDatabase } from './databases';
 
@@ -73,7 +73,7 @@ export async function startInProcessGraph(
   const stops: Array<() => Promise<void>> = [];
   const urlOf = (name: string) => subgraphs[name]!.url;
 
-  const start = async (definition: SubgraphProcess<unknown, unknown>) => {
+  const start = async (definition: Subgraph) => {
     const testDatabase: TestDatabase = await createTestDatabase('sqlite');
     const database = await openDatabase({
       config: testDatabase.config,
@@ -87,7 +87,7 @@ export async function startInProcessGraph(
     stops.push(async () => {
       built.httpServer.closeAllConnections();
       built.httpServer.close();
-      await built.apollo.stop();
+      await built.stop();
       await database.dataSource.destroy();
       await testDatabase.drop();
     });
@@ -101,7 +101,7 @@ export async function startInProcessGraph(
           { Member: urlOf('membership'), Attraction: urlOf('tourism'), Campaign: urlOf('campaigns') },
           trust.assertionKey,
         ),
-    ) as SubgraphProcess<unknown, unknown>,
+    ),
   );
 
   const gateways: InProcessGateway[] = [];

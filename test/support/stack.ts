@@ -10,7 +10,7 @@ import {
   IDENTITY_AUDIENCE,
   signAssertion,
 } from '../../subgraphs/kit/identity';
-import { allSubgraphs } from '../../scripts/subgraphs';
+import { SUBGRAPH_NAMES } from '../../subgraphs';
 import { dropMysqlDatabase, mysqlServerUrl } from './databases';
 import { freePort, startService, type RunningService } from './processes';
 
@@ -51,7 +51,7 @@ export async function startStack(
   serviceEnv: Record<string, string> = {},
 ): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-e2e-'));
-  const names = allSubgraphs().map((s) => s.name);
+  const names = SUBGRAPH_NAMES;
   const run = randomBytes(4).toString('hex');
   const databaseEnv: Record<string, string> =
     engine === 'sqlite'

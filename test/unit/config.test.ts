@@ -1,4 +1,6 @@
 import { loadSubgraphConfig, readDatabaseConfig, redactUrl } from '../../subgraphs/kit/config';
+import { membership } from '../../subgraphs/membership/server';
+import { tourism } from '../../subgraphs/tourism/server';
 import { StartupError } from '../../subgraphs/kit/env';
 import { loadGatewayConfig } from '../../gateway/config';
 import { productionSecrets } from '../support/secrets';
@@ -38,19 +40,19 @@ describe('subgraph configuration', () => {
   });
 
   it('names the malformed variable for ports, seed modes and log levels', () => {
-    expect(() => loadSubgraphConfig('membership', { PORT: 'eighty' })).toThrow(/PORT="eighty" is not a whole number/);
-    expect(() => loadSubgraphConfig('membership', { PORT: '70000' })).toThrow(/PORT=70000 is out of range/);
-    expect(() => loadSubgraphConfig('membership', { SEED: 'always' })).toThrow(
+    expect(() => loadSubgraphConfig(membership, { PORT: 'eighty' })).toThrow(/PORT="eighty" is not a whole number/);
+    expect(() => loadSubgraphConfig(membership, { PORT: '70000' })).toThrow(/PORT=70000 is out of range/);
+    expect(() => loadSubgraphConfig(membership, { SEED: 'always' })).toThrow(
       /SEED="always" is not one of: never, if-empty/,
     );
-    expect(() => loadSubgraphConfig('membership', { NODE_ENV: 'prod' })).toThrow(/NODE_ENV/);
+    expect(() => loadSubgraphConfig(membership, { NODE_ENV: 'prod' })).toThrow(/NODE_ENV/);
   });
 
   it('keeps the unsigned-requests switch off by default and refuses it in production', () => {
-    expect(loadSubgraphConfig('membership', {}).security.allowUnsigned).toBe(false);
-    expect(loadSubgraphConfig('membership', { ALLOW_UNSIGNED_REQUESTS: 'true' }).security.allowUnsigned).toBe(true);
+    expect(loadSubgraphConfig(membership, {}).security.allowUnsigned).toBe(false);
+    expect(loadSubgraphConfig(membership, { ALLOW_UNSIGNED_REQUESTS: 'true' }).security.allowUnsigned).toBe(true);
     expect(() =>
-      loadSubgraphConfig('membership', {
+      loadSubgraphConfig(membership, {
         NODE_ENV: 'production',
         ALLOW_UNSIGNED_REQUESTS: 'true',
         GATEWAY_ASSERTION_SECRET: 'a'.repeat(32),
@@ -107,19 +109,17 @@ describe('gateway configuration', () => {
 describe('HTTP server settings (keep-alive and shutdown)', () => {
   it('default to a 5 s keep-alive and a 10 s drain, on subgraphs and the gateway alike, and the gateway closes idle subgraph sockets after 2 s', () => {
     const settings = { keepAliveTimeoutMs: 5_000, shutdownTimeoutMs: 10_000 };
-    expect(loadSubgraphConfig('tourism', {}).http).toEqual(settings);
+    expect(loadSubgraphConfig(tourism, {}).http).toEqual(settings);
     expect(loadGatewayConfig({}).http).toEqual(settings);
     expect(loadGatewayConfig({}).subgraphKeepAliveMs).toBe(2_000);
-    expect(
-      loadSubgraphConfig('tourism', { KEEP_ALIVE_TIMEOUT_MS: '65000', SHUTDOWN_TIMEOUT_MS: '30000' }).http,
-    ).toEqual({
+    expect(loadSubgraphConfig(tourism, { KEEP_ALIVE_TIMEOUT_MS: '65000', SHUTDOWN_TIMEOUT_MS: '30000' }).http).toEqual({
       keepAliveTimeoutMs: 65_000,
       shutdownTimeoutMs: 30_000,
     });
   });
 
   it('names the malformed variable in one line', () => {
-    expect(() => loadSubgraphConfig('tourism', { KEEP_ALIVE_TIMEOUT_MS: '500' })).toThrow(
+    expect(() => loadSubgraphConfig(tourism, { KEEP_ALIVE_TIMEOUT_MS: '500' })).toThrow(
       /KEEP_ALIVE_TIMEOUT_MS=500 is out of range \(expected 1000\.\.600000\)/,
     );
     expect(() => loadGatewayConfig({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toThrow(

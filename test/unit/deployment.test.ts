@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_PORTS, SUBGRAPH_NAMES } from '../../subgraphs/kit/config';
+import { DEFAULT_PORTS, SUBGRAPH_NAMES } from '../../subgraphs';
 
 // Checks that the container files agree with the code, without a container engine.
 
@@ -92,6 +92,27 @@ describe('deployment files', () => {
       expect(Number(service.environment?.PORT)).toBe(DEFAULT_PORTS[name]);
       expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${DEFAULT_PORTS[name]}/`);
     }
+  });
+
+  it("keeps the image's health-check port table equal to the registry's default ports", () => {
+    // The HEALTHCHECK runs a one-line script with no access to the code, so the table is a
+    // literal there; this keeps it derived from the subgraphs' descriptors in effect.
+    const table = /\{((?:\s*[a-z-]+\s*:\s*\d+\s*,?)+)\}\[process\.env\.SERVICE\]/.exec(dockerfile);
+    expect(table).not.toBeNull();
+    const ports = Object.fromEntries(
+      table![1]!.split(',').map((entry) => {
+        const [name, port] = entry.split(':').map((part) => part.trim());
+        return [name, Number(port)];
+      }),
+    );
+    expect(ports).toEqual(DEFAULT_PORTS);
+    expect(dockerfile).toContain(`SERVICE=${['gateway', ...SUBGRAPH_NAMES].join('|')}.`);
+  });
+
+  it('gives every subgraph of the registry an `npm run start:<name>` script', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    for (const name of SUBGRAPH_NAMES)
+      expect([name, scripts[`start:${name}`]]).toEqual([name, `node scripts/launch.cjs subgraphs/${name}/index`]);
   });
 
   it('routes the gateway to each subgraph at its service name and port', () => {

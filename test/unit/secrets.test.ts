@@ -4,6 +4,10 @@ import path from 'node:path';
 import { loadGatewayConfig } from '../../gateway/config';
 import { loadSubgraphConfig } from '../../subgraphs/kit/config';
 import { readProvisionConfig } from '../../subgraphs/kit/provision';
+import { SUBGRAPH_NAMES } from '../../subgraphs';
+import { content } from '../../subgraphs/content/server';
+import { membership } from '../../subgraphs/membership/server';
+import { tourism } from '../../subgraphs/tourism/server';
 import {
   DEV_ACCESS_TOKEN_SECRET,
   DEV_ASSERTION_SECRET,
@@ -126,7 +130,7 @@ describe('production refuses published, guessable and shared signing secrets at 
 
   it('starts with random secrets', () => {
     expect(() => loadGatewayConfig(production({}))).not.toThrow();
-    expect(() => loadSubgraphConfig('membership', production({}))).not.toThrow();
+    expect(() => loadSubgraphConfig(membership, production({}))).not.toThrow();
   });
 
   it.each([
@@ -138,12 +142,12 @@ describe('production refuses published, guessable and shared signing secrets at 
     const env = production({ [name]: value() });
     const expected = `${name} is a value published in the repository; ${ADVICE}`;
     expect(() => loadGatewayConfig(env)).toThrow(expected);
-    if (name === 'GATEWAY_ASSERTION_SECRET') expect(() => loadSubgraphConfig('content', env)).toThrow(expected);
+    if (name === 'GATEWAY_ASSERTION_SECRET') expect(() => loadSubgraphConfig(content, env)).toThrow(expected);
   });
 
   it('refuses a guessable secret, without printing it', () => {
     const env = production({ GATEWAY_ASSERTION_SECRET: 'x'.repeat(40) });
-    expect(() => loadSubgraphConfig('tourism', env)).toThrow(
+    expect(() => loadSubgraphConfig(tourism, env)).toThrow(
       `GATEWAY_ASSERTION_SECRET is too easy to guess (fewer than 10 different characters); ${ADVICE}`,
     );
   });
@@ -157,13 +161,13 @@ describe('production refuses published, guessable and shared signing secrets at 
 
   it('keeps development conveniences outside production', () => {
     expect(() => loadGatewayConfig({ GATEWAY_ASSERTION_SECRET: DEV_ASSERTION_SECRET })).not.toThrow();
-    expect(() => loadSubgraphConfig('membership', { GATEWAY_ASSERTION_SECRET: 'a'.repeat(32) })).not.toThrow();
+    expect(() => loadSubgraphConfig(membership, { GATEWAY_ASSERTION_SECRET: 'a'.repeat(32) })).not.toThrow();
   });
 });
 
 describe('DEPLOYMENT_ID', () => {
   it('is development outside production, and must be set in production', () => {
-    expect(loadSubgraphConfig('membership', {}).security.assertionKey.deploymentId).toBe('development');
+    expect(loadSubgraphConfig(membership, {}).security.assertionKey.deploymentId).toBe('development');
     const { DEPLOYMENT_ID: _unset, ...secrets } = productionSecrets();
     expect(() => loadGatewayConfig({ NODE_ENV: 'production', ...secrets })).toThrow(
       /^DEPLOYMENT_ID must be set in production: a name for this deployment/,
@@ -174,7 +178,7 @@ describe('DEPLOYMENT_ID', () => {
   });
 
   it('refuses characters that do not belong in a name', () => {
-    expect(() => loadSubgraphConfig('membership', { DEPLOYMENT_ID: 'prod/eu' })).toThrow(
+    expect(() => loadSubgraphConfig(membership, { DEPLOYMENT_ID: 'prod/eu' })).toThrow(
       'DEPLOYMENT_ID="prod/eu" must be 1-63 letters, digits, ".", "_" or "-"',
     );
   });
@@ -190,7 +194,7 @@ describe('database provisioning', () => {
   });
 
   it('accepts random passwords', () => {
-    expect(readProvisionConfig(passwords()).accounts.map((a) => a.user)).toEqual([
+    expect(readProvisionConfig(passwords(), SUBGRAPH_NAMES).accounts.map((a) => a.user)).toEqual([
       'alliance_membership',
       'alliance_content',
       'alliance_campaigns',
@@ -200,7 +204,7 @@ describe('database provisioning', () => {
 
   it('refuses a password copied from .env.example, naming the variable and not the value', () => {
     const published = envExampleValue('MYSQL_CONTENT_PASSWORD');
-    expect(() => readProvisionConfig({ ...passwords(), MYSQL_CONTENT_PASSWORD: published })).toThrow(
+    expect(() => readProvisionConfig({ ...passwords(), MYSQL_CONTENT_PASSWORD: published }, SUBGRAPH_NAMES)).toThrow(
       'MYSQL_CONTENT_PASSWORD is a value published in the repository; generate one with `openssl rand -hex 24`',
     );
   });
