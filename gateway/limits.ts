@@ -21,9 +21,7 @@ import {
   type DocumentNode,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
-import type { NextFunction, Request, Response } from 'express';
 import type { OperationLimits } from './config';
-import { graphQLParamsOf, sendError } from './http';
 
 /** Page size assumed for a connection field called without `first` (the contract's default). */
 const DEFAULT_PAGE = 20;
@@ -54,24 +52,6 @@ export function tooDeeplyNested(params: unknown, limit: number): string | undefi
     }
   }
   return undefined;
-}
-
-/**
- * Express middleware, mounted right after the body parser: refuses request parameters that
- * nest deeper than {@link MAX_INPUT_DEPTH} with 400 `BAD_USER_INPUT`, before anything walks them.
- */
-export function inputDepthGuard(limit: number = MAX_INPUT_DEPTH) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const params: unknown = req.method === 'GET' ? graphQLParamsOf(req) : req.body;
-    const field = tooDeeplyNested(params, limit);
-    if (field === undefined) return next();
-    sendError(
-      res,
-      400,
-      'BAD_USER_INPUT',
-      `request parameter "${field}" nests deeper than ${limit} levels of objects and lists: no input of this API is that deep; send flatter values`,
-    );
-  };
 }
 
 /** What an operation would cost, measured before anything runs. */

@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import type { Redis } from './redis';
 
 /** The verdict on one request. */
 export interface RateDecision {
@@ -61,14 +61,12 @@ redis.call('PEXPIRE', KEYS[1], 120000)
 return { allowed, tostring(tokens) }
 `;
 
+/** The Redis bucket store; the connection is the gateway's (`redis.ts`), closed by its owner. */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis;
-
   constructor(
-    url: string,
+    private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
     this.redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TAKE });
   }
 
@@ -80,7 +78,5 @@ export class RedisRateLimiter implements RateLimiter {
     return decide(Number(tokens), capacity / 60);
   }
 
-  async close(): Promise<void> {
-    this.redis.disconnect();
-  }
+  async close(): Promise<void> {}
 }

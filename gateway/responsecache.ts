@@ -1,26 +1,60 @@
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
-import type { NextFunction, Request, Response } from 'express';
-import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import type { GatewayContext } from './datasource';
+import type { Redis } from './redis';
 
 /** A stored response body, serialised once, and how long it may be served. */
-interface Entry {
+export interface Entry {
   body: string;
   maxAge: number;
 }
 
-/** The cache key of one operation: text, name, variables and language. */
-function cacheKey(query: unknown, operationName: unknown, variables: unknown, language: string | undefined): string {
+/** The cache key of one operation: text, name, variables and language (its first 256 characters). */
+export function responseCacheKey(
+  query: unknown,
+  operationName: unknown,
+  variables: unknown,
+  language: string | undefined,
+): string {
   return createHash('sha256')
-    .update(JSON.stringify([query, operationName ?? null, variables ?? null, language ?? null]))
+    .update(JSON.stringify([query, operationName ?? null, variables ?? null, language?.slice(0, 256) ?? null]))
     .digest('base64url');
 }
 
-/** True when the client asked not to be served from a cache. */
-function bypass(cacheControl: string | undefined): boolean {
+/** True when the client asked not to be served from a cache (`Cache-Control: no-cache` or `no-store`). */
+function bypass(cacheControl: string | null | undefined): boolean {
   return /no-cache|no-store/i.test(cacheControl ?? '');
+}
+
+/** The request as the cache policy sees it. */
+export interface CacheableRequest {
+  method: string | undefined;
+  /** The caller's role; `null` is anonymous. */
+  role: string | null | undefined;
+  cacheControl: string | null | undefined;
+}
+
+/** Only anonymous POSTs that did not ask to skip the cache are served from it, or stored. */
+export function mayUseCache(request: CacheableRequest): boolean {
+  return request.method === 'POST' && request.role === null && !bypass(request.cacheControl);
+}
+
+/** The response as the cache policy sees it, once GraphQL has answered. */
+export interface CacheableResponse {
+  operation: 'query' | 'mutation' | 'subscription' | undefined;
+  errors: readonly unknown[] | undefined;
+  /** The policy Apollo Server derived from every subgraph's `Cache-Control` (`policyIfCacheable()`). */
+  policy: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } | null;
+  data: unknown;
+}
+
+/**
+ * What to store for a response to an eligible request: queries without errors whose
+ * policy is PUBLIC with a positive max age, for that many seconds; nothing otherwise.
+ */
+export function entryToStore(response: CacheableResponse): Entry | undefined {
+  if (response.operation !== 'query' || response.errors?.length) return undefined;
+  if (!response.policy || response.policy.scope !== 'PUBLIC' || !(response.policy.maxAge > 0)) return undefined;
+  return { body: `${JSON.stringify({ data: response.data })}\n`, maxAge: response.policy.maxAge };
 }
 
 /** Where cached responses live: this process, or Redis shared by every replica. */
@@ -28,7 +62,6 @@ export interface ResponseStore {
   get(key: string): Promise<Entry | undefined>;
   set(key: string, entry: Entry, ttlMs: number): Promise<void>;
   clear(): Promise<void>;
-  close(): void;
 }
 
 /** Responses in this process (the default). */
@@ -48,7 +81,6 @@ export class MemoryResponseStore implements ResponseStore {
   async clear(): Promise<void> {
     this.entries.clear();
   }
-  close(): void {}
 }
 
 /**
@@ -57,15 +89,13 @@ export class MemoryResponseStore implements ResponseStore {
  * entry carries its expiry; the hash stops growing at `maxEntries` fields.
  */
 export class RedisResponseStore implements ResponseStore {
-  private readonly redis: Redis;
   private readonly key: string;
 
   constructor(
-    url: string,
+    private readonly redis: Redis,
     prefix: string,
     private readonly maxEntries: number,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.key = `${prefix}responses`;
   }
 
@@ -86,19 +116,16 @@ export class RedisResponseStore implements ResponseStore {
   async clear(): Promise<void> {
     await this.redis.unlink(this.key);
   }
-  close(): void {
-    this.redis.disconnect();
-  }
 }
 
 /**
- * Cache of whole responses to anonymous queries, honouring the subgraphs' cache
- * hints: the gateway restricts each request's cache policy by every subgraph response's
- * `Cache-Control` header (subgraphs set it from `@cacheControl`), and only a PUBLIC
- * policy with a positive max age is stored, for that many seconds. Responses with errors
- * and responses to signed-in callers are never stored; a request with
- * `Cache-Control: no-cache` skips the cache. Hits are answered by {@link middleware} before
- * Apollo Server runs (after authentication and rate limits), from the serialised body.
+ * Cache of whole responses to anonymous queries, honouring the subgraphs' cache hints: the
+ * gateway restricts each request's cache policy by every subgraph response's `Cache-Control`
+ * header (subgraphs set it from `@cacheControl`), and only a PUBLIC policy with a positive
+ * max age is stored, for that many seconds ({@link entryToStore}). Responses with errors and
+ * responses to signed-in callers are never stored; a request with `Cache-Control: no-cache`
+ * skips the cache ({@link mayUseCache}). Hits are answered by the response-cache stage
+ * (`stages/responsecache.ts`) before Apollo Server runs, from the serialised body.
  *
  * Invalidation: any mutation through the gateway clears the whole cache (and, with
  * `GATEWAY_WORKERS`, every worker's: see `onClear`). Subgraphs accept writes only through
@@ -115,88 +142,23 @@ export class ResponseCache {
     private readonly logger?: { warn: (obj: object, msg: string) => void },
   ) {}
 
+  /** The stored response for `key`; a store that cannot be reached is a miss, never an outage. */
+  async lookup(key: string): Promise<Entry | undefined> {
+    const entry = await this.store.get(key).catch(() => undefined);
+    if (entry) this.hits += 1;
+    else this.misses += 1;
+    return entry;
+  }
+
+  /** Stores `entry` for its max age; a failure is logged, never answered. */
+  async save(key: string, entry: Entry): Promise<void> {
+    await this.store
+      .set(key, entry, entry.maxAge * 1000)
+      .catch((error: unknown) => this.logger?.warn({ err: error }, 'response not cached'));
+  }
+
   /** Clears every stored response (with Redis, for every replica). */
   async clear(): Promise<void> {
     await this.store.clear().catch((error: unknown) => this.logger?.warn({ err: error }, 'response cache not cleared'));
-  }
-
-  close(): void {
-    this.store.close();
-  }
-
-  /**
-   * Express middleware, mounted after authentication and rate limits: answers an anonymous
-   * POST whose operation is cached, from the stored body; anything else goes on to Apollo.
-   */
-  middleware(onHit: (requestId: string, operationName: string | undefined) => void) {
-    return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-      const locals = res.locals as { identity?: { role: unknown }; requestId?: string };
-      const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
-      if (
-        req.method !== 'POST' ||
-        locals.identity?.role !== null ||
-        typeof body?.query !== 'string' ||
-        bypass(req.headers['cache-control'])
-      )
-        return next();
-      const language = req.headers['accept-language'];
-      const key = cacheKey(body.query, body.operationName, body.variables, language?.slice(0, 256));
-      // A cache that cannot be reached is a miss, never an outage.
-      const entry = await this.store.get(key).catch(() => undefined);
-      if (!entry) {
-        this.misses += 1;
-        return next();
-      }
-      this.hits += 1;
-      onHit(locals.requestId ?? '', typeof body.operationName === 'string' ? body.operationName : undefined);
-      res
-        .status(200)
-        .set({
-          'content-type': 'application/graphql-response+json; charset=utf-8',
-          'cache-control': `max-age=${entry.maxAge}, public`,
-          'x-request-id': locals.requestId ?? '',
-        })
-        .send(entry.body);
-    };
-  }
-
-  /** The Apollo Server plugin that fills the cache, and clears it after any mutation. */
-  plugin(): ApolloServerPlugin<GatewayContext> {
-    return {
-      requestDidStart: async (start) => {
-        const eligible =
-          start.contextValue.identity?.role === null &&
-          start.request.http?.method === 'POST' &&
-          !bypass(start.request.http?.headers.get('cache-control'));
-        return {
-          willSendResponse: async (ctx) => {
-            if (ctx.operation?.operation === 'mutation') {
-              await this.clear();
-              this.onClear?.();
-              return;
-            }
-            if (!eligible || ctx.operation?.operation !== 'query' || typeof ctx.request.query !== 'string') return;
-            if (ctx.response.body.kind !== 'single') return;
-            const result = ctx.response.body.singleResult;
-            if (result.errors?.length) return;
-            const policy = ctx.overallCachePolicy.policyIfCacheable();
-            if (!policy || policy.scope !== 'PUBLIC') return;
-            const key = cacheKey(
-              ctx.request.query,
-              ctx.request.operationName,
-              ctx.request.variables,
-              ctx.contextValue.acceptLanguage,
-            );
-            await this.store
-              .set(
-                key,
-                { body: `${JSON.stringify({ data: result.data })}\n`, maxAge: policy.maxAge },
-                policy.maxAge * 1000,
-              )
-              .catch((error: unknown) => this.logger?.warn({ err: error }, 'response not cached'));
-          },
-        };
-      },
-    };
   }
 }

@@ -85,3 +85,26 @@ export function createErrorFormatter(sink: InternalErrorSink) {
     };
   };
 }
+
+/** The GraphQL response shape of one coded error, as every refusal outside Apollo Server answers it. */
+export interface ErrorBody {
+  errors: [{ message: string; extensions: { code: string; requestId?: string } }];
+}
+
+/** The body of a refusal: one error with its code and, when known, the request id. */
+export function errorBody(code: string, message: string, requestId?: string): ErrorBody {
+  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
+}
+
+/** The part of an HTTP response (Express's) {@link writeError} needs. */
+interface JsonResponse {
+  status(code: number): { json(body: unknown): unknown };
+}
+
+/**
+ * The one writer of error answers outside Apollo Server, for the gateway and the subgraphs:
+ * status `status`, a body of one coded error in the GraphQL response shape.
+ */
+export function writeError(res: JsonResponse, status: number, code: string, message: string, requestId?: string): void {
+  res.status(status).json(errorBody(code, message, requestId));
+}

@@ -14,7 +14,7 @@ import type { DocumentNode } from 'graphql';
 import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { databaseAnswers, type Database } from './database';
-import { createErrorFormatter } from './errors';
+import { ErrorCode, createErrorFormatter, errorBody, writeError } from './errors';
 import {
   ANONYMOUS,
   ASSERTION_HEADER,
@@ -37,7 +37,7 @@ const SCALAR_RESOLVERS = { Date: DateScalar, DateTime: DateTimeScalar };
 
 /** Answers 401 in the GraphQL error shape, so clients and the gateway read it like any error. */
 export function sendUnauthenticated(res: Response, message: string): void {
-  res.status(401).json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+  writeError(res, 401, ErrorCode.UNAUTHENTICATED, message);
 }
 
 /**
@@ -190,8 +190,13 @@ function clientErrorAnswer(error: NodeJS.ErrnoException): {
  * carrying a coded GraphQL-shaped JSON body and a fresh request id, instead of Node's
  * default bare status line. No request object exists at this point, so the id is made
  * here; it is logged with the refusal so that a client's report can be correlated.
+ * `onRefused` lets the gateway count the refusal in its metrics.
  */
-export function answerClientErrorsAsJson(server: http.Server, logger: Logger): void {
+export function answerClientErrorsAsJson(
+  server: http.Server,
+  logger: Logger,
+  onRefused?: (refusal: { status: number; code: string }) => void,
+): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Node's own rule: write nothing once a response has started on this socket, or the
     // peer would read a corrupt stream; a reset connection cannot be answered at all.
@@ -206,9 +211,8 @@ export function answerClientErrorsAsJson(server: http.Server, logger: Logger): v
       { requestId, status: answer.status, reason: error.code ?? error.message },
       'refused malformed HTTP request',
     );
-    const body = JSON.stringify({
-      errors: [{ message: answer.message, extensions: { code: answer.code, requestId } }],
-    });
+    onRefused?.({ status: answer.status, code: answer.code });
+    const body = JSON.stringify(errorBody(answer.code, answer.message, requestId));
     socket.end(
       `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
         'content-type: application/json; charset=utf-8\r\n' +

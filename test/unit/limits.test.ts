@@ -8,17 +8,28 @@ import {
   buildSchema,
   parse,
 } from 'graphql';
-import { MAX_INPUT_DEPTH, coerceVariables, measureOperation, tooDeeplyNested } from '../../gateway/limits';
+import {
+  MAX_INPUT_DEPTH,
+  type OperationShape,
+  coerceVariables,
+  measureOperation,
+  tooDeeplyNested,
+} from '../../gateway/limits';
 
 const schema = buildSchema(fs.readFileSync(path.resolve(__dirname, '../../schema/api.graphql'), 'utf8'));
 
-/** The estimated cost of `document` with `variables`, as the gateway's limit check sees it. */
-function cost(document: string, variables: Record<string, unknown> = {}): number {
+/** The shape of `document` with `variables`, as the gateway's limit check measures it. */
+function shape(document: string, variables: Record<string, unknown> = {}): OperationShape {
   const parsed = parse(document);
   const operation = parsed.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of parsed.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  return measureOperation(schema, operation, fragments, coerceVariables(schema, operation, variables)).cost;
+  return measureOperation(schema, operation, fragments, coerceVariables(schema, operation, variables));
+}
+
+/** The estimated cost of `document` with `variables`. */
+function cost(document: string, variables: Record<string, unknown> = {}): number {
+  return shape(document, variables).cost;
 }
 
 const NESTED = (first: string) =>
@@ -56,6 +67,33 @@ describe('operation cost estimate', () => {
     expect(refusal).toBeInstanceOf(GraphQLError);
     expect((refusal as GraphQLError).extensions).toMatchObject({ code: 'BAD_USER_INPUT', http: { status: 400 } });
     expect((refusal as GraphQLError).message).toMatch(/\$n/);
+  });
+});
+
+describe('operation shape', () => {
+  it('measures depth, aliases, directives and root fields', () => {
+    expect(
+      shape(
+        'query Q @skip(if: false) { a: alliance { name @include(if: true) } b: members(first: 1) { nodes { slug } } }',
+      ),
+    ).toMatchObject({ depth: 3, aliases: 2, directives: 2, rootFields: 2 });
+  });
+
+  it('does not count introspection, so developer tools keep working', () => {
+    expect(shape('{ __schema { types { name fields { name } } } alliance { name } }')).toMatchObject({
+      depth: 2,
+      rootFields: 1,
+    });
+  });
+
+  it('counts a fragment bomb at its true, exponential size without expanding it', () => {
+    const fragments = ['fragment F0 on Query { alliance { name } }'];
+    for (let i = 1; i <= 40; i += 1) fragments.push(`fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`);
+    expect(cost(`query Bomb { ...F40 } ${fragments.join(' ')}`)).toBe(2 * 2 ** 40);
+  });
+
+  it('cuts fragment cycles instead of looping', () => {
+    expect(cost('query { ...A } fragment A on Query { alliance { name } ...B } fragment B on Query { ...A }')).toBe(2);
   });
 });
 

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity';
 import { operationId } from '../../gateway/operations';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
-import type { RunningService } from '../support/processes';
+import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
 import { productionSecrets } from '../support/secrets';
-import { startStack, type Stack } from '../support/stack';
 
-// The edge is the same whatever database sits behind the subgraphs, so this suite runs on SQLite only.
+// The edge is the same whatever database sits behind the subgraphs, so this suite runs on SQLite only,
+// in-process (test/support/gateway.ts): gateways and subgraphs built here, talking HTTP on fresh ports.
 
 interface Reply {
   status: number;
@@ -36,9 +36,9 @@ const json = (payload: unknown, headers: Record<string, string> = {}): RequestIn
   body: typeof payload === 'string' ? payload : JSON.stringify(payload),
 });
 
-/** Total fetches the gateway has sent to subgraphs, from its own /metrics (on the operator's listener). */
-async function subgraphFetches(gateway: RunningService): Promise<number> {
-  const text = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
+/** Total fetches the gateway has sent to subgraphs, from its own metrics. */
+async function subgraphFetches(gateway: InProcessGateway): Promise<number> {
+  const text = await gateway.metrics();
   return text
     .split('\n')
     .filter((line) => line.startsWith('subgraph_fetch_duration_seconds_count'))
@@ -110,19 +110,19 @@ const queryOfDepth = (depth: number) => {
 };
 
 describe('the gateway edge refuses bad input early, with a coded error, and keeps serving', () => {
-  let stack: Stack;
-  let dev: RunningService;
-  let production: RunningService;
-  let trusted: RunningService;
+  let graph: InProcessGraph;
+  let dev: InProcessGateway;
+  let production: InProcessGateway;
+  let trusted: InProcessGateway;
   let manifestDir: string;
   const TRUSTED_QUERY = 'query TrustedMembers { members(first: 2) { totalCount } }';
 
   beforeAll(async () => {
     // Production refuses the development secret: the whole stack shares a strong one.
     const { ACCESS_TOKEN_SECRET, ...shared } = productionSecrets();
-    stack = await startStack('sqlite', { LIMIT_MAX_DEPTH: '8' }, shared);
-    dev = stack.gateway;
-    production = await stack.startGateway({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET });
+    graph = await startInProcessGraph({ LIMIT_MAX_DEPTH: '8' }, shared);
+    dev = graph.gateway;
+    production = await graph.startGateway({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET });
     manifestDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-manifest-'));
     const manifest = path.join(manifestDir, 'manifest.json');
     fs.writeFileSync(
@@ -133,10 +133,10 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
         operations: [{ id: operationId(TRUSTED_QUERY), name: 'TrustedMembers', type: 'query', body: TRUSTED_QUERY }],
       }),
     );
-    trusted = await stack.startGateway({ TRUSTED_DOCUMENTS: manifest });
+    trusted = await graph.startGateway({ TRUSTED_DOCUMENTS: manifest });
   });
   afterAll(async () => {
-    await stack?.stop();
+    await graph?.stop();
     fs.rmSync(manifestDir, { recursive: true, force: true });
   });
 
@@ -401,7 +401,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
 
   it.each([
     ['the gateway', () => dev.port],
-    ['a subgraph', () => stack.membership.port],
+    ['a subgraph', () => graph.subgraphs.membership!.port],
   ])('answers request headers over the limit with a coded JSON 431 from %s, and keeps serving', async (_name, port) => {
     const reply = await rawRequest(port(), { 'x-padding': 'a'.repeat(20_000) });
     expect(reply.status).toBe(431);
@@ -445,11 +445,11 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     const metrics = await fetch(`${dev.metricsUrl}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^graphql_requests_total\{operation="[^"]+",outcome="ok"\} \d+/m);
-    const ready = await send(dev.metricsUrl!, { path: '/readyz' });
+    const ready = await send(dev.metricsUrl, { path: '/readyz' });
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ready', subgraphs: expect.objectContaining({ membership: 'ready' }) });
     // The operator's listener is no second public API.
-    expect((await send(dev.metricsUrl!, json({ query: '{ alliance { name } }' }))).status).toBe(404);
+    expect((await send(dev.metricsUrl, json({ query: '{ alliance { name } }' }))).status).toBe(404);
   });
 
   it('refuses a mutation sent with GET and a text/plain POST (CSRF prevention)', async () => {
@@ -499,7 +499,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
   });
 
   it('ignores forged identity headers', async () => {
-    const forged = await signAssertion({ role: 'ADMIN', memberId: 'm', keyId: 'k' }, stack.assertionKey);
+    const forged = await signAssertion({ role: 'ADMIN', memberId: 'm', keyId: 'k' }, graph.assertionKey);
     const reply = await send(
       dev.url,
       json(

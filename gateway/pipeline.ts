@@ -1,0 +1,82 @@
+import type { ApolloServer } from '@apollo/server';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../subgraphs/kit/logger';
+import type { Authenticator } from './auth';
+import type { GatewayConfig } from './config';
+import type { GatewayContext } from './datasource';
+import type { GatewayMetrics } from './metrics';
+import type { RateLimiter } from './ratelimit';
+import type { ResponseCache } from './responsecache';
+import type { GatewayStage } from './stage';
+import { documentsStage } from './stages/documents';
+import { edgeStage } from './stages/edge';
+import { type GraphQLStageOptions, graphqlStage } from './stages/graphql';
+import { identityStage } from './stages/identity';
+import { rateLimitStage } from './stages/ratelimit';
+import { responseStage } from './stages/response';
+import { responseCacheStage } from './stages/responsecache';
+
+/** What the stages of `/graphql` are made of; `server.ts` builds these once per gateway. */
+export interface PipelineParts extends Omit<GraphQLStageOptions, 'config'> {
+  config: GatewayConfig;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  authenticator: Authenticator;
+  limiter: RateLimiter;
+  /** The trusted-documents manifest (id → text), when `TRUSTED_DOCUMENTS` is set. */
+  manifest: Map<string, string> | undefined;
+  /** The response cache for anonymous public queries, when `RESPONSE_CACHE_ENTRIES` > 0. */
+  responseCache: ResponseCache | undefined;
+}
+
+/** The started pipeline, as `server.ts` mounts it. */
+export interface Pipeline {
+  stages: readonly GatewayStage[];
+  /** Every stage's request handlers, in order, for `app.use('/graphql', ...)`. */
+  handlers: RequestHandler[];
+  /** The stages' error handlers, mounted after everything else. */
+  errorHandlers: ErrorRequestHandler[];
+  apollo: ApolloServer<GatewayContext>;
+  /** Releases every stage's resources, once the HTTP server has drained (subgraphs/kit/shutdown). */
+  close: () => Promise<void>;
+}
+
+/**
+ * The `/graphql` pipeline: every stage a request meets, in the order it meets them. Each
+ * stage is one file in `stages/` whose comment says what it refuses, with which status and
+ * code; the contract of a stage is in `stage.ts`. Where to look:
+ * - a refusal: the stage's file (subgraph failures: `datasource.ts`; the HTTP parser's 431/400: `server.ts`);
+ * - the log line `graphql request`, `x-request-id` and the request metrics: `stages/response.ts`;
+ * - the error body: `refuse()` in `stages/response.ts`, over the kit's `writeError` (`subgraphs/kit/errors.ts`).
+ */
+export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
+  const { config, logger, metrics } = parts;
+  const graphql = graphqlStage({ ...parts, config });
+  const stages: GatewayStage[] = [
+    // Request id in; on the way out, the one log line and the metrics, however the request ends.
+    responseStage(metrics, logger),
+    // CORS, body size, UTF-8, JSON, no batches, input depth: 400/413/415.
+    edgeStage(config, logger),
+    // Authorization: API key or access token, else anonymous: 401, 503.
+    identityStage(parts.authenticator),
+    // Per key or address, sized by role: 429 with Retry-After.
+    rateLimitStage(config, parts.limiter, metrics, logger),
+    // Persisted-query protocol, trusted documents: 400.
+    documentsStage(parts.manifest),
+    // Anonymous cache hits answered here; filled and cleared inside GraphQL.
+    ...(parts.responseCache ? [responseCacheStage(parts.responseCache)] : []),
+    // Parse, CSRF, validate, operation limits, plan, execute: Apollo Server over @apollo/gateway.
+    graphql,
+  ];
+  for (const stage of stages) await stage.start?.(stages);
+  return {
+    stages,
+    handlers: stages.flatMap((stage) => stage.onRequest ?? []),
+    errorHandlers: stages.flatMap((stage) => (stage.onError ? [stage.onError] : [])),
+    apollo: graphql.apollo(),
+    close: async () => {
+      // Last stage first: GraphQL (Apollo Server) stops before what it may still use.
+      for (const stage of [...stages].reverse()) await stage.close?.();
+    },
+  };
+}

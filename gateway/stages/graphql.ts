@@ -1,0 +1,130 @@
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { RequestHandler } from 'express';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import { createErrorFormatter } from '../../subgraphs/kit/errors';
+import type { Logger } from '../../subgraphs/kit/logger';
+import type { AssertionCache } from '../assertions';
+import type { GatewayConfig } from '../config';
+import { type GatewayContext, SUBGRAPH_UNAVAILABLE } from '../datasource';
+import { operationLimitsPlugin } from '../limits';
+import type { GatewayStage } from '../stage';
+import { enterRequestScope, noteFormattedError, recordOf } from './response';
+
+/** Codes whose errors may pass from subgraphs to clients unchanged. */
+const GATEWAY_CLIENT_CODES = new Set([
+  SUBGRAPH_UNAVAILABLE,
+  'OPERATION_LIMIT_EXCEEDED',
+  'OPERATION_NOT_SUPPORTED',
+  'RATE_LIMITED',
+]);
+
+/** What the GraphQL stage is built from. */
+export interface GraphQLStageOptions {
+  config: Pick<GatewayConfig, 'introspection' | 'nodeEnv' | 'limits'>;
+  logger: Logger;
+  /** `@apollo/gateway` over the supergraph: plans and fetches (subgraph hooks in `datasource.ts`). */
+  gateway: GatewayInterface;
+  /** The parsed-and-validated document cache. */
+  documents: KeyValueCache<DocumentNode>;
+  /** Where automatic persisted queries are kept (Redis); Apollo's in-memory default when absent. */
+  apqCache: KeyValueCache<string> | undefined;
+  assertions: AssertionCache;
+}
+
+/**
+ * GraphQL: Apollo Server over `@apollo/gateway`. Parses (a token limit: 400
+ * `GRAPHQL_PARSE_FAILED`), prevents CSRF (400), validates (400 `GRAPHQL_VALIDATION_FAILED`),
+ * resolves the operation and checks the operation limits (`limits.ts`: 400
+ * `OPERATION_LIMIT_EXCEEDED`, `OPERATION_RESOLUTION_FAILURE`, `OPERATION_NOT_SUPPORTED`), plans,
+ * and executes against the subgraphs (`datasource.ts`: `SUBGRAPH_UNAVAILABLE` at the
+ * affected paths). Errors are formatted here: internal ones masked, subgraph names and (in
+ * production) suggestions removed, the request id added. The other stages' plugins join
+ * Apollo Server when the pipeline starts.
+ */
+export function graphqlStage(
+  options: GraphQLStageOptions,
+): GatewayStage & { apollo: () => ApolloServer<GatewayContext> } {
+  const { config, logger } = options;
+  const production = config.nodeEnv === 'production';
+  const maskInternal = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error'));
+  let apollo: ApolloServer<GatewayContext> | undefined;
+  let serve: RequestHandler | undefined;
+
+  const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // Subgraph names are internal topology: clients see the graph, not its parts.
+    const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
+    const code = extensions.code as string | undefined;
+    let result: GraphQLFormattedError = { ...formatted, extensions };
+    if (!code || !GATEWAY_CLIENT_CODES.has(code)) result = maskInternal(result, error);
+    // Suggestions reveal schema that introspection may be hiding.
+    if (production) result = { ...result, message: result.message.replace(/ ?Did you mean .*\?$/, '') };
+    return noteFormattedError(result);
+  };
+
+  return {
+    name: 'graphql',
+    apollo: () => {
+      if (!apollo) throw new Error('the GraphQL stage has not started');
+      return apollo;
+    },
+    start: async (stages) => {
+      const fromStages = stages.flatMap((stage) => stage.plugins ?? []);
+      const plugins: Array<ApolloServerPlugin<GatewayContext>> = [
+        ApolloServerPluginUsageReportingDisabled(),
+        ApolloServerPluginSchemaReportingDisabled(),
+        operationLimitsPlugin<GatewayContext>(config.limits),
+        ...fromStages,
+        // Apollo's landing page loads from a CDN; development gets the offline explorer instead.
+        ApolloServerPluginLandingPageDisabled(),
+      ];
+      apollo = new ApolloServer<GatewayContext>({
+        gateway: options.gateway,
+        introspection: config.introspection,
+        includeStacktraceInErrorResponses: false,
+        allowBatchedHttpRequests: false,
+        csrfPrevention: true,
+        // Variable coercion errors answer 400: the default in Apollo Server 5 (status400ForVariableCoercionErrors).
+        // graphql-js's own token limit stops huge documents while parsing, before any recursion.
+        parseOptions: { maxTokens: config.limits.maxTokens },
+        documentStore: options.documents,
+        ...(options.apqCache ? { persistedQueries: { cache: options.apqCache, ttl: 86_400 } } : {}),
+        formatError,
+        // The process drains and stops itself on signals (subgraphs/kit/shutdown); Apollo's handler would kill it first.
+        stopOnTerminationSignals: false,
+        plugins,
+      });
+      await apollo.start();
+      serve = expressMiddleware(apollo, {
+        context: async ({ res }) => {
+          const { requestId, identity } = recordOf(res);
+          const language = res.req.headers['accept-language'];
+          if (!identity) throw new Error('the identity stage did not run');
+          return {
+            requestId,
+            acceptLanguage: typeof language === 'string' ? language.slice(0, 256) : undefined,
+            identity,
+            assertion: await options.assertions.get(identity),
+          };
+        },
+      });
+    },
+    onRequest: [
+      enterRequestScope,
+      (req, res, next) => {
+        if (!serve) return next(new Error('the GraphQL stage has not started'));
+        return serve(req, res, next);
+      },
+    ],
+    close: async () => {
+      await apollo?.stop();
+    },
+  };
+}

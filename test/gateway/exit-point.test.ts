@@ -1,0 +1,228 @@
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
+
+// Every answer of /graphql leaves through one exit point (gateway/stages/response.ts): it
+// carries x-request-id, is logged exactly once and is counted once in graphql_requests_total.
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | undefined;
+}
+
+async function send(gateway: InProcessGateway, init: RequestInit): Promise<Reply> {
+  const response = await fetch(`${gateway.url}/graphql`, init);
+  const text = await response.text();
+  let body: Reply['body'];
+  try {
+    body = JSON.parse(text) as Reply['body'];
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+const post = (payload: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: typeof payload === 'string' ? payload : JSON.stringify(payload),
+});
+
+/** The sum of `graphql_requests_total` samples with this outcome. */
+async function requestsCounted(gateway: InProcessGateway, outcome: string): Promise<number> {
+  return (await gateway.metrics())
+    .split('\n')
+    .filter((line) => line.startsWith('graphql_requests_total{') && line.includes(`outcome="${outcome}"`))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+/** Sends headers larger than Node's limit, which its HTTP parser refuses before any request exists. */
+function oversizedHeaders(port: number): Promise<{ status: number; requestId: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', headers: { 'x-padding': 'a'.repeat(20_000) } },
+      (response) => {
+        response.resume();
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, requestId: response.headers['x-request-id'] as string }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('one exit point: every /graphql answer carries x-request-id, one log line and one count', () => {
+  let graph: InProcessGraph;
+  let gateway: InProcessGateway;
+  let limited: InProcessGateway;
+
+  beforeAll(async () => {
+    graph = await startInProcessGraph();
+    gateway = graph.gateway;
+    limited = await graph.startGateway({ RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1' });
+  });
+  afterAll(() => graph?.stop());
+
+  const cases: Array<[string, (id: string) => [InProcessGateway, RequestInit], number, string, string | undefined]> = [
+    [
+      'a result',
+      (id) => [gateway, post({ query: '{ alliance { name } }' }, { 'x-request-id': id })],
+      200,
+      'ok',
+      undefined,
+    ],
+    [
+      'a GraphQL error in a 200',
+      (id) => [gateway, post({ query: 'mutation { revokeApiKey(id: "x") { id } }' }, { 'x-request-id': id })],
+      200,
+      'error',
+      'UNAUTHENTICATED',
+    ],
+    [
+      'malformed JSON (edge)',
+      (id) => [gateway, post('{"query": ', { 'x-request-id': id })],
+      400,
+      'rejected',
+      'BAD_REQUEST',
+    ],
+    [
+      'a parse error (GraphQL)',
+      (id) => [gateway, post({ query: '{ alliance { ' }, { 'x-request-id': id })],
+      400,
+      'rejected',
+      'GRAPHQL_PARSE_FAILED',
+    ],
+    [
+      'an empty query (refused by Apollo Server before its plugins)',
+      (id) => [gateway, post({ query: '' }, { 'x-request-id': id })],
+      400,
+      'rejected',
+      'BAD_REQUEST',
+    ],
+    [
+      'an operation over the limits',
+      (id) => [gateway, post({ query: '{ members(first: 99999999) { totalCount } }' }, { 'x-request-id': id })],
+      400,
+      'rejected',
+      'OPERATION_LIMIT_EXCEEDED',
+    ],
+    [
+      'an untrusted persisted-query hash',
+      (id) => [
+        gateway,
+        post(
+          {
+            query: '{ alliance { name } }',
+            extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+          },
+          { 'x-request-id': id },
+        ),
+      ],
+      400,
+      'rejected',
+      'PERSISTED_QUERY_HASH_MISMATCH',
+    ],
+    [
+      'a bad credential (401)',
+      (id) => [gateway, post({ query: '{ alliance { name } }' }, { 'x-request-id': id, authorization: 'Basic x' })],
+      401,
+      'rejected',
+      'UNAUTHENTICATED',
+    ],
+    [
+      'a body over the limit (413)',
+      (id) => [gateway, post({ query: `{ member(slug: "${'x'.repeat(2_200_000)}") { id } }` }, { 'x-request-id': id })],
+      413,
+      'rejected',
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a charset other than UTF-8 (415)',
+      (id) => [
+        gateway,
+        post(
+          { query: '{ alliance { name } }' },
+          { 'x-request-id': id, 'content-type': 'application/json; charset=latin1' },
+        ),
+      ],
+      415,
+      'rejected',
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'a text/plain POST (CSRF prevention)',
+      (id) => [
+        gateway,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', 'x-request-id': id },
+          body: '{"query":"{ __typename }"}',
+        },
+      ],
+      400,
+      'rejected',
+      'BAD_REQUEST',
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, request, status, outcome, code) => {
+    const requestId = `req-${randomBytes(6).toString('hex')}`;
+    const [target, init] = request(requestId);
+    const before = await requestsCounted(target, outcome);
+    const reply = await send(target, init);
+    expect(reply.status).toBe(status);
+    expect(reply.headers.get('x-request-id')).toBe(requestId);
+    if (code) expect(reply.body?.errors?.[0]?.extensions).toMatchObject({ code, requestId });
+    const lines = target.requestLogs(requestId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ status, outcome, ...(code ? { errorCodes: [code] } : {}) });
+    expect(await requestsCounted(target, outcome)).toBe(before + 1);
+  });
+
+  it('a rate-limit refusal (429)', async () => {
+    expect((await send(limited, post({ query: '{ alliance { name } }' }))).status).toBe(200);
+    const before = await requestsCounted(limited, 'rejected');
+    const reply = await send(limited, post({ query: '{ alliance { name } }' }, { 'x-request-id': 'req-limited-1' }));
+    expect([reply.status, reply.body?.errors?.[0]?.extensions]).toEqual([
+      429,
+      { code: 'RATE_LIMITED', requestId: 'req-limited-1' },
+    ]);
+    expect(reply.headers.get('x-request-id')).toBe('req-limited-1');
+    expect(limited.requestLogs('req-limited-1')).toEqual([
+      expect.objectContaining({ status: 429, outcome: 'rejected', errorCodes: ['RATE_LIMITED'] }),
+    ]);
+    expect(await requestsCounted(limited, 'rejected')).toBe(before + 1);
+  });
+
+  it('a response-cache hit', async () => {
+    const query = `query CachedAttraction { attraction(slug: "mount-emei") { name } }`;
+    expect((await send(gateway, post({ query, operationName: 'CachedAttraction' }))).status).toBe(200);
+    const statements = graph.sqlStatements('tourism');
+    const before = await requestsCounted(gateway, 'ok');
+    const hit = await send(
+      gateway,
+      post({ query, operationName: 'CachedAttraction' }, { 'x-request-id': 'req-hit-1' }),
+    );
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get('x-request-id')).toBe('req-hit-1');
+    expect(graph.sqlStatements('tourism')).toBe(statements);
+    expect(gateway.requestLogs('req-hit-1')).toEqual([
+      expect.objectContaining({ status: 200, outcome: 'ok', cached: true, operation: 'CachedAttraction' }),
+    ]);
+    expect(await requestsCounted(gateway, 'ok')).toBe(before + 1);
+  });
+
+  it('headers over the limit (431): refused by the HTTP parser, with an id, logged once and counted', async () => {
+    const before = await requestsCounted(gateway, 'rejected');
+    const { status, requestId } = await oversizedHeaders(gateway.port);
+    expect(status).toBe(431);
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(gateway.logs().filter((line) => line.requestId === requestId)).toEqual([
+      expect.objectContaining({ status: 431, msg: 'refused malformed HTTP request' }),
+    ]);
+    expect(await requestsCounted(gateway, 'rejected')).toBe(before + 1);
+  });
+});
