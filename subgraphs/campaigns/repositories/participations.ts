@@ -48,22 +48,27 @@ export class ParticipationRepository {
     return rows.map(toParticipation);
   }
 
-  /**
-   * The first `page.first + 1` participations after the cursor of each campaign, in join
-   * order (joined_on, member_id): ROW_NUMBER() OVER (PARTITION BY campaign), one statement.
-   */
-  pageOf(campaignIds: readonly string[], page: PageRequest): Promise<Participation[]> {
-    const inner = this.dataSource
+  /** The participations of these campaigns, numbered per campaign (`rn`) in the given order. */
+  private numbered(campaignIds: readonly string[], orderBy: string) {
+    return this.dataSource
       .createQueryBuilder()
       .select([
         'p.campaign_id AS campaign_id',
         'p.member_id AS member_id',
         'p.role AS role',
         'p.joined_on AS joined_on',
-        'ROW_NUMBER() OVER (PARTITION BY p.campaign_id ORDER BY p.joined_on ASC, p.member_id ASC) AS rn',
+        `ROW_NUMBER() OVER (PARTITION BY p.campaign_id ORDER BY ${orderBy}) AS rn`,
       ])
       .from(Participation, 'p')
       .where('p.campaign_id IN (:...campaignIds)', { campaignIds: [...campaignIds] });
+  }
+
+  /**
+   * The first `page.first + 1` participations after the cursor of each campaign, in join
+   * order (joined_on, member_id): ROW_NUMBER() OVER (PARTITION BY campaign), one statement.
+   */
+  pageOf(campaignIds: readonly string[], page: PageRequest): Promise<Participation[]> {
+    const inner = this.numbered(campaignIds, 'p.joined_on ASC, p.member_id ASC');
     if (page.after) {
       inner.andWhere('(p.joined_on > :after0 OR (p.joined_on = :after0 AND p.member_id > :after1))', {
         after0: page.after[0],
@@ -75,18 +80,8 @@ export class ParticipationRepository {
 
   /** The top `limit` participants of each campaign by reported engagements: one statement. */
   topOf(campaignIds: readonly string[], limit: number): Promise<Participation[]> {
-    const inner = this.dataSource
-      .createQueryBuilder()
-      .select([
-        'p.campaign_id AS campaign_id',
-        'p.member_id AS member_id',
-        'p.role AS role',
-        'p.joined_on AS joined_on',
-        'ROW_NUMBER() OVER (PARTITION BY p.campaign_id ORDER BY COALESCE(SUM(r.engagements), 0) DESC, p.member_id ASC) AS rn',
-      ])
-      .from(Participation, 'p')
+    const inner = this.numbered(campaignIds, 'COALESCE(SUM(r.engagements), 0) DESC, p.member_id ASC')
       .leftJoin(MetricReport, 'r', 'r.campaign_id = p.campaign_id AND r.member_id = p.member_id')
-      .where('p.campaign_id IN (:...campaignIds)', { campaignIds: [...campaignIds] })
       .groupBy('p.campaign_id')
       .addGroupBy('p.member_id')
       .addGroupBy('p.role')
