@@ -1,6 +1,6 @@
-import http from 'node:http';
 import { processTree } from '../../bench/procfs';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
+import { type Reply, rawPost } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 
 // What needs real processes: GATEWAY_WORKERS (node:cluster). The rest of the gateway's operations,
@@ -56,28 +56,10 @@ describe('gateway operations across processes', () => {
 });
 
 /** POSTs on a connection of its own (no keep-alive), so that cluster workers take turns. */
-function postOnNewConnection(
+async function postOnNewConnection(
   port: number,
   payload: Record<string, unknown>,
   headers: Record<string, string> = {},
-): Promise<{ data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/graphql',
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': 'application/json', connection: 'close', ...headers },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve(JSON.parse(text) as never));
-      },
-    );
-    request.on('error', reject);
-    request.end(JSON.stringify(payload));
-  });
+): Promise<NonNullable<Reply['body']>> {
+  return (await rawPost(port, JSON.stringify(payload), headers, { newConnection: true })).body ?? {};
 }

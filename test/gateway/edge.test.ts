@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,34 +6,11 @@ import { ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity';
 import { operationId } from '../../gateway/operations';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
+import { type Reply, jsonPost, rawPost, send } from '../support/http';
 import { productionSecrets } from '../support/secrets';
 
 // The edge is the same whatever database sits behind the subgraphs, so this suite runs on SQLite only,
 // in-process (test/support/gateway.ts): gateways and subgraphs built here, talking HTTP on fresh ports.
-
-interface Reply {
-  status: number;
-  body: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | undefined;
-  headers: Headers;
-}
-
-async function send(url: string, init: RequestInit & { path?: string } = {}): Promise<Reply> {
-  const response = await fetch(`${url}${init.path ?? '/graphql'}`, init);
-  const text = await response.text();
-  let body: Reply['body'];
-  try {
-    body = JSON.parse(text) as Reply['body'];
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, body, headers: response.headers };
-}
-
-const json = (payload: unknown, headers: Record<string, string> = {}): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...headers },
-  body: typeof payload === 'string' ? payload : JSON.stringify(payload),
-});
 
 /** Total fetches the gateway has sent to subgraphs, from its own metrics. */
 async function subgraphFetches(gateway: InProcessGateway): Promise<number> {
@@ -43,39 +19,6 @@ async function subgraphFetches(gateway: InProcessGateway): Promise<number> {
     .split('\n')
     .filter((line) => line.startsWith('subgraph_fetch_duration_seconds_count'))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
-
-/** Sends one raw HTTP/1.1 request (headers as given, however large) and reads the whole answer. */
-function rawRequest(port: number, headers: Record<string, string>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/graphql',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => {
-          const replyHeaders = new Headers();
-          for (const [name, value] of Object.entries(response.headers))
-            if (typeof value === 'string') replyHeaders.set(name, value);
-          let body: Reply['body'];
-          try {
-            body = JSON.parse(text) as Reply['body'];
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: response.statusCode ?? 0, body, headers: replyHeaders });
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end('{"query":"{ __typename }"}');
-  });
 }
 
 /** Writes `bytes` to a fresh connection and returns everything the server answers before closing. */
@@ -143,20 +86,23 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
   const cases: Array<[string, () => Promise<Reply>, number, string]> = [
     [
       '10,000-deep nesting',
-      () => send(dev.url, json({ query: `{ members ${'{ nodes '.repeat(10_000)}}` })),
+      () => send(dev.url, jsonPost({ query: `{ members ${'{ nodes '.repeat(10_000)}}` })),
       400,
       'GRAPHQL_PARSE_FAILED',
     ],
     [
       'depth one over the limit',
-      () => send(dev.url, json({ query: queryOfDepth(9) })),
+      () => send(dev.url, jsonPost({ query: queryOfDepth(9) })),
       400,
       'OPERATION_LIMIT_EXCEEDED',
     ],
     [
       '5,000 aliases',
       () =>
-        send(dev.url, json({ query: `{ ${Array.from({ length: 5000 }, (_, i) => `a${i}: __typename`).join(' ')} }` })),
+        send(
+          dev.url,
+          jsonPost({ query: `{ ${Array.from({ length: 5000 }, (_, i) => `a${i}: __typename`).join(' ')} }` }),
+        ),
       400,
       'GRAPHQL_PARSE_FAILED',
     ],
@@ -165,7 +111,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       () =>
         send(
           dev.url,
-          json({ query: `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: alliance { name }`).join(' ')} }` }),
+          jsonPost({ query: `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: alliance { name }`).join(' ')} }` }),
         ),
       400,
       'OPERATION_LIMIT_EXCEEDED',
@@ -175,7 +121,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       () =>
         send(
           dev.url,
-          json({ query: `{ ${Array.from({ length: 21 }, (_, i) => `r${i}: alliance { name }`).join(' ')} }` }),
+          jsonPost({ query: `{ ${Array.from({ length: 21 }, (_, i) => `r${i}: alliance { name }`).join(' ')} }` }),
         ),
       400,
       'OPERATION_LIMIT_EXCEEDED',
@@ -185,7 +131,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       () =>
         send(
           dev.url,
-          json({
+          jsonPost({
             query:
               'query Q($n: Int = 100) { members(first: $n) { nodes { contents(first: $n) { nodes { author { contents(first: $n) { nodes { title } } } } } } } }',
           }),
@@ -195,31 +141,32 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     ],
     [
       'a fragment cycle',
-      () => send(dev.url, json({ query: 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }' })),
+      () =>
+        send(dev.url, jsonPost({ query: 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }' })),
       400,
       'GRAPHQL_VALIDATION_FAILED',
     ],
     [
       'a fragment bomb of 30 doubling levels',
-      () => send(dev.url, json({ query: fragmentBomb() })),
+      () => send(dev.url, jsonPost({ query: fragmentBomb() })),
       400,
       'OPERATION_LIMIT_EXCEEDED',
     ],
     [
       'a 2 MB string',
-      () => send(dev.url, json({ query: `{ member(slug: "${'x'.repeat(2_200_000)}") { id } }` })),
+      () => send(dev.url, jsonPost({ query: `{ member(slug: "${'x'.repeat(2_200_000)}") { id } }` })),
       413,
       'BAD_USER_INPUT',
     ],
     [
       'a 100,000-token document',
-      () => send(dev.url, json({ query: `{ ${'a '.repeat(100_000)}}` })),
+      () => send(dev.url, jsonPost({ query: `{ ${'a '.repeat(100_000)}}` })),
       400,
       'GRAPHQL_PARSE_FAILED',
     ],
     [
       '500 directives',
-      () => send(dev.url, json({ query: `{ alliance { name ${'@include(if: true) '.repeat(500)}} }` })),
+      () => send(dev.url, jsonPost({ query: `{ alliance { name ${'@include(if: true) '.repeat(500)}} }` })),
       400,
       'GRAPHQL_VALIDATION_FAILED',
     ],
@@ -240,86 +187,87 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     ],
     [
       'a charset other than UTF-8',
-      () => send(dev.url, json({ query: '{ __typename }' }, { 'content-type': 'application/json; charset=latin1' })),
+      () =>
+        send(dev.url, jsonPost({ query: '{ __typename }' }, { 'content-type': 'application/json; charset=latin1' })),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     ],
     [
       'a JSON array of 1,000 operations',
-      () => send(dev.url, json(Array.from({ length: 1000 }, () => ({ query: '{ alliance { name } }' })))),
+      () => send(dev.url, jsonPost(Array.from({ length: 1000 }, () => ({ query: '{ alliance { name } }' })))),
       400,
       'BAD_REQUEST',
     ],
-    ['malformed JSON', () => send(dev.url, json('{"query": "{ alliance { name } }"')), 400, 'BAD_REQUEST'],
-    ['a body of null', () => send(dev.url, json('null')), 400, 'BAD_REQUEST'],
+    ['malformed JSON', () => send(dev.url, jsonPost('{"query": "{ alliance { name } }"')), 400, 'BAD_REQUEST'],
+    ['a body of null', () => send(dev.url, jsonPost('null')), 400, 'BAD_REQUEST'],
     [
       'wrong variable types',
       () =>
         send(
           dev.url,
-          json({ query: 'query($n: Int) { members(first: $n) { totalCount } }', variables: { n: 'many' } }),
+          jsonPost({ query: 'query($n: Int) { members(first: $n) { totalCount } }', variables: { n: 'many' } }),
         ),
       400,
       'BAD_USER_INPUT',
     ],
     [
       'first: 99999999',
-      () => send(dev.url, json({ query: '{ members(first: 99999999) { totalCount } }' })),
+      () => send(dev.url, jsonPost({ query: '{ members(first: 99999999) { totalCount } }' })),
       400,
       'OPERATION_LIMIT_EXCEEDED',
     ],
     [
       'an unknown operationName',
-      () => send(dev.url, json({ query: 'query A { alliance { name } }', operationName: 'B' })),
+      () => send(dev.url, jsonPost({ query: 'query A { alliance { name } }', operationName: 'B' })),
       400,
       'OPERATION_RESOLUTION_FAILURE',
     ],
-    ['an empty query', () => send(dev.url, json({ query: '' })), 400, 'BAD_REQUEST'],
+    ['an empty query', () => send(dev.url, jsonPost({ query: '' })), 400, 'BAD_REQUEST'],
     [
       'an operationName that is not a string',
-      () => send(dev.url, json({ query: '{ alliance { name } }', operationName: { name: 'A' } })),
+      () => send(dev.url, jsonPost({ query: '{ alliance { name } }', operationName: { name: 'A' } })),
       400,
       'BAD_REQUEST',
     ],
     [
       '_entities sent to the gateway',
-      () => send(dev.url, json({ query: '{ _entities(representations: []) { __typename } }' })),
+      () => send(dev.url, jsonPost({ query: '{ _entities(representations: []) { __typename } }' })),
       400,
       'GRAPHQL_VALIDATION_FAILED',
     ],
     [
       '_service sent to the gateway',
-      () => send(dev.url, json({ query: '{ _service { sdl } }' })),
+      () => send(dev.url, jsonPost({ query: '{ _service { sdl } }' })),
       400,
       'GRAPHQL_VALIDATION_FAILED',
     ],
     [
       '__schema in production',
-      () => send(production.url, json({ query: '{ __schema { types { name } } }' })),
+      () => send(production.url, jsonPost({ query: '{ __schema { types { name } } }' })),
       400,
       'GRAPHQL_VALIDATION_FAILED',
     ],
     [
       'a misspelled field in production',
-      () => send(production.url, json({ query: '{ memberz { id } }' })),
+      () => send(production.url, jsonPost({ query: '{ memberz { id } }' })),
       400,
       'GRAPHQL_VALIDATION_FAILED',
     ],
     [
       'an unknown persisted-query hash in trusted mode',
-      () => send(trusted.url, json({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } })),
+      () => send(trusted.url, jsonPost({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } })),
       400,
       'PERSISTED_QUERY_NOT_FOUND',
     ],
     [
       'a free-form query in trusted mode',
-      () => send(trusted.url, json({ query: '{ alliance { name } }' })),
+      () => send(trusted.url, jsonPost({ query: '{ alliance { name } }' })),
       400,
       'OPERATION_NOT_TRUSTED',
     ],
     [
       'a subscription',
-      () => send(dev.url, json({ query: 'subscription { alliance { name } }' })),
+      () => send(dev.url, jsonPost({ query: 'subscription { alliance { name } }' })),
       400,
       'OPERATION_NOT_SUPPORTED',
     ],
@@ -328,7 +276,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       () =>
         send(
           dev.url,
-          json({
+          jsonPost({
             query: '{ alliance { name } }',
             extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
           }),
@@ -341,7 +289,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       () =>
         send(
           dev.url,
-          json({
+          jsonPost({
             query: '{ alliance { name } }',
             extensions: { persistedQuery: { version: 2, sha256Hash: operationId('{ alliance { name } }') } },
           }),
@@ -351,7 +299,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     ],
     [
       'variables nested 20,000 deep, anonymously (response cache on)',
-      () => send(dev.url, json(deeplyNestedVariables(20_000))),
+      () => send(dev.url, jsonPost(deeplyNestedVariables(20_000))),
       400,
       'BAD_USER_INPUT',
     ],
@@ -360,7 +308,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       () =>
         send(
           dev.url,
-          json(deeplyNestedVariables(20_000), { authorization: `Bearer ${DEV_CREDENTIALS.member.secret}` }),
+          jsonPost(deeplyNestedVariables(20_000), { authorization: `Bearer ${DEV_CREDENTIALS.member.secret}` }),
         ),
       400,
       'BAD_USER_INPUT',
@@ -370,14 +318,14 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       () =>
         send(
           dev.url,
-          json(`{"query":"{ alliance { name } }","extensions":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+          jsonPost(`{"query":"{ alliance { name } }","extensions":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
         ),
       400,
       'BAD_USER_INPUT',
     ],
     [
       'an Authorization scheme other than Bearer',
-      () => send(dev.url, json({ query: '{ alliance { name } }' }, { authorization: 'Basic YWRtaW46YWRtaW4=' })),
+      () => send(dev.url, jsonPost({ query: '{ alliance { name } }' }, { authorization: 'Basic YWRtaW46YWRtaW4=' })),
       401,
       'UNAUTHENTICATED',
     ],
@@ -395,7 +343,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     expect(JSON.stringify(reply.body)).not.toMatch(/127\.0\.0\.1|localhost:|stacktrace|serviceName|at [A-Za-z]+ \(/);
     expect(await subgraphFetches(dev)).toBe(before);
     expect(await subgraphFetches(production)).toBe(beforeProduction);
-    const alive = await send(dev.url, json({ query: '{ alliance { name } }' }));
+    const alive = await send(dev.url, jsonPost({ query: '{ alliance { name } }' }));
     expect(alive.status).toBe(200);
   });
 
@@ -403,7 +351,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     ['the gateway', () => dev.port],
     ['a subgraph', () => graph.subgraphs.membership!.port],
   ])('answers request headers over the limit with a coded JSON 431 from %s, and keeps serving', async (_name, port) => {
-    const reply = await rawRequest(port(), { 'x-padding': 'a'.repeat(20_000) });
+    const reply = await rawPost(port(), '{"query":"{ __typename }"}', { 'x-padding': 'a'.repeat(20_000) });
     expect(reply.status).toBe(431);
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
     const error = reply.body?.errors?.[0];
@@ -428,11 +376,11 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
   it('keeps the persisted-query protocol: an unknown hash alone answers PERSISTED_QUERY_NOT_FOUND, then the hash is registered', async () => {
     const query = `query Registered { alliance { name } } # ${Date.now()}`;
     const extensions = { persistedQuery: { version: 1, sha256Hash: operationId(query) } };
-    const unknown = await send(dev.url, json({ extensions }));
+    const unknown = await send(dev.url, jsonPost({ extensions }));
     expect([unknown.status, unknown.body?.errors?.[0]?.extensions?.code]).toEqual([200, 'PERSISTED_QUERY_NOT_FOUND']);
-    const register = await send(dev.url, json({ query, extensions }));
+    const register = await send(dev.url, jsonPost({ query, extensions }));
     expect(register.body).toEqual({ data: { alliance: { name: 'Sichuan Cultural and Tourism Promotion Alliance' } } });
-    const byHash = await send(dev.url, json({ extensions }));
+    const byHash = await send(dev.url, jsonPost({ extensions }));
     expect(byHash.body).toEqual(register.body);
   });
 
@@ -449,7 +397,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: 'ready', subgraphs: expect.objectContaining({ membership: 'ready' }) });
     // The operator's listener is no second public API.
-    expect((await send(dev.metricsUrl, json({ query: '{ alliance { name } }' }))).status).toBe(404);
+    expect((await send(dev.metricsUrl, jsonPost({ query: '{ alliance { name } }' }))).status).toBe(404);
   });
 
   it('refuses a mutation sent with GET and a text/plain POST (CSRF prevention)', async () => {
@@ -478,7 +426,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
   });
 
   it('passes the depth limit exactly at the limit', async () => {
-    const atLimit = await send(dev.url, json({ query: queryOfDepth(8) }));
+    const atLimit = await send(dev.url, jsonPost({ query: queryOfDepth(8) }));
     expect(atLimit.status).toBe(200);
     expect(atLimit.body?.errors).toBeUndefined();
   });
@@ -487,14 +435,14 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     for (const search of ["' OR 1=1 --", "x'); DROP TABLE member; --", '%" OR ""="', '\\\\%_']) {
       const reply = await send(
         dev.url,
-        json({
+        jsonPost({
           query: 'query($s: String) { members(filter: { search: $s }) { totalCount } }',
           variables: { s: search },
         }),
       );
       expect(reply.body).toEqual({ data: { members: { totalCount: 0 } } });
     }
-    const all = await send(dev.url, json({ query: '{ members(first: 0) { totalCount } }' }));
+    const all = await send(dev.url, jsonPost({ query: '{ members(first: 0) { totalCount } }' }));
     expect(all.body).toEqual({ data: { members: { totalCount: 35 } } });
   });
 
@@ -502,7 +450,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     const forged = await signAssertion({ role: 'ADMIN', memberId: 'm', keyId: 'k' }, graph.assertionKey);
     const reply = await send(
       dev.url,
-      json(
+      jsonPost(
         { query: '{ viewer { role } }' },
         { [ASSERTION_HEADER]: forged, 'x-member-id': 'm', 'x-role': 'ADMIN', 'x-forwarded-user': 'admin' },
       ),
@@ -511,26 +459,26 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
   });
 
   it('hides suggestions in production but keeps them in development', async () => {
-    const prod = await send(production.url, json({ query: '{ member(slug: "tianfu-daily") { nam } }' }));
+    const prod = await send(production.url, jsonPost({ query: '{ member(slug: "tianfu-daily") { nam } }' }));
     expect(prod.body?.errors?.[0]?.message).not.toMatch(/Did you mean/);
-    const development = await send(dev.url, json({ query: '{ member(slug: "tianfu-daily") { nam } }' }));
+    const development = await send(dev.url, jsonPost({ query: '{ member(slug: "tianfu-daily") { nam } }' }));
     expect(development.body?.errors?.[0]?.message).toMatch(/Did you mean "name"/);
   });
 
   it('runs listed operations by hash or by text in trusted mode', async () => {
     const byHash = await send(
       trusted.url,
-      json({ extensions: { persistedQuery: { version: 1, sha256Hash: operationId(TRUSTED_QUERY) } } }),
+      jsonPost({ extensions: { persistedQuery: { version: 1, sha256Hash: operationId(TRUSTED_QUERY) } } }),
     );
     expect(byHash.body).toEqual({ data: { members: { totalCount: 35 } } });
-    const byText = await send(trusted.url, json({ query: TRUSTED_QUERY }));
+    const byText = await send(trusted.url, jsonPost({ query: TRUSTED_QUERY }));
     expect(byText.body).toEqual({ data: { members: { totalCount: 35 } } });
   });
 
   it('puts the request id on every error and in a response header', async () => {
     const reply = await send(
       dev.url,
-      json({ query: '{ members(first: 101) { totalCount } }' }, { 'x-request-id': 'req-edge-1' }),
+      jsonPost({ query: '{ members(first: 101) { totalCount } }' }, { 'x-request-id': 'req-edge-1' }),
     );
     expect(reply.headers.get('x-request-id')).toBe('req-edge-1');
     expect(reply.body?.errors?.[0]?.extensions).toMatchObject({ requestId: 'req-edge-1' });

@@ -1,33 +1,10 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
+import { jsonPost, send } from '../support/http';
 
 // Every answer of /graphql leaves through one exit point (gateway/stages/response.ts): it
 // carries x-request-id, is logged exactly once and is counted once in graphql_requests_total.
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | undefined;
-}
-
-async function send(gateway: InProcessGateway, init: RequestInit): Promise<Reply> {
-  const response = await fetch(`${gateway.url}/graphql`, init);
-  const text = await response.text();
-  let body: Reply['body'];
-  try {
-    body = JSON.parse(text) as Reply['body'];
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, headers: response.headers, body };
-}
-
-const post = (payload: unknown, headers: Record<string, string> = {}): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...headers },
-  body: typeof payload === 'string' ? payload : JSON.stringify(payload),
-});
 
 /** The sum of `graphql_requests_total` samples with this outcome. */
 async function requestsCounted(gateway: InProcessGateway, outcome: string): Promise<number> {
@@ -69,42 +46,42 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
   const cases: Array<[string, (id: string) => [InProcessGateway, RequestInit], number, string, string | undefined]> = [
     [
       'a result',
-      (id) => [gateway, post({ query: '{ alliance { name } }' }, { 'x-request-id': id })],
+      (id) => [gateway, jsonPost({ query: '{ alliance { name } }' }, { 'x-request-id': id })],
       200,
       'ok',
       undefined,
     ],
     [
       'a GraphQL error in a 200',
-      (id) => [gateway, post({ query: 'mutation { revokeApiKey(id: "x") { id } }' }, { 'x-request-id': id })],
+      (id) => [gateway, jsonPost({ query: 'mutation { revokeApiKey(id: "x") { id } }' }, { 'x-request-id': id })],
       200,
       'error',
       'UNAUTHENTICATED',
     ],
     [
       'malformed JSON (edge)',
-      (id) => [gateway, post('{"query": ', { 'x-request-id': id })],
+      (id) => [gateway, jsonPost('{"query": ', { 'x-request-id': id })],
       400,
       'rejected',
       'BAD_REQUEST',
     ],
     [
       'a parse error (GraphQL)',
-      (id) => [gateway, post({ query: '{ alliance { ' }, { 'x-request-id': id })],
+      (id) => [gateway, jsonPost({ query: '{ alliance { ' }, { 'x-request-id': id })],
       400,
       'rejected',
       'GRAPHQL_PARSE_FAILED',
     ],
     [
       'an empty query (refused by Apollo Server before its plugins)',
-      (id) => [gateway, post({ query: '' }, { 'x-request-id': id })],
+      (id) => [gateway, jsonPost({ query: '' }, { 'x-request-id': id })],
       400,
       'rejected',
       'BAD_REQUEST',
     ],
     [
       'an operation over the limits',
-      (id) => [gateway, post({ query: '{ members(first: 99999999) { totalCount } }' }, { 'x-request-id': id })],
+      (id) => [gateway, jsonPost({ query: '{ members(first: 99999999) { totalCount } }' }, { 'x-request-id': id })],
       400,
       'rejected',
       'OPERATION_LIMIT_EXCEEDED',
@@ -113,7 +90,7 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
       'an untrusted persisted-query hash',
       (id) => [
         gateway,
-        post(
+        jsonPost(
           {
             query: '{ alliance { name } }',
             extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
@@ -127,14 +104,17 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
     ],
     [
       'a bad credential (401)',
-      (id) => [gateway, post({ query: '{ alliance { name } }' }, { 'x-request-id': id, authorization: 'Basic x' })],
+      (id) => [gateway, jsonPost({ query: '{ alliance { name } }' }, { 'x-request-id': id, authorization: 'Basic x' })],
       401,
       'rejected',
       'UNAUTHENTICATED',
     ],
     [
       'a body over the limit (413)',
-      (id) => [gateway, post({ query: `{ member(slug: "${'x'.repeat(2_200_000)}") { id } }` }, { 'x-request-id': id })],
+      (id) => [
+        gateway,
+        jsonPost({ query: `{ member(slug: "${'x'.repeat(2_200_000)}") { id } }` }, { 'x-request-id': id }),
+      ],
       413,
       'rejected',
       'BAD_USER_INPUT',
@@ -143,7 +123,7 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
       'a charset other than UTF-8 (415)',
       (id) => [
         gateway,
-        post(
+        jsonPost(
           { query: '{ alliance { name } }' },
           { 'x-request-id': id, 'content-type': 'application/json; charset=latin1' },
         ),
@@ -172,7 +152,7 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
     const requestId = `req-${randomBytes(6).toString('hex')}`;
     const [target, init] = request(requestId);
     const before = await requestsCounted(target, outcome);
-    const reply = await send(target, init);
+    const reply = await send(target.url, init);
     expect(reply.status).toBe(status);
     expect(reply.headers.get('x-request-id')).toBe(requestId);
     if (code) expect(reply.body?.errors?.[0]?.extensions).toMatchObject({ code, requestId });
@@ -183,9 +163,12 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
   });
 
   it('a rate-limit refusal (429)', async () => {
-    expect((await send(limited, post({ query: '{ alliance { name } }' }))).status).toBe(200);
+    expect((await send(limited.url, jsonPost({ query: '{ alliance { name } }' }))).status).toBe(200);
     const before = await requestsCounted(limited, 'rejected');
-    const reply = await send(limited, post({ query: '{ alliance { name } }' }, { 'x-request-id': 'req-limited-1' }));
+    const reply = await send(
+      limited.url,
+      jsonPost({ query: '{ alliance { name } }' }, { 'x-request-id': 'req-limited-1' }),
+    );
     expect([reply.status, reply.body?.errors?.[0]?.extensions]).toEqual([
       429,
       { code: 'RATE_LIMITED', requestId: 'req-limited-1' },
@@ -199,12 +182,12 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
 
   it('a response-cache hit', async () => {
     const query = `query CachedAttraction { attraction(slug: "mount-emei") { name } }`;
-    expect((await send(gateway, post({ query, operationName: 'CachedAttraction' }))).status).toBe(200);
+    expect((await send(gateway.url, jsonPost({ query, operationName: 'CachedAttraction' }))).status).toBe(200);
     const statements = graph.sqlStatements('tourism');
     const before = await requestsCounted(gateway, 'ok');
     const hit = await send(
-      gateway,
-      post({ query, operationName: 'CachedAttraction' }, { 'x-request-id': 'req-hit-1' }),
+      gateway.url,
+      jsonPost({ query, operationName: 'CachedAttraction' }, { 'x-request-id': 'req-hit-1' }),
     );
     expect(hit.status).toBe(200);
     expect(hit.headers.get('x-request-id')).toBe('req-hit-1');
