@@ -29,6 +29,7 @@ import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest, persistedQueryProtocol, trustedDocuments } from './operations';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './ratelimit';
+import { useOwnExecutor } from './execution';
 import { FileSupergraphManager } from './supergraph';
 import { applyApolloTelemetryChoice } from './telemetry';
 
@@ -156,6 +157,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics();
   const production = config.nodeEnv === 'production';
   const dataSources: SubgraphDataSource[] = [];
+  const dataSourcesByName = new Map<string, SubgraphDataSource>();
   const documents = new MeasuredCache<DocumentNode>('document', config.documentCacheMiB);
   const queryPlans = new MeasuredCache<QueryPlan>('query_plan', config.queryPlanCacheMiB);
   registerCacheMetrics(metrics.registry, [documents, queryPlans]);
@@ -176,10 +178,12 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
         idleTimeoutMs: config.subgraphKeepAliveMs,
       });
       dataSources.push(dataSource);
+      dataSourcesByName.set(name, dataSource);
       return dataSource;
     },
     logger,
   });
+  if (config.executor === 'ours') useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger);
 
   const responseCache =
     config.responseCacheEntries > 0
