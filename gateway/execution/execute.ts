@@ -87,6 +87,7 @@ export async function executeQueryPlan(
     fragments,
     variables: coerced.coerced,
     errors: execution.errors,
+    subgraphFailed: execution.errors.length > 0,
   };
   const introspection = introspect(environment.apiSchema, operation, fragments, coerced.coerced, rootType);
   const shaped = shapeResponse({ ...shapeInput, introspection }, rootType, operation.selectionSet, data);

@@ -28,6 +28,11 @@ export interface ShapeInput {
   variables: Readonly<Record<string, unknown>>;
   /** Errors so far (from subgraphs); completion errors are appended. */
   errors: GraphQLError[];
+  /**
+   * Whether a subgraph reported errors: a value a failed fetch did not deliver is then taken as
+   * explained by them (as Apollo's executor does), instead of adding an error per missing field.
+   */
+  subgraphFailed?: boolean;
   /** Values of root introspection fields (`__schema`, `__type`) by response name. */
   introspection?: Readonly<Record<string, unknown>>;
 }
@@ -93,7 +98,8 @@ export function isIncluded(
  * operation's order, under the client's response names; `__typename` from the object's runtime
  * type; abstract types resolved by `__typename`; and nulls propagated as the GraphQL spec says —
  * a non-null field that is null nulls its parent, up to the nearest nullable field, with one error
- * at the field unless an error already covers that path (a subgraph error at it, below it or above it).
+ * at the field unless an error already covers that path (a subgraph error at it, below it or above
+ * it) or the value is missing because a fetch failed.
  */
 export function shapeResponse(
   input: ShapeInput,
@@ -149,7 +155,8 @@ function completeValue(
   if (isNonNullType(type)) {
     const completed = completeValue(input, type.ofType, nodes, value, path, coordinate);
     if (completed === null || completed === INVALID) {
-      if (!isCovered(input.errors, path))
+      const undelivered = value === undefined && input.subgraphFailed === true;
+      if (!undelivered && !isCovered(input.errors, path))
         input.errors.push(
           new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: [...path] }),
         );

@@ -237,6 +237,18 @@ describe("the gateway's own executor", () => {
     });
   });
 
+  it('adds no error for fields a failed fetch did not deliver: the subgraph error explains them', async () => {
+    override = (subgraph) =>
+      subgraph === 'people'
+        ? { data: null, errors: [{ message: 'boom', path: ['me'], extensions: { code: 'BOOM' } }] }
+        : undefined;
+    const result = await run('{ items { __typename } me { id } }');
+    expect(result).toEqual({
+      data: null,
+      errors: [{ message: 'boom', path: ['me'], extensions: expect.objectContaining({ code: 'BOOM' }) }],
+    });
+  });
+
   it('follows @skip and @include, and does not fetch what they leave out', async () => {
     const query =
       'query ($reviews: Boolean!, $noEmail: Boolean = true) { me { id email @skip(if: $noEmail) reviews @include(if: $reviews) { rating } } }';
