@@ -14,6 +14,10 @@ import {
   isNonNullType,
   isObjectType,
   isScalarType,
+  isInterfaceType,
+  isUnionType,
+  type GraphQLInterfaceType,
+  type GraphQLUnionType,
   valueFromAST,
   GraphQLBoolean,
 } from 'graphql';
@@ -43,7 +47,7 @@ const INVALID = Symbol('invalid');
 /** Fields of a selection set that apply to an object type, grouped by response name, in order. */
 export function collectFields(
   input: Pick<ShapeInput, 'schema' | 'fragments' | 'variables'>,
-  type: GraphQLObjectType,
+  type: GraphQLObjectType | GraphQLInterfaceType,
   selectionSet: SelectionSetNode,
   fields = new Map<string, FieldNode[]>(),
   visited = new Set<string>(),
@@ -70,7 +74,7 @@ export function collectFields(
   return fields;
 }
 
-function appliesTo(schema: GraphQLSchema, condition: string, type: GraphQLObjectType): boolean {
+function appliesTo(schema: GraphQLSchema, condition: string, type: GraphQLObjectType | GraphQLInterfaceType): boolean {
   if (condition === type.name) return true;
   const conditionType = schema.getType(condition);
   return !!conditionType && isAbstractType(conditionType) && schema.isSubType(conditionType, type);
@@ -113,7 +117,7 @@ export function shapeResponse(
 
 function shapeObject(
   input: ShapeInput,
-  type: GraphQLObjectType,
+  type: GraphQLObjectType | GraphQLInterfaceType,
   selectionSet: SelectionSetNode,
   data: ResponseObject,
   path: Array<string | number>,
@@ -124,6 +128,15 @@ function shapeObject(
   for (const [responseName, nodes] of collectFields(input, type, selectionSet)) {
     const fieldName = nodes[0]!.name.value;
     if (fieldName === '__typename') {
+      // An interface as runtime type: no subgraph could say which implementation this object is.
+      if (!isObjectType(type)) {
+        input.errors.push(
+          new GraphQLError(`Cannot determine the concrete type of ${type.name} at this path.`, {
+            path: [...path, responseName],
+          }),
+        );
+        return INVALID;
+      }
       output[responseName] = type.name;
       continue;
     }
@@ -183,21 +196,30 @@ function completeValue(
     return typeof value === 'string' && type.getValue(value) ? value : invalidValue(input, path, coordinate);
   }
   if (!isResponseObject(value)) return invalidValue(input, path, coordinate);
-  let runtimeType: GraphQLObjectType;
-  if (isAbstractType(type)) {
-    const named = typeof value.__typename === 'string' ? input.schema.getType(value.__typename) : undefined;
-    if (!named || !isObjectType(named) || !input.schema.isSubType(type, named))
-      return invalidValue(input, path, coordinate);
-    runtimeType = named;
-  } else {
-    runtimeType = type;
-  }
+  const runtimeType = resolveRuntimeType(input.schema, type, value.__typename);
+  if (!runtimeType) return invalidValue(input, path, coordinate);
   const subSelection: SelectionSetNode = {
     kind: Kind.SELECTION_SET,
     selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
   };
   const shaped = shapeObject(input, runtimeType, subSelection, value, path);
   return shaped === INVALID ? null : shaped;
+}
+
+/**
+ * The type an object is shaped as: the type its `__typename` names (a subtype of the declared
+ * type), else the declared type. That may be an interface, as Apollo's executor allows: the
+ * subgraph of an `@interfaceObject` answers the interface's name and knows no implementation.
+ */
+function resolveRuntimeType(
+  schema: GraphQLSchema,
+  declared: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
+  typename: unknown,
+): GraphQLObjectType | GraphQLInterfaceType | undefined {
+  if (typeof typename !== 'string' || typename === declared.name) return isUnionType(declared) ? undefined : declared;
+  const named = schema.getType(typename);
+  if (!named || !(isObjectType(named) || isInterfaceType(named))) return undefined;
+  return isAbstractType(declared) && schema.isSubType(declared, named) ? named : undefined;
 }
 
 function isValidScalar(name: string, value: unknown): boolean {

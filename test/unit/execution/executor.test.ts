@@ -249,6 +249,16 @@ describe("the gateway's own executor", () => {
     });
   });
 
+  it('answers an error at an object whose __typename is no subtype of its field type, and nulls it', async () => {
+    override = (subgraph) =>
+      subgraph === 'people' ? { data: { items: [{ __typename: 'User', title: 'x' }] } } : undefined;
+    const result = await run('{ items { ... on Book { title } } }');
+    expect(result.data).toBeNull();
+    expect(result.errors?.map((e) => [e.message, e.path])).toEqual([
+      ['Invalid value found for field Query.items.', ['items', 0]],
+    ]);
+  });
+
   it('follows @skip and @include, and does not fetch what they leave out', async () => {
     const query =
       'query ($reviews: Boolean!, $noEmail: Boolean = true) { me { id email @skip(if: $noEmail) reviews @include(if: $reviews) { rating } } }';
