@@ -259,6 +259,14 @@ describe("the gateway's own executor", () => {
     ]);
   });
 
+  it('shapes an object whose __typename names an interface (an @interfaceObject subgraph) as that interface', async () => {
+    override = (subgraph) => (subgraph === 'people' ? { data: { node: { __typename: 'Node', id: 'n1' } } } : undefined);
+    expect(await run('{ node(id: "n1") { id } }')).toEqual({ data: { node: { id: 'n1' } } });
+    const asked = await run('{ node(id: "n1") { id __typename } }');
+    expect(asked.data).toEqual({ node: null });
+    expect(asked.errors?.map((e) => e.path)).toEqual([['node', '__typename']]);
+  });
+
   it('follows @skip and @include, and does not fetch what they leave out', async () => {
     const query =
       'query ($reviews: Boolean!, $noEmail: Boolean = true) { me { id email @skip(if: $noEmail) reviews @include(if: $reviews) { rating } } }';
