@@ -183,7 +183,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     },
     logger,
   });
-  if (config.executor === 'ours') useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger);
+  if (config.executor === 'ours') useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans);
 
   const responseCache =
     config.responseCacheEntries > 0

@@ -2,6 +2,7 @@ import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../subgraphs/kit/logger';
@@ -9,15 +10,18 @@ import { type PlanEnvironment, executeQueryPlan } from './execute';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
 
-/** Plans of recent operations, per supergraph (dropped when the supergraph changes). */
+/** Plans of recent operations, per supergraph, when no shared cache is given. */
 const PLAN_CACHE_ENTRIES = 1000;
 
 /** A supergraph ready to plan and execute against. */
 export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
   planner: QueryPlanner;
   apiSchemaForPlanning: ReturnType<Supergraph['apiSchema']>;
-  plans: LRUCache<string, QueryPlan>;
+  /** Distinguishes this supergraph's plans from an earlier one's in a shared plan cache. */
+  version: number;
 }
+
+let versions = 0;
 
 /** Builds the planner and schemas of a supergraph SDL (Apollo's planner, as `@apollo/gateway` uses it). */
 export function loadSupergraph(supergraphSdl: string): LoadedSupergraph {
@@ -28,18 +32,30 @@ export function loadSupergraph(supergraphSdl: string): LoadedSupergraph {
     apiSchemaForPlanning,
     apiSchema: apiSchemaForPlanning.toGraphQLJSSchema(),
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
-    plans: new LRUCache({ max: PLAN_CACHE_ENTRIES }),
+    version: ++versions,
+  };
+}
+
+/** A plan cache in memory, for when the caller shares none. */
+function memoryPlanCache(): KeyValueCache<QueryPlan> {
+  const lru = new LRUCache<string, QueryPlan>({ max: PLAN_CACHE_ENTRIES });
+  return {
+    get: async (key) => lru.get(key),
+    set: async (key, value) => void lru.set(key, value),
+    delete: async (key) => lru.delete(key),
   };
 }
 
 /**
  * The gateway's own executor of query plans for a loaded supergraph: plans with Apollo's
- * `QueryPlanner` (cached per operation), then runs the plan with {@link executeQueryPlan}.
+ * `QueryPlanner` (cached per operation and supergraph version in `plans`, e.g. the gateway's
+ * bounded and measured `QUERY_PLAN_CACHE_MB` cache), then runs the plan with {@link executeQueryPlan}.
  */
 export function createPlanExecutor(
   current: () => LoadedSupergraph | undefined,
   dataSources: (name: string) => GraphQLDataSource | undefined,
   logger: Logger,
+  plans: KeyValueCache<QueryPlan> = memoryPlanCache(),
 ): GatewayExecutor {
   return async (requestContext) => {
     const loaded = current();
@@ -56,8 +72,8 @@ export function createPlanExecutor(
       ? operations.find((o) => o.name?.value === request.operationName)
       : operations[0];
     if (!operation) throw new Error('the gateway executor got no operation to run');
-    const key = `${queryHash}:${request.operationName ?? ''}`;
-    let plan = loaded.plans.get(key);
+    const key = `ours:${loaded.version}:${queryHash}:${request.operationName ?? ''}`;
+    let plan = await plans.get(key);
     if (!plan) {
       try {
         plan = loaded.planner.buildQueryPlan(
@@ -73,7 +89,7 @@ export function createPlanExecutor(
           ],
         };
       }
-      loaded.plans.set(key, plan);
+      await plans.set(key, plan);
     }
     return executeQueryPlan(plan, { ...loaded, dataSources }, requestContext, operation, fragments);
   };
@@ -89,12 +105,13 @@ export function useOwnExecutor(
   gateway: ApolloGateway,
   dataSources: (name: string) => GraphQLDataSource | undefined,
   logger: Logger,
+  plans?: KeyValueCache<QueryPlan>,
 ): void {
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     loaded = loadSupergraph(coreSupergraphSdl);
   });
-  const executor = createPlanExecutor(() => loaded, dataSources, logger);
+  const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
   const load = gateway.load.bind(gateway);
   gateway.load = async (options) => ({ ...(await load(options)), executor });
 }

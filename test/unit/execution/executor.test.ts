@@ -286,6 +286,27 @@ describe("the gateway's own executor", () => {
     });
   });
 
+  it('plans an operation once per supergraph, in the cache it is given', async () => {
+    const stored = new Map<string, unknown>();
+    const cached = createPlanExecutor(
+      () => loaded,
+      (name) => dataSources[name],
+      createLogger('test', 'silent'),
+      {
+        get: async (key) => stored.get(key) as never,
+        set: async (key, value) => void stored.set(key, value),
+        delete: async (key) => stored.delete(key),
+      },
+    );
+    const query = '{ me { id } }';
+    const requestContext = { request: { query }, document: parse(query), queryHash: 'h1', context: {} };
+    for (let i = 0; i < 2; i++)
+      expect(await cached(requestContext as unknown as GatewayGraphQLRequestContext)).toEqual({
+        data: { me: { id: '1' } },
+      });
+    expect([...stored.keys()]).toEqual([`ours:${loaded.version}:h1:`]);
+  });
+
   it('refuses @defer plans with OPERATION_NOT_SUPPORTED (not implemented yet)', async () => {
     const operation = parse('{ me { id } }').definitions[0];
     const result = await executeQueryPlan(
