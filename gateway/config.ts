@@ -91,6 +91,11 @@ export interface GatewayConfig {
   apolloTelemetry: boolean;
   /** Keep-alive and shutdown of the gateway's HTTP server. */
   http: HttpServerSettings;
+  /**
+   * Which executor runs query plans (`GATEWAY_EXECUTOR`): `apollo` (`@apollo/gateway`'s, the
+   * default) or `ours` (gateway/execution, opt-in until it passes at least the same audit tests).
+   */
+  executor: 'apollo' | 'ours';
 }
 
 /** Limits on the shape and size of operations. */
@@ -189,6 +194,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
     apolloTelemetry: envBool(env, 'APOLLO_GATEWAY_TELEMETRY', false),
     http: readHttpServerSettings(env),
+    executor: envEnum(env, 'GATEWAY_EXECUTOR', ['apollo', 'ours'] as const, 'apollo'),
     logLevel: envEnum(
       env,
       'LOG_LEVEL',

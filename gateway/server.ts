@@ -20,6 +20,7 @@ import { connectRedis } from './redis';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { refuseAuthentication } from './stages/identity';
 import { assignRequestId, refuse } from './stages/response';
+import { useOwnExecutor } from './execution';
 import { FileSupergraphManager } from './supergraph';
 import { applyApolloTelemetryChoice } from './telemetry';
 
@@ -76,6 +77,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   answerClientErrorsAsJson(httpServer, logger, countRefusal);
   const subgraphs = new Map<string, SubgraphEndpoint>();
   const dataSources: SubgraphDataSource[] = [];
+  const dataSourcesByName = new Map<string, SubgraphDataSource>();
   const documents = new MeasuredCache<DocumentNode>('document', config.documentCacheMiB);
   const queryPlans = new MeasuredCache<QueryPlan>('query_plan', config.queryPlanCacheMiB);
   registerCacheMetrics(metrics.registry, [documents, queryPlans]);
@@ -96,10 +98,12 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
         idleTimeoutMs: config.subgraphKeepAliveMs,
       });
       dataSources.push(dataSource);
+      dataSourcesByName.set(name, dataSource);
       return dataSource;
     },
     logger,
   });
+  if (config.executor === 'ours') useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans);
 
   // One Redis connection for the shared state of replicas: rate limits, persisted queries, responses.
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;

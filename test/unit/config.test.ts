@@ -93,6 +93,12 @@ describe('gateway configuration', () => {
     );
   });
 
+  it("runs query plans with Apollo's executor unless GATEWAY_EXECUTOR=ours", () => {
+    expect(loadGatewayConfig({}).executor).toBe('apollo');
+    expect(loadGatewayConfig({ GATEWAY_EXECUTOR: 'ours' }).executor).toBe('ours');
+    expect(() => loadGatewayConfig({ GATEWAY_EXECUTOR: 'fast' })).toThrow(/GATEWAY_EXECUTOR/);
+  });
+
   it('serves metrics on a loopback listener of its own by default, never on the public port', () => {
     expect(loadGatewayConfig({})).toMatchObject({ port: 4000, metricsPort: 9464, metricsHost: '127.0.0.1' });
     expect(loadGatewayConfig({ METRICS_PORT: '0', METRICS_HOST: '0.0.0.0' })).toMatchObject({

@@ -1,0 +1,281 @@
+import type { GraphQLDataSource } from '@apollo/gateway';
+// The request-kind enum is public in the type of `process`, but not re-exported by the package.
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import type { FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
+import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  execute,
+  getVariableValues,
+} from 'graphql';
+import { type ResponseObject, applyRewrites, deepMerge, isResponseObject, selectRepresentation } from './rewrites';
+import { collectFields, shapeResponse } from './shape';
+
+/** Code of an operation the executor cannot run yet (`@defer` plans, subscriptions). */
+export const OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED';
+
+/** An object of the merged data with its path in the client's response (list indexes resolved). */
+interface Entity {
+  path: Array<string | number>;
+  value: ResponseObject;
+}
+
+/** Everything one execution of a plan reads and writes. */
+interface Execution {
+  supergraphSchema: GraphQLSchema;
+  dataSources: (name: string) => GraphQLDataSource | undefined;
+  requestContext: GatewayGraphQLRequestContext;
+  /** Coerced variables (defaults applied), for `Condition` nodes. */
+  variables: Record<string, unknown>;
+  errors: GraphQLError[];
+}
+
+/** The schemas and subgraph clients a plan runs against. */
+export interface PlanEnvironment {
+  /** The API schema (what clients see), for variables, result shaping and introspection. */
+  apiSchema: GraphQLSchema;
+  /** The supergraph schema, for type conditions of `requires` and rewrites (may name @inaccessible types). */
+  supergraphSchema: GraphQLSchema;
+  /** The client of each subgraph, by its name in the supergraph. */
+  dataSources: (name: string) => GraphQLDataSource | undefined;
+}
+
+/**
+ * Runs a query plan of `@apollo/query-planner` for one client request: fetches through the
+ * subgraphs' data sources (Fetch, Sequence, Parallel, Flatten, Condition), merges their data,
+ * maps their errors to the client's paths, and shapes the result to the client's operation.
+ * `Defer` and `Subscription` nodes answer `OPERATION_NOT_SUPPORTED` (not implemented yet).
+ */
+export async function executeQueryPlan(
+  plan: QueryPlan,
+  environment: PlanEnvironment,
+  requestContext: GatewayGraphQLRequestContext,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+): Promise<GatewayExecutionResult> {
+  const coerced = getVariableValues(
+    environment.apiSchema,
+    operation.variableDefinitions ?? [],
+    requestContext.request.variables ?? {},
+  );
+  if (coerced.errors) return { errors: coerced.errors };
+  const execution: Execution = {
+    supergraphSchema: environment.supergraphSchema,
+    dataSources: environment.dataSources,
+    requestContext,
+    variables: coerced.coerced,
+    errors: [],
+  };
+  const data: ResponseObject = {};
+  try {
+    if (plan.node?.kind === 'Subscription') throw notSupported('subscriptions');
+    if (plan.node) await executeNode(execution, plan.node, [{ path: [], value: data }]);
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === OPERATION_NOT_SUPPORTED) return { errors: [error] };
+    throw error;
+  }
+  const rootType = environment.apiSchema.getRootType(operation.operation);
+  if (!rootType) return { errors: [notSupported(`${operation.operation} operations`)] };
+  const shapeInput = {
+    schema: environment.apiSchema,
+    fragments,
+    variables: coerced.coerced,
+    errors: execution.errors,
+    subgraphFailed: execution.errors.length > 0,
+  };
+  const introspection = introspect(environment.apiSchema, operation, fragments, coerced.coerced, rootType);
+  const shaped = shapeResponse({ ...shapeInput, introspection }, rootType, operation.selectionSet, data);
+  return execution.errors.length > 0 ? { data: shaped, errors: execution.errors } : { data: shaped };
+}
+
+function notSupported(what: string): GraphQLError {
+  return new GraphQLError(
+    `the gateway's own executor does not run ${what} yet; the operator can set GATEWAY_EXECUTOR=apollo`,
+    { extensions: { code: OPERATION_NOT_SUPPORTED } },
+  );
+}
+
+/** Root `__schema` and `__type` fields, answered from the API schema by graphql-js. */
+function introspect(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  variables: Record<string, unknown>,
+  rootType: ReturnType<GraphQLSchema['getQueryType']> & object,
+): Record<string, unknown> | undefined {
+  const fields: FieldNode[] = [];
+  for (const group of collectFields({ schema, fragments, variables }, rootType, operation.selectionSet).values()) {
+    const name = group[0]!.name.value;
+    if (name === '__schema' || name === '__type') fields.push(...group);
+  }
+  if (fields.length === 0) return undefined;
+  const result = execute({
+    schema,
+    document: {
+      kind: Kind.DOCUMENT,
+      definitions: [
+        { ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: fields } },
+        ...Object.values(fragments),
+      ],
+    },
+    variableValues: variables,
+  });
+  // Introspection of a valid operation runs synchronously and without errors.
+  return 'then' in result ? undefined : (result.data ?? undefined);
+}
+
+async function executeNode(execution: Execution, node: PlanNode, entities: Entity[]): Promise<void> {
+  switch (node.kind) {
+    case 'Sequence':
+      for (const child of node.nodes) await executeNode(execution, child, entities);
+      return;
+    case 'Parallel':
+      await Promise.all(node.nodes.map((child) => executeNode(execution, child, entities)));
+      return;
+    case 'Flatten':
+      await executeNode(execution, node.node, flattenAt(entities, node.path));
+      return;
+    case 'Condition': {
+      const branch = execution.variables[node.condition] === true ? node.ifClause : node.elseClause;
+      if (branch) await executeNode(execution, branch, entities);
+      return;
+    }
+    case 'Fetch':
+      try {
+        await executeFetch(execution, node, entities);
+      } catch (error) {
+        execution.errors.push(
+          error instanceof GraphQLError
+            ? error
+            : new GraphQLError('a subgraph fetch failed', { originalError: error as Error }),
+        );
+      }
+      return;
+    case 'Defer':
+      throw notSupported('@defer');
+  }
+}
+
+/** The objects at a Flatten path (`@` stands for every element of a list), with their concrete paths. */
+function flattenAt(entities: readonly Entity[], path: ResponsePath): Entity[] {
+  let current: ReadonlyArray<{ path: Array<string | number>; value: unknown }> = entities;
+  for (const element of path) {
+    const next: Array<{ path: Array<string | number>; value: unknown }> = [];
+    for (const { path: at, value } of current) {
+      if (element === '@') {
+        if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: [...at, i], value: item }));
+      } else if (isResponseObject(value) && typeof element === 'string') {
+        const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
+        if (child !== undefined && child !== null) next.push({ path: [...at, element], value: child });
+      }
+    }
+    current = next;
+  }
+  // Nested lists without their own `@` are flattened like Apollo's executor does.
+  const result: Entity[] = [];
+  const collect = (at: Array<string | number>, value: unknown): void => {
+    if (Array.isArray(value)) value.forEach((item, i) => collect([...at, i], item));
+    else if (isResponseObject(value)) result.push({ path: at, value });
+  };
+  for (const { path: at, value } of current) collect(at, value);
+  return result;
+}
+
+async function executeFetch(execution: Execution, fetch: FetchNode, entities: readonly Entity[]): Promise<void> {
+  if (entities.length === 0) return;
+  const dataSource = execution.dataSources(fetch.serviceName);
+  if (!dataSource) throw new GraphQLError(`the supergraph names a subgraph the gateway has no client for`);
+  const provided = execution.requestContext.request.variables ?? {};
+  const variables: Record<string, unknown> = {};
+  for (const name of fetch.variableUsages ?? []) {
+    if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined)
+      variables[name] = provided[name];
+  }
+
+  if (!fetch.requires) {
+    const response = await send(execution, dataSource, fetch, variables);
+    mapErrors(execution, fetch, response.errors, (path) => [...entities[0]!.path, ...path]);
+    if (!response.data) return;
+    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, response.data);
+    for (const entity of entities) deepMerge(entity.value, response.data);
+    return;
+  }
+
+  const representations: ResponseObject[] = [];
+  const represented: Entity[] = [];
+  for (const entity of entities) {
+    const representation = selectRepresentation(execution.supergraphSchema, entity.value, fetch.requires);
+    if (!representation || typeof representation.__typename !== 'string') continue;
+    applyRewrites(execution.supergraphSchema, fetch.inputRewrites, representation);
+    representations.push(representation);
+    represented.push(entity);
+  }
+  if (representations.length === 0) return;
+  const response = await send(execution, dataSource, fetch, { ...variables, representations });
+  mapErrors(execution, fetch, response.errors, (path) => {
+    const [root, index, ...rest] = path;
+    const entity = root === '_entities' && typeof index === 'number' ? represented[index] : undefined;
+    return entity ? [...entity.path, ...rest] : undefined;
+  });
+  if (!response.data) return;
+  const received = response.data._entities;
+  if (!Array.isArray(received) || received.length !== representations.length) {
+    throw new GraphQLError('a subgraph answered an entity fetch with the wrong number of entities');
+  }
+  received.forEach((value, i) => {
+    if (!isResponseObject(value)) return;
+    const entity = represented[i]!;
+    if (value.__typename === undefined) value.__typename = entity.value.__typename;
+    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, value);
+    deepMerge(entity.value, value);
+  });
+}
+
+async function send(
+  execution: Execution,
+  dataSource: GraphQLDataSource,
+  fetch: FetchNode,
+  variables: Record<string, unknown>,
+): Promise<{ data?: ResponseObject | null; errors?: readonly GraphQLFormattedError[] }> {
+  const { requestContext } = execution;
+  const response = await dataSource.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: fetch.operation, variables, operationName: fetch.operationName },
+    incomingRequestContext: requestContext,
+    context: requestContext.context,
+    document: fetch.operationDocumentNode,
+  });
+  return { data: response.data as ResponseObject | null | undefined, errors: response.errors };
+}
+
+/**
+ * Subgraph errors, each at the client's path of what it concerns (`_entities.i...` becomes the
+ * path of the i-th represented entity), with the subgraph's code, or `DOWNSTREAM_SERVICE_ERROR`
+ * when it has none (as Apollo's executor does). `serviceName` is removed before clients see it.
+ */
+function mapErrors(
+  execution: Execution,
+  fetch: FetchNode,
+  errors: readonly GraphQLFormattedError[] | undefined,
+  toClientPath: (path: ReadonlyArray<string | number>) => Array<string | number> | undefined,
+): void {
+  for (const error of errors ?? []) {
+    const extensions = error.extensions ?? {};
+    execution.errors.push(
+      new GraphQLError(error.message || `Error while fetching subquery from service "${fetch.serviceName}"`, {
+        path: error.path ? toClientPath(error.path) : undefined,
+        extensions: {
+          ...extensions,
+          code: extensions.code ?? 'DOWNSTREAM_SERVICE_ERROR',
+          serviceName: fetch.serviceName,
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
+import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
+import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import type { GatewayExecutor } from '@apollo/server-gateway-interface';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../../subgraphs/kit/logger';
+import { type PlanEnvironment, executeQueryPlan } from './execute';
+
+export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
+
+/** Plans of recent operations, per supergraph, when no shared cache is given. */
+const PLAN_CACHE_ENTRIES = 1000;
+
+/** A supergraph ready to plan and execute against. */
+export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
+  planner: QueryPlanner;
+  apiSchemaForPlanning: ReturnType<Supergraph['apiSchema']>;
+  /** Distinguishes this supergraph's plans from an earlier one's in a shared plan cache. */
+  version: number;
+}
+
+let versions = 0;
+
+/** Builds the planner and schemas of a supergraph SDL (Apollo's planner, as `@apollo/gateway` uses it). */
+export function loadSupergraph(supergraphSdl: string): LoadedSupergraph {
+  const supergraph = Supergraph.build(supergraphSdl);
+  const apiSchemaForPlanning = supergraph.apiSchema();
+  return {
+    planner: new QueryPlanner(supergraph),
+    apiSchemaForPlanning,
+    apiSchema: apiSchemaForPlanning.toGraphQLJSSchema(),
+    supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+    version: ++versions,
+  };
+}
+
+/** A plan cache in memory, for when the caller shares none. */
+function memoryPlanCache(): KeyValueCache<QueryPlan> {
+  const lru = new LRUCache<string, QueryPlan>({ max: PLAN_CACHE_ENTRIES });
+  return {
+    get: async (key) => lru.get(key),
+    set: async (key, value) => void lru.set(key, value),
+    delete: async (key) => lru.delete(key),
+  };
+}
+
+/**
+ * The gateway's own executor of query plans for a loaded supergraph: plans with Apollo's
+ * `QueryPlanner` (cached per operation and supergraph version in `plans`, e.g. the gateway's
+ * bounded and measured `QUERY_PLAN_CACHE_MB` cache), then runs the plan with {@link executeQueryPlan}.
+ */
+export function createPlanExecutor(
+  current: () => LoadedSupergraph | undefined,
+  dataSources: (name: string) => GraphQLDataSource | undefined,
+  logger: Logger,
+  plans: KeyValueCache<QueryPlan> = memoryPlanCache(),
+): GatewayExecutor {
+  return async (requestContext) => {
+    const loaded = current();
+    if (!loaded) throw new Error('the gateway executor ran before a supergraph was loaded');
+    const { document, request, queryHash } = requestContext;
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    const operations: OperationDefinitionNode[] = [];
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+      if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
+    }
+    // Apollo Server has resolved the operation already; this picks the same one.
+    const operation = request.operationName
+      ? operations.find((o) => o.name?.value === request.operationName)
+      : operations[0];
+    if (!operation) throw new Error('the gateway executor got no operation to run');
+    const key = `ours:${loaded.version}:${queryHash}:${request.operationName ?? ''}`;
+    let plan = await plans.get(key);
+    if (!plan) {
+      try {
+        plan = loaded.planner.buildQueryPlan(
+          operationFromDocument(loaded.apiSchemaForPlanning, document, { operationName: request.operationName }),
+        );
+      } catch (error) {
+        logger.error({ err: error }, 'query planning failed');
+        return {
+          errors: [
+            new GraphQLError('the gateway could not plan this operation', {
+              extensions: { code: 'QUERY_PLANNING_FAILED' },
+            }),
+          ],
+        };
+      }
+      await plans.set(key, plan);
+    }
+    return executeQueryPlan(plan, { ...loaded, dataSources }, requestContext, operation, fragments);
+  };
+}
+
+/**
+ * Makes Apollo Server run queries with the gateway's own executor instead of `@apollo/gateway`'s
+ * (`GATEWAY_EXECUTOR=ours`): `ApolloGateway` keeps loading and watching the supergraph and
+ * building the subgraph clients; its `load()` answers our executor, which plans each supergraph
+ * version with its own `QueryPlanner`.
+ */
+export function useOwnExecutor(
+  gateway: ApolloGateway,
+  dataSources: (name: string) => GraphQLDataSource | undefined,
+  logger: Logger,
+  plans?: KeyValueCache<QueryPlan>,
+): void {
+  let loaded: LoadedSupergraph | undefined;
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    loaded = loadSupergraph(coreSupergraphSdl);
+  });
+  const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
+  const load = gateway.load.bind(gateway);
+  gateway.load = async (options) => ({ ...(await load(options)), executor });
+}
