@@ -16,6 +16,15 @@ import { freePort, startService, type RunningService } from './processes';
 
 const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
 
+/**
+ * A stopping service drains: it waits for idle keep-alive connections to close on their own
+ * (closing them early could lose a request just sent). With the default 5 s, every stack's stop
+ * waited up to that long per process; the shortest allowed keep-alive keeps suites fast. The
+ * gateway closes its idle sockets to subgraphs sooner still, as in production. A suite may
+ * override both through `serviceEnv` or `gatewayEnv`.
+ */
+const QUICK_DRAIN = { KEEP_ALIVE_TIMEOUT_MS: '1000' };
+
 /** Every subgraph and the gateway as real processes, each subgraph on a fresh database. */
 export interface Stack {
   gateway: RunningService;
@@ -75,6 +84,7 @@ export async function startStack(
     names.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[name]}/graphql`]),
   );
   const subgraphEnv = (name: string) => ({
+    ...QUICK_DRAIN,
     ...serviceEnv,
     ...databaseEnv,
     ...peerEnv,
@@ -93,6 +103,8 @@ export async function startStack(
   const extraGateways: RunningService[] = [];
   const startGateway = (env: Record<string, string>) =>
     startService('gateway/index.ts', {
+      ...QUICK_DRAIN,
+      SUBGRAPH_KEEP_ALIVE_MS: '500',
       ...serviceEnv,
       SUPERGRAPH_PATH: supergraphPath,
       ...Object.fromEntries(
