@@ -22,6 +22,8 @@ export interface InProcessSubgraph {
   url: string;
   port: number;
   database: Database;
+  /** Stops the subgraph (its clients then find nothing listening), as a subgraph outage would. */
+  stop: () => Promise<void>;
 }
 
 /** A gateway built by `buildGateway` in this process, both listeners on fresh ports. */
@@ -40,7 +42,7 @@ export interface InProcessGateway {
   metrics: () => Promise<string>;
 }
 
-/** Every subgraph and any number of gateways in this process, over real HTTP, on fresh SQLite databases. */
+/** Every subgraph and any number of gateways in this process, over real HTTP, on fresh databases. */
 export interface InProcessGraph {
   subgraphs: Record<string, InProcessSubgraph>;
   /** The first gateway, started with the graph. */
@@ -58,11 +60,13 @@ export interface InProcessGraph {
  * The test seam of the gateway: the kit builds every subgraph in this process (seeded, on
  * port 0), and `buildGateway` builds the gateway over them from an environment, as the
  * process would read it. No process is spawned; gateway and subgraphs still talk HTTP.
- * `serviceEnv` is shared by the gateways and (for the assertion key) the subgraphs.
+ * `serviceEnv` is shared by the gateways and (for the assertion key) the subgraphs; `engine`
+ * is the subgraphs' database (an in-memory SQLite each, or a fresh MySQL database each).
  */
 export async function startInProcessGraph(
   gatewayEnv: Record<string, string> = {},
   serviceEnv: Record<string, string> = {},
+  engine: 'sqlite' | 'mysql' = 'sqlite',
 ): Promise<InProcessGraph> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-inproc-'));
   const supergraphPath = path.join(dir, 'supergraph.graphql');
@@ -74,7 +78,7 @@ export async function startInProcessGraph(
   const urlOf = (name: string) => subgraphs[name]!.url;
 
   const start = async (definition: Subgraph) => {
-    const testDatabase: TestDatabase = await createTestDatabase('sqlite');
+    const testDatabase: TestDatabase = await createTestDatabase(engine);
     const database = await openDatabase({
       config: testDatabase.config,
       entities: definition.entities,
@@ -83,14 +87,17 @@ export async function startInProcessGraph(
     await definition.seed(database.dataSource, { devCredentials: true });
     const built = await definition.build(database, quiet, security);
     const port = await listen(built.httpServer, 0, '127.0.0.1');
-    subgraphs[definition.name] = { url: `http://127.0.0.1:${port}/graphql`, port, database };
-    stops.push(async () => {
-      built.httpServer.closeAllConnections();
-      built.httpServer.close();
-      await built.stop();
-      await database.dataSource.destroy();
-      await testDatabase.drop();
-    });
+    let stopped: Promise<void> | undefined;
+    const stop = () =>
+      (stopped ??= (async () => {
+        built.httpServer.closeAllConnections();
+        built.httpServer.close();
+        await built.stop();
+        await database.dataSource.destroy();
+        await testDatabase.drop();
+      })());
+    subgraphs[definition.name] = { url: `http://127.0.0.1:${port}/graphql`, port, database, stop };
+    stops.push(stop);
   };
   // The content subgraph checks ids with their owners: it starts last, told where they listen.
   for (const definition of SUBGRAPHS) if (definition.name !== 'content') await start(definition);

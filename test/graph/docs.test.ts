@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import { type Credential, loadExamples } from '../../examples/catalog';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { graphql } from '../support/processes';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEVELOPMENT_GATEWAY = 'http://localhost:4000';
@@ -203,12 +203,12 @@ describe('the documentation, read', () => {
 });
 
 describe('the documentation, run against one seeded graph', () => {
-  let stack: Stack;
+  let graph: InProcessGraph;
   const ran = new Set<string>();
   beforeAll(async () => {
-    stack = await startStack('sqlite');
+    graph = await startInProcessGraph();
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => graph?.stop());
 
   const title = (b: Block) =>
     [b.where, b.lang, ...Object.entries(b.attributes).map(([k, v]) => (v ? `${k}=${v}` : k))].join(' ');
@@ -224,7 +224,7 @@ describe('the documentation, run against one seeded graph', () => {
       const headers: Record<string, string> = { ...example?.headers };
       if (block.attributes['accept-language']) headers['accept-language'] = block.attributes['accept-language'];
       if (credential !== 'anonymous') headers.authorization = `Bearer ${SECRETS[credential]}`;
-      const { body } = await graphql(stack.gateway.url, block.text, example?.variables ?? {}, headers);
+      const { body } = await graphql(graph.gateway.url, block.text, example?.variables ?? {}, headers);
       if (expected) {
         expect(errorCodes(body)).toContain(expected);
       } else {
@@ -234,7 +234,7 @@ describe('the documentation, run against one seeded graph', () => {
       return;
     }
     const credential = block.attributes.credential === 'admin' ? 'admin' : 'member';
-    const script = block.text.replaceAll(DEVELOPMENT_GATEWAY, stack.gateway.url);
+    const script = block.text.replaceAll(DEVELOPMENT_GATEWAY, graph.gateway.url);
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
       env: { ...process.env, API_KEY: SECRETS[credential] },
       timeout: 30_000,

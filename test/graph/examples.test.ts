@@ -6,7 +6,7 @@ import { GraphQLRequestError, attractionLines, campaignCard, createClient, docum
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 const examples = loadExamples();
 const SECRETS = { member: DEV_CREDENTIALS.member.secret, admin: DEV_CREDENTIALS.admin.secret };
@@ -47,11 +47,11 @@ describe('the examples catalogue', () => {
 });
 
 describe.each(ENGINES)('every example on %s, through the gateway', (engine) => {
-  let stack: Stack;
+  let graph: InProcessGraph;
   beforeAll(async () => {
-    stack = await startStack(engine);
+    graph = await startInProcessGraph({}, {}, engine);
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => graph?.stop());
 
   // In catalogue order: the audit trail example reads what the mutations before it recorded.
   it.each(examples.map((e) => [e.name, e] as const))(
@@ -59,7 +59,7 @@ describe.each(ENGINES)('every example on %s, through the gateway', (engine) => {
     async (_name, example) => {
       const headers: Record<string, string> = { ...example.headers };
       if (example.credential !== 'anonymous') headers.authorization = `Bearer ${SECRETS[example.credential]}`;
-      const { status, body } = await graphql(stack.gateway.url, example.document, example.variables, headers);
+      const { status, body } = await graphql(graph.gateway.url, example.document, example.variables, headers);
       expect(body.errors).toBeUndefined();
       expect(status).toBe(200);
       expect(body.data).toBeTruthy();
@@ -68,7 +68,7 @@ describe.each(ENGINES)('every example on %s, through the gateway', (engine) => {
   );
 
   it('serves the typed example client: paged attractions, a campaign card in Chinese and coded errors', async () => {
-    const client = createClient({ url: `${stack.gateway.url}/graphql`, language: 'zh-CN' });
+    const client = createClient({ url: `${graph.gateway.url}/graphql`, language: 'zh-CN' });
     const heritage = await attractionLines(client, { worldHeritage: true });
     expect(heritage).toContain('乐山大佛 (乐山市)');
     await expect(campaignCard(client, 'winter-tourism-season-2024')).resolves.toMatchObject({

@@ -4,7 +4,7 @@ import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { FOUNDING_MEMBERS } from '../../subgraphs/membership/seed-data';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 const ADMIN = DEV_CREDENTIALS.admin.secret;
 const AUTHOR = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
@@ -23,7 +23,7 @@ interface Story {
 const STORY = 'id title status publishedAt author { name }';
 
 describe.each(ENGINES)('content through the gateway on %s', (engine) => {
-  let stack: Stack;
+  let graph: InProcessGraph;
   let url: string;
   let otherMember: string;
 
@@ -45,8 +45,8 @@ describe.each(ENGINES)('content through the gateway on %s', (engine) => {
   }
 
   beforeAll(async () => {
-    stack = await startStack(engine);
-    url = stack.gateway.url;
+    graph = await startInProcessGraph({}, {}, engine);
+    url = graph.gateway.url;
     // A second member's credential, issued by the secretariat.
     const issued = await run<{ issueApiKey: { secret: string } }>(
       `mutation($m: ID!) { issueApiKey(memberId: $m, label: "e2e other member") { secret } }`,
@@ -55,7 +55,7 @@ describe.each(ENGINES)('content through the gateway on %s', (engine) => {
     );
     otherMember = issued.body.data!.issueApiKey.secret;
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => graph?.stop());
 
   it('lists published content with author names and kinds from the membership subgraph', async () => {
     const { status, body } = await run<{
@@ -178,11 +178,11 @@ describe.each(ENGINES)('content through the gateway on %s', (engine) => {
   it('sends the content subgraph as many SQL statements for members(first: 30) with contents(first: 5) as for first: 3', async () => {
     const query = (n: number) => `{ members(first: ${n}) { nodes { name contents(first: 5) { nodes { title } } } } }`;
     const measure = async (n: number) => {
-      const before = await stack.sqlStatements('content');
+      const before = await graph.sqlStatements('content');
       const { body } = await run<{ members: { nodes: Array<{ contents: { nodes: unknown[] } }> } }>(query(n));
       expect(body.errors).toBeUndefined();
       expect(body.data!.members.nodes).toHaveLength(n);
-      const statements = (await stack.sqlStatements('content')) - before;
+      const statements = (await graph.sqlStatements('content')) - before;
       return { statements, pieces: body.data!.members.nodes.reduce((sum, m) => sum + m.contents.nodes.length, 0) };
     };
     const three = await measure(3);
@@ -236,14 +236,14 @@ describe.each(ENGINES)('content through the gateway on %s', (engine) => {
     const query = (n: number) =>
       `{ attractions(first: ${n}) { nodes { name stories(first: 3) { totalCount nodes { title author { name } } } } } }`;
     const measure = async (n: number) => {
-      const before = await stack.sqlStatements('content');
+      const before = await graph.sqlStatements('content');
       const { body } = await run<{
         attractions: {
           nodes: Array<{ stories: { totalCount: number; nodes: Array<{ author: { name: string } }> } }>;
         };
       }>(query(n));
       expect(body.errors).toBeUndefined();
-      return { statements: (await stack.sqlStatements('content')) - before, nodes: body.data!.attractions.nodes };
+      return { statements: (await graph.sqlStatements('content')) - before, nodes: body.data!.attractions.nodes };
     };
     const five = await measure(5);
     const fifty = await measure(50);

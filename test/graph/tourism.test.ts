@@ -3,7 +3,7 @@ import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ATTRACTIONS } from '../../subgraphs/tourism/seed-data';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 const ADMIN = DEV_CREDENTIALS.admin.secret;
 const MEMBER = DEV_CREDENTIALS.member.secret;
@@ -35,17 +35,17 @@ function batch(count: number) {
 }
 
 describe.each(ENGINES)('tourism through the gateway on %s', (engine) => {
-  let stack: Stack;
+  let graph: InProcessGraph;
   const run = <T = Record<string, unknown>>(
     query: string,
     variables: Record<string, unknown> = {},
     headers: Record<string, string> = {},
-  ) => graphql<T>(stack.gateway.url, query, variables, headers);
+  ) => graphql<T>(graph.gateway.url, query, variables, headers);
 
   beforeAll(async () => {
-    stack = await startStack(engine);
+    graph = await startInProcessGraph({}, {}, engine);
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => graph?.stop());
 
   it('lists the real World Heritage sites of Sichuan with true coordinates and their destinations', async () => {
     const { status, body } = await run<{
@@ -127,11 +127,11 @@ describe.each(ENGINES)('tourism through the gateway on %s', (engine) => {
     const query = `query($first: Int) { attractions(first: $first) {
       nodes { destination { name } visitorStats(from: "2025-01", to: "2025-06") { month } } } }`;
     const measure = async (first: number) => {
-      const before = await stack.sqlStatements('tourism');
+      const before = await graph.sqlStatements('tourism');
       const { body } = await run<{ attractions: { nodes: unknown[] } }>(query, { first });
       expect(body.errors).toBeUndefined();
       expect(body.data!.attractions.nodes).toHaveLength(first);
-      return (await stack.sqlStatements('tourism')) - before;
+      return (await graph.sqlStatements('tourism')) - before;
     };
     const five = await measure(5);
     const fifty = await measure(50);

@@ -2,7 +2,7 @@ import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 const ADMIN = DEV_CREDENTIALS.admin.secret;
 const MEMBER = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
@@ -20,7 +20,7 @@ interface Metrics {
 }
 
 describe.each(ENGINES)('campaigns on %s, through the gateway', (engine) => {
-  let stack: Stack;
+  let graph: InProcessGraph;
   let url: string;
 
   const run = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, as?: string) =>
@@ -60,10 +60,10 @@ describe.each(ENGINES)('campaigns on %s, through the gateway', (engine) => {
     );
 
   beforeAll(async () => {
-    stack = await startStack(engine);
-    url = stack.gateway.url;
+    graph = await startInProcessGraph({}, {}, engine);
+    url = graph.gateway.url;
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => graph?.stop());
 
   it("answers the winter campaign's participants' names and kinds from membership with its metrics", async () => {
     const { body } = await run<{
@@ -307,11 +307,11 @@ describe.each(ENGINES)('campaigns on %s, through the gateway', (engine) => {
         metrics { engagements }
       } } }`;
     const measure = async (first: number) => {
-      const before = await stack.sqlStatements('campaigns');
+      const before = await graph.sqlStatements('campaigns');
       const { body } = await run<{ campaigns: { nodes: unknown[] } }>(query, { first }, ADMIN);
       expect(body.errors).toBeUndefined();
       expect(body.data!.campaigns.nodes).toHaveLength(first);
-      return (await stack.sqlStatements('campaigns')) - before;
+      return (await graph.sqlStatements('campaigns')) - before;
     };
     const two = await measure(2);
     const twenty = await measure(20);
