@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-import type { RunningService } from '../support/processes';
 import { productionSecrets } from '../support/secrets';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** CI installs Debian's chromium (.ci/run); elsewhere the browser test needs it installed too. */
@@ -13,16 +12,16 @@ if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`${CHROMIUM} is missing: a
 const describeWithBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 
 describeWithBrowser('the development explorer in headless Chromium', () => {
-  let stack: Stack;
-  let production: RunningService;
+  let graph: InProcessGraph;
+  let production: InProcessGateway;
   let browser: BrowserContext;
   let profile: string;
 
   beforeAll(async () => {
-    // Production refuses the development secret: the whole stack shares a strong one.
+    // Production refuses the development secret: the whole graph shares a strong one.
     const { ACCESS_TOKEN_SECRET, ...shared } = productionSecrets();
-    stack = await startStack('sqlite', {}, shared);
-    production = await stack.startGateway({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET });
+    graph = await startInProcessGraph({}, shared);
+    production = await graph.startGateway({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-chromium-'));
     // A fresh profile each run: nothing cached or remembered from an earlier session.
     browser = await chromium.launchPersistentContext(profile, {
@@ -42,7 +41,7 @@ describeWithBrowser('the development explorer in headless Chromium', () => {
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
+    await graph?.stop();
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
@@ -53,7 +52,7 @@ describeWithBrowser('the development explorer in headless Chromium', () => {
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
 
-    await page.goto(`${stack.gateway.url}/graphql`);
+    await page.goto(`${graph.gateway.url}/graphql`);
     const editor = page.locator('.graphiql-query-editor');
     await editor.waitFor({ timeout: 30_000 });
     // The first tab is the first example; further examples are tabs of their own.
@@ -82,11 +81,11 @@ describeWithBrowser('the development explorer in headless Chromium', () => {
 
   it('leaves /graphql to API clients: a GET with a query runs it, a JSON GET never gets the page', async () => {
     const query = encodeURIComponent('{ alliance { memberCount } }');
-    const withQuery = await fetch(`${stack.gateway.url}/graphql?query=${query}`, {
+    const withQuery = await fetch(`${graph.gateway.url}/graphql?query=${query}`, {
       headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
     });
     expect(await withQuery.json()).toEqual({ data: { alliance: { memberCount: 35 } } });
-    const json = await fetch(`${stack.gateway.url}/graphql`, { headers: { accept: 'application/json' } });
+    const json = await fetch(`${graph.gateway.url}/graphql`, { headers: { accept: 'application/json' } });
     expect(json.headers.get('content-type')).toContain('application/json');
   });
 
