@@ -69,6 +69,9 @@ async function probe(url: string): Promise<boolean> {
 export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<BuiltGateway> {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: Express would hash every response body (SHA-1) for a validator that POST responses
+  // never use; GET queries are cached by `cache-control` (the response cache sets it).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(assignRequestId);
   const httpServer = http.createServer(app);

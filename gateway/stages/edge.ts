@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import cors from 'cors';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../../subgraphs/kit/logger';
 import type { GatewayConfig } from '../config';
 import { graphQLParamsOf } from '../params';
@@ -17,13 +17,17 @@ import { refuse } from './response';
  * CSRF prevention is Apollo Server's (`csrfPrevention`, in the GraphQL stage).
  */
 export function edgeStage(config: GatewayConfig, logger: Logger): GatewayStage {
-  const corsPolicy = cors({
+  const browserPolicy = cors({
     origin: config.corsOrigins.length ? [...config.corsOrigins] : false,
     methods: ['GET', 'POST'],
     allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'accept-language', 'apollo-require-preflight'],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   });
+  // CORS concerns browsers, which always send `Origin` on cross-origin requests and preflights;
+  // member platforms' servers send none, and pay nothing for it.
+  const corsPolicy: RequestHandler = (req, res, next) =>
+    req.headers.origin === undefined ? next() : browserPolicy(req, res, next);
   const parseJson = express.json({
     limit: config.maxBodyBytes,
     // Refuse invalid UTF-8 instead of silently replacing bytes.

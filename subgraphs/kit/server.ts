@@ -78,6 +78,8 @@ export async function buildSubgraph<Repos, Loaders>(
 ): Promise<BuiltSubgraph> {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: Express would hash every response body for a validator the gateway never sends back.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   answerClientErrorsAsJson(httpServer, logger);
   const { dataSource } = database;

@@ -491,4 +491,26 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('grants CORS to the configured origins only, and adds no CORS headers to requests without an Origin', async () => {
+    const browsers = await graph.startGateway({ CORS_ORIGINS: 'https://member.example' });
+    const preflight = (origin: string) =>
+      send(browsers.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const allowed = await preflight('https://member.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://member.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+
+    const query = { query: '{ alliance { memberCount } }' };
+    const fromBrowser = await send(browsers.url, jsonPost(query, { origin: 'https://member.example' }));
+    expect(fromBrowser.body).toEqual({ data: { alliance: { memberCount: 35 } } });
+    expect(fromBrowser.headers.get('access-control-allow-origin')).toBe('https://member.example');
+    expect(fromBrowser.headers.get('access-control-expose-headers')).toContain('x-request-id');
+    // A member platform's server: no Origin, no CORS headers, and no ETag hashed over the body.
+    const fromServer = await send(browsers.url, jsonPost(query));
+    expect(fromServer.body).toEqual({ data: { alliance: { memberCount: 35 } } });
+    const headers = [...fromServer.headers.keys()];
+    expect(headers.filter((name) => name.startsWith('access-control-') || name === 'etag')).toEqual([]);
+  });
 });
