@@ -27,7 +27,7 @@ export function identityRoutes(
     VERIFY_CREDENTIAL_PATH,
     requireGatewayAssertion({ ...security, allowUnsigned: false }, IDENTITY_AUDIENCE),
     express.json({ limit: '4kb' }),
-    async (req, res) => {
+    async (req: Request, res: Response) => {
       const body = req.body as { apiKey?: unknown; keyId?: unknown } | undefined;
       const apiKey = typeof body?.apiKey === 'string' ? body.apiKey : undefined;
       const keyId = typeof body?.keyId === 'string' ? body.keyId : undefined;
