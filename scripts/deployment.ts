@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SUBGRAPHS } from '../subgraphs';
+import { databasePasswordPlaceholder } from '../subgraphs/kit/secrets';
 import { ROOT } from './subgraphs';
 
 /** What the deployment files need to know of a subgraph. */
@@ -55,7 +56,9 @@ export function deploymentRegions(subgraphs: readonly DeployedSubgraph[]): Regio
       'gateway dependencies': subgraphs.flatMap(({ name }) => [`${name}:`, '  condition: service_healthy']),
     },
     '.env.example': {
-      'subgraph passwords': subgraphs.map(({ name }) => `MYSQL_${upper(name)}_PASSWORD=change-me-${name}-db-password`),
+      'subgraph passwords': subgraphs.map(
+        ({ name }) => `MYSQL_${upper(name)}_PASSWORD=${databasePasswordPlaceholder(name)}`,
+      ),
     },
   };
 }
