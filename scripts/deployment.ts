@@ -15,6 +15,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SUBGRAPHS } from '../subgraphs';
+import { mysqlDatabaseName } from '../subgraphs/kit/config';
+import { mysqlUserName } from '../subgraphs/kit/provision';
 import { databasePasswordPlaceholder } from '../subgraphs/kit/secrets';
 import { ROOT } from './subgraphs';
 
@@ -31,7 +33,7 @@ const BEGIN = /^(\s*)# generated from subgraphs\/index\.ts by `npm run deploymen
 const end = (region: string) => `# end of generated ${region}`;
 
 /** The generated regions of each deployment file, for these subgraphs. */
-export function deploymentRegions(subgraphs: readonly DeployedSubgraph[]): Regions {
+function deploymentRegions(subgraphs: readonly DeployedSubgraph[]): Regions {
   const upper = (name: string) => name.toUpperCase();
   const password = (name: string) => `\${MYSQL_${upper(name)}_PASSWORD:?set MYSQL_${upper(name)}_PASSWORD in .env}`;
   return {
@@ -44,7 +46,7 @@ export function deploymentRegions(subgraphs: readonly DeployedSubgraph[]): Regio
         '  environment:',
         '    <<: *subgraph-environment',
         `    SERVICE: ${name}`,
-        `    ${upper(name)}_DATABASE_URL: mysql://alliance_${name}:${password(name)}@mysql:3306/alliance_${name}`,
+        `    ${upper(name)}_DATABASE_URL: mysql://${mysqlUserName(name)}:${password(name)}@mysql:3306/${mysqlDatabaseName(name)}`,
         `    PORT: ${port}`,
         '  healthcheck:',
         "    test: ['CMD', 'node', 'dist/scripts/healthcheck.js', '/readyz']",
@@ -78,7 +80,7 @@ export interface StaleRegion {
  * text changed. Throws for a region the file lacks, one it has twice or never closes, or an
  * unknown one: the markers are part of the file's contract.
  */
-export function renderRegions(
+function renderRegions(
   file: string,
   text: string,
   regions: Record<string, string[]>,
