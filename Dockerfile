@@ -1,5 +1,6 @@
-# One image for all five services; choose one with SERVICE=gateway|membership|content|campaigns|tourism.
 # syntax=docker/dockerfile:1
+# One image for every service; choose one with SERVICE=gateway, a subgraph's name (subgraphs/index.ts)
+# or provision-databases.
 
 # --- toolchain: what better-sqlite3 needs to compile, shared by the two install stages ---
 FROM node:24-bookworm-slim AS toolchain
@@ -36,7 +37,7 @@ COPY package.json ./
 COPY schema ./schema
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
-# PORT defaults per service (gateway 4000, subgraphs 4001-4004); the check follows it.
+# Asks the service's /healthz on its PORT, or its default port from the registry (scripts/healthcheck.ts).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD node -e "const p=process.env.PORT||{gateway:4000,membership:4001,content:4002,campaigns:4003,tourism:4004}[process.env.SERVICE];fetch('http://127.0.0.1:'+p+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD ["node", "dist/scripts/healthcheck.js"]
 ENTRYPOINT ["node", "dist/scripts/service.js"]

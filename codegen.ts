@@ -1,5 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import type { SubgraphName } from './subgraphs';
+import { subgraphFolders } from './scripts/subgraphs';
 
 /**
  * Typed resolvers for each subgraph from its SDL. Entities map to their TypeORM
@@ -37,49 +37,22 @@ const SHARED_MAPPERS: Record<string, string> = {
 };
 
 /**
- * Each subgraph's own mappers. Keyed by the registry's names (a type-only import: codegen must
- * not load the resolvers it generates types for), so a subgraph added to `subgraphs/index.ts`
- * fails the typecheck until it is listed here.
+ * Each subgraph's own mappers, from its folder (`subgraphs/<name>/codegen.ts`, a plain object):
+ * every folder with a `schema.graphql` is a subgraph, so a new one needs no line here. Not the
+ * registry: it imports the resolvers that codegen generates types for.
  */
-const MAPPERS: Record<SubgraphName, Record<string, string>> = {
-  membership: {
-    Member: '../entities#Member',
-    Alliance: '../entities#Alliance',
-    ConventionArticle: '../entities#ConventionArticle',
-    MemberConnection: '../../kit/pagination#Connection<MemberModel>',
-    ApiKey: '../entities#ApiKey',
-  },
-  content: {
-    Content: '../entities#Content',
-    ContentConnection: '../../kit/pagination#Connection<ContentModel>',
-    Member: '../../kit/refs#EntityRef',
-    Attraction: '../../kit/refs#EntityRef',
-    Campaign: '../../kit/refs#EntityRef',
-  },
-  campaigns: {
-    Campaign: '../entities#Campaign',
-    Participation: '../entities#Participation',
-    CampaignConnection: '../../kit/pagination#Connection<CampaignModel>',
-    ParticipationConnection: '../../kit/pagination#Connection<ParticipationModel>',
-    CampaignMetrics: '../repositories/metrics#MetricTotals',
-    DailyMetrics: '../repositories/metrics#DailyTotals',
-    Member: '../../kit/refs#EntityRef',
-    Attraction: '../../kit/refs#EntityRef',
-  },
-  tourism: {
-    Attraction: '../entities#Attraction',
-    Destination: '../entities#Destination',
-    VisitorStat: '../repositories/visitorStats#MonthlyFigures',
-    AttractionConnection: '../../kit/pagination#Connection<AttractionModel>',
-  },
-};
+function subgraphMappers(name: string): Record<string, string> {
+  // A path known only at run time; the module is a plain object of strings.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(`./subgraphs/${name}/codegen`) as { mappers: Record<string, string> }).mappers;
+}
 
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
     ...Object.assign(
       {},
-      ...Object.entries(MAPPERS).map(([name, mappers]) => subgraph(name, { ...mappers, ...SHARED_MAPPERS })),
+      ...subgraphFolders().map((name) => subgraph(name, { ...subgraphMappers(name), ...SHARED_MAPPERS })),
     ),
     // The example frontend client: typed documents against the public API (client preset).
     'examples/client/generated/': {

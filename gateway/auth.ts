@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { SignJWT, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { ANONYMOUS, IDENTITY_AUDIENCE, type Identity, type Role, signAssertion } from '../subgraphs/kit/identity';
+import type { ErrorBody } from '../subgraphs/kit/errors';
 import type { Logger } from '../subgraphs/kit/logger';
 import type { GatewayConfig } from './config';
 
@@ -23,6 +24,24 @@ function identityUnavailable(): GraphQLError {
   return new GraphQLError('authentication is temporarily unavailable, try again shortly', {
     extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
   });
+}
+
+/**
+ * What a refused credential check says, for the log: its status and the coded error the
+ * identity endpoint answers (the kit's error shape), e.g. `400 BAD_USER_INPUT: send exactly
+ * one of apiKey or keyId`; the status alone when the body is not that shape.
+ */
+async function refusalOf(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  let error: { message?: unknown; extensions?: { code?: unknown } } | undefined;
+  try {
+    error = (JSON.parse(text) as ErrorBody).errors[0];
+  } catch {
+    error = undefined;
+  }
+  const code = typeof error?.extensions?.code === 'string' ? error.extensions.code : undefined;
+  const message = typeof error?.message === 'string' ? error.message : undefined;
+  return `identity endpoint answered ${response.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
 }
 
 /**
@@ -123,7 +142,7 @@ export class Authenticator {
         body: JSON.stringify(credential),
         signal: AbortSignal.timeout(5000),
       });
-      if (!response.ok) throw new Error(`identity endpoint answered ${response.status}`);
+      if (!response.ok) throw new Error(await refusalOf(response));
       return (await response.json()) as CredentialCheck;
     };
     let answer: CredentialCheck;

@@ -5,7 +5,7 @@ import { type DocumentNode, Kind, parse } from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ASSERTION_HEADER, type Identity } from '../subgraphs/kit/identity';
 import type { Logger } from '../subgraphs/kit/logger';
-import { createSubgraphFetcher } from './httpclient';
+import { createSubgraphFetcher, isConnectionFailure } from './httpclient';
 import type { GatewayMetrics } from './metrics';
 
 /** What the gateway knows about the client request while it plans and fetches. */
@@ -20,14 +20,12 @@ export interface GatewayContext {
 /** Error code for data a subgraph could not deliver (down, timed out, or failing). */
 export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN', 'ENOTFOUND']);
-
-/** Classifies a failed fetch for metrics and for the retry decision. */
+/** Classifies a failed fetch for the metrics and the message the client reads. */
 function failureKind(error: unknown): 'timeout' | 'connection' | 'http' {
-  const err = error as { name?: string; code?: string; cause?: { code?: string; name?: string } };
+  const err = error as { name?: string; cause?: { name?: string } };
   if (err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError' || err?.name === 'AbortError')
     return 'timeout';
-  if (CONNECTION_ERRORS.has(err?.code ?? '') || CONNECTION_ERRORS.has(err?.cause?.code ?? '')) return 'connection';
+  if (isConnectionFailure(error)) return 'connection';
   return 'http';
 }
 
@@ -61,22 +59,16 @@ function affectedPaths(
   return keys.length > 0 ? keys.map((key) => [key]) : [undefined];
 }
 
-/** Subgraph fetches are queries unless the operation text says mutation. */
-function isQuery(query: string | undefined): boolean {
-  return query !== undefined && !/^\s*mutation\b/.test(query);
-}
-
 /**
  * The gateway's client for one subgraph:
  * - a keep-alive `node:http` client with at most `SUBGRAPH_MAX_SOCKETS` sockets, instead of the
  *   stock make-fetch-happen stack, sharing identical concurrent queries of the same identity
  *   (`SUBGRAPH_DEDUPE`, see {@link createSubgraphFetcher});
  * - a timeout per fetch that aborts the request (`SUBGRAPH_TIMEOUT_MS`, per-subgraph overrides);
- * - idle sockets closed after `SUBGRAPH_KEEP_ALIVE_MS`, before the subgraph's keep-alive timeout,
- *   and a query lost on a pooled socket the subgraph had just closed sent again on a new connection
- *   (see {@link createSubgraphFetcher});
- * - one retry, for queries only, and only when the connection failed (never after a timeout,
- *   never for mutations, which may have been applied);
+ * - idle sockets closed after `SUBGRAPH_KEEP_ALIVE_MS`, before the subgraph's keep-alive timeout;
+ * - one retry, in the client alone (so that retries never stack): a query whose connection failed
+ *   (a pooled socket the subgraph had just closed, a refused or reset connection) is sent once
+ *   more on a new connection, never after a timeout, never a mutation, which may have been applied;
  * - a failed fetch becomes an error coded `SUBGRAPH_UNAVAILABLE` at the affected path, so the
  *   client still gets the data of the healthy subgraphs;
  * - sends the signed identity assertion, the request id and `Accept-Language`; requests are
@@ -120,7 +112,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const response = await this.withRetry(options);
+      const response = await super.process(options);
       this.metrics.subgraphFetchDuration.observe({ subgraph: this.subgraph, outcome: 'ok' }, seconds());
       return response;
     } catch (error) {
@@ -136,15 +128,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       return {
         errors: affectedPaths(options).map((path) => ({ message, path, extensions: { code: SUBGRAPH_UNAVAILABLE } })),
       };
-    }
-  }
-
-  private async withRetry(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    try {
-      return await super.process(options);
-    } catch (error) {
-      if (!isQuery(options.request.query) || failureKind(error) !== 'connection') throw error;
-      return super.process(options);
     }
   }
 }

@@ -71,21 +71,20 @@ class TextResponse implements FetcherResponse {
   }
 }
 
-/** Subgraph operations in the gateway's serialised request start with their keyword. */
-const QUERY_BODY = /^\{"query":"query[\s({]/;
-/** A query (named, anonymous or shorthand): safe to send again, unlike a mutation. */
-const QUERY_OR_SHORTHAND_BODY = /^\{"query":"(?:query[\s({]|\{)/;
-
 /**
- * True for a request that died on a pooled (reused) socket, reset or hung up before a single
- * byte of the answer: typically a socket the server closed for being idle just as it was reused.
+ * A query (named, anonymous or shorthand `{...}`), as the gateway serialises subgraph requests:
+ * the operation text first, starting with its keyword or its selection set. Only queries are
+ * shared in flight and sent a second time; a mutation is neither (it may have been applied).
  */
-function lostOnStaleSocket(request: http.ClientRequest, bytesReadBefore: number, error: unknown): boolean {
-  return (
-    request.reusedSocket &&
-    (error as NodeJS.ErrnoException).code === 'ECONNRESET' &&
-    (request.socket?.bytesRead ?? bytesReadBefore) === bytesReadBefore
-  );
+const QUERY_BODY = /^\{"query":"(?:query[\s({]|\{)/;
+
+/** Connection failures: the request may not have reached the subgraph, or its answer was cut. */
+const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** True when `error` (or its cause) is a {@link CONNECTION_FAILURES connection failure}, not a timeout or an answer. */
+export function isConnectionFailure(error: unknown): boolean {
+  const err = error as { code?: string; cause?: { code?: string } } | undefined;
+  return CONNECTION_FAILURES.has(err?.code ?? '') || CONNECTION_FAILURES.has(err?.cause?.code ?? '');
 }
 
 /**
@@ -112,16 +111,14 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
   const inFlight = new Map<string, Promise<RawResponse>>();
 
   /**
-   * Sends one request over the pool. A query lost on a stale pooled socket (see
-   * {@link lostOnStaleSocket}) is sent once more on a new connection outside the pool: another
-   * pooled socket may be just as stale. Mutations never are: they fail as they are.
+   * Sends one request: over the pool, or (`fresh`) on a one-off connection outside it. The
+   * response is read whole, with the per-fetch timeout.
    */
-  const send = (url: string, init: FetcherRequestInit, fresh = false): Promise<RawResponse> =>
+  const sendOnce = (url: string, init: FetcherRequestInit, body: string | undefined, fresh: boolean) =>
     new Promise<RawResponse>((resolve, reject) => {
       const headers: Record<string, string> = {};
       const given = init.headers as Record<string, string> | Iterable<[string, string]> | undefined;
       if (given) for (const [k, v] of Symbol.iterator in given ? given : Object.entries(given)) headers[k] = v;
-      const body = typeof init.body === 'string' ? init.body : undefined;
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const request = http.request(
         url,
@@ -145,16 +142,26 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
           });
         },
       );
-      let bytesReadBefore = 0;
-      request.once('socket', (socket) => (bytesReadBefore = socket.bytesRead));
-      request.on('error', (error) => {
-        if (!fresh && body !== undefined && QUERY_OR_SHORTHAND_BODY.test(body)) {
-          if (lostOnStaleSocket(request, bytesReadBefore, error)) return resolve(send(url, init, true));
-        }
-        reject(error);
-      });
+      request.on('error', reject);
       request.end(body);
     });
+
+  /**
+   * The one retry rule of subgraph fetches: a query whose connection failed (refused, reset,
+   * broken; typically a pooled socket the subgraph closed for being idle just as it was reused)
+   * is sent once more, on a new connection outside the pool, since another pooled socket may be
+   * just as stale. So a query is sent at most twice, whatever fails; never after a timeout (the
+   * subgraph may still be working on it), and a mutation never again: it fails as it is.
+   */
+  const send = async (url: string, init: FetcherRequestInit): Promise<RawResponse> => {
+    const body = typeof init.body === 'string' ? init.body : undefined;
+    try {
+      return await sendOnce(url, init, body, false);
+    } catch (error) {
+      if (body === undefined || !QUERY_BODY.test(body) || !isConnectionFailure(error)) throw error;
+      return sendOnce(url, init, body, true);
+    }
+  };
 
   const toResponse = ({ status, headers, text }: RawResponse) => new TextResponse(status, new Headers(headers), text);
 

@@ -2,7 +2,7 @@
 /**
  * `npm run build`: compiles the services (gateway, subgraphs, scripts) to dist/ with tsc and
  * copies the SDL files they read at run time beside the compiled code. Production runs dist/
- * (`node dist/scripts/service.js`, or `npm run start:<service>` with NODE_ENV=production).
+ * (`node dist/scripts/service.js`, or `npm run start:service -- <name>` with NODE_ENV=production).
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');

@@ -1,7 +1,9 @@
 /**
  * One entry point for every service, so one container image runs any of them:
- *   SERVICE=gateway|membership|content|campaigns|tourism  (or the name as first argument)
+ *   SERVICE=<gateway or a subgraph's name>  (or the name as first argument:
+ *   `npm run start:service -- tourism`, `node dist/scripts/service.js tourism`)
  * and the one-shot SERVICE=provision-databases that creates the subgraphs' MySQL databases and users.
+ * Subgraphs are those of the registry (`subgraphs/index.ts`), each run by its `index.ts`.
  */
 import path from 'node:path';
 import type * as Registry from '../subgraphs';

@@ -2,7 +2,7 @@
  * `npm start`: runs every subgraph and the gateway as separate processes,
  * seeds empty databases, waits until each is ready, prints the URL, and stops all
  * of them cleanly on Ctrl-C. Each service can also be started alone
- * (`npm run start:gateway`, `npm run start:membership`).
+ * (`npm run start:gateway`, `npm run start:service -- membership`).
  *
  * It supervises them as a development stand-in for an orchestrator: a service that exits
  * after it was ready is restarted after a pause that doubles with each restart (0.5 s up to

@@ -8,7 +8,7 @@
 import mysql from 'mysql2/promise';
 import { mysqlDatabaseName, redactUrl } from './config';
 import { type Env, envString, StartupError } from './env';
-import { PUBLISHED_SECRETS } from './secrets';
+import { isPublishedSecret } from './secrets';
 
 /**
  * What a subgraph service needs on its own database, and nothing more: reading and writing
@@ -71,7 +71,7 @@ export function readProvisionConfig(env: Env, services: readonly string[]): Prov
       );
     }
     // The .env.example placeholders pass the shape check; anyone who read the repository knows them.
-    if (PUBLISHED_SECRETS.includes(value)) {
+    if (isPublishedSecret(value)) {
       throw new StartupError(
         `${name} is a value published in the repository; generate one with \`openssl rand -hex 24\``,
       );

@@ -29,16 +29,29 @@ export const PUBLISHED_SECRETS: readonly string[] = [
   DEV_ACCESS_TOKEN_SECRET,
   // .env.example
   'change-me-mysql-root-password',
-  'change-me-membership-db-password',
-  'change-me-content-db-password',
-  'change-me-campaigns-db-password',
-  'change-me-tourism-db-password',
+  // (and each subgraph's MYSQL_<NAME>_PASSWORD placeholder: see databasePasswordPlaceholder)
   'change-me-to-a-random-string-of-at-least-32-characters',
   'change-me-to-another-random-string-of-32-characters-or-more',
   // tests (wrongly signed tokens and assertions)
   'a-different-secret-of-at-least-32-characters',
   'not-the-gateway-secret-but-32-characters-long',
 ];
+
+/**
+ * The `.env.example` placeholder of a subgraph's MySQL password (`npm run deployment` writes one
+ * per registered subgraph), refused like the published secrets: {@link isPublishedSecret}.
+ */
+export function databasePasswordPlaceholder(service: string): string {
+  return `change-me-${service}-db-password`;
+}
+
+/** Any subgraph's {@link databasePasswordPlaceholder}, as a pattern: the kit knows no subgraph names. */
+const DATABASE_PASSWORD_PLACEHOLDER = /change-me-[a-z0-9-]+-db-password/;
+
+/** True for a value published in this repository: one of {@link PUBLISHED_SECRETS} or a database password placeholder. */
+export function isPublishedSecret(value: string): boolean {
+  return PUBLISHED_SECRETS.includes(value) || new RegExp(`^${DATABASE_PASSWORD_PLACEHOLDER.source}$`).test(value);
+}
 
 /** Fewer different characters than this makes a secret guessable (`aaaa…`, `abab…`, a date). */
 const MIN_DISTINCT_CHARACTERS = 10;
@@ -61,9 +74,11 @@ function characterClass(char: string): string {
  * only digits, ...). Random secrets pass (`openssl rand -base64 48`, or `-hex 32`).
  */
 export function weakSecretReason(value: string): string | undefined {
-  const published = PUBLISHED_SECRETS.some(
-    (known) => value === known || (known.length >= MIN_PUBLISHED_LENGTH && value.includes(known)),
-  );
+  const published =
+    DATABASE_PASSWORD_PLACEHOLDER.test(value) ||
+    PUBLISHED_SECRETS.some(
+      (known) => value === known || (known.length >= MIN_PUBLISHED_LENGTH && value.includes(known)),
+    );
   if (published) return 'is a value published in the repository';
   if (new Set(value).size < MIN_DISTINCT_CHARACTERS) {
     return `is too easy to guess (fewer than ${MIN_DISTINCT_CHARACTERS} different characters)`;

@@ -145,7 +145,13 @@ describe('runtime', () => {
 
   it('production builds, runs the compiled JavaScript and makes no connection but to its own services', async () => {
     execFileSync(process.execPath, ['scripts/build.cjs'], { cwd: ROOT, stdio: 'pipe' });
-    for (const entry of ['gateway/index', 'scripts/service', 'scripts/start', 'subgraphs/content/index']) {
+    for (const entry of [
+      'gateway/index',
+      'scripts/service',
+      'scripts/healthcheck',
+      'scripts/start',
+      'subgraphs/content/index',
+    ]) {
       expect(fs.existsSync(path.join(ROOT, 'dist', `${entry}.js`))).toBe(true);
     }
     const run = await runGraph({

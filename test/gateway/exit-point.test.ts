@@ -2,6 +2,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
 import { jsonPost, send } from '../support/http';
+import { waitFor } from '../support/load';
 
 // Every answer of /graphql leaves through one exit point (gateway/stages/response.ts): it
 // carries x-request-id, is logged exactly once and is counted once in graphql_requests_total.
@@ -12,6 +13,37 @@ async function requestsCounted(gateway: InProcessGateway, outcome: string): Prom
     .split('\n')
     .filter((line) => line.startsWith('graphql_requests_total{') && line.includes(`outcome="${outcome}"`))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+/** A subgraph stand-in that holds every GraphQL request until released; other requests get 200. */
+async function stallingSubgraph(): Promise<{
+  url: string;
+  held: () => number;
+  release: (body: string) => void;
+  close: () => Promise<void>;
+}> {
+  const waiting: http.ServerResponse[] = [];
+  let held = 0;
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.method !== 'POST') return void response.end('{}');
+      held += 1;
+      waiting.push(response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`,
+    held: () => held,
+    release: (body) => {
+      for (const response of waiting.splice(0)) response.setHeader('content-type', 'application/json').end(body);
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** Sends headers larger than Node's limit, which its HTTP parser refuses before any request exists. */
@@ -196,6 +228,44 @@ describe('one exit point: every /graphql answer carries x-request-id, one log li
       expect.objectContaining({ status: 200, outcome: 'ok', cached: true, operation: 'CachedAttraction' }),
     ]);
     expect(await requestsCounted(gateway, 'ok')).toBe(before + 1);
+  });
+
+  it('a client that leaves mid-request: one line marked aborted, none when the answer comes later', async () => {
+    const tourism = await stallingSubgraph();
+    try {
+      const stalled = await graph.startGateway({ SUBGRAPH_TOURISM_URL: tourism.url });
+      const inFlight = async () => Number(/^graphql_requests_in_flight (\S+)$/m.exec(await stalled.metrics())?.[1]);
+      const idle = await inFlight();
+      const body = JSON.stringify({ query: '{ attraction(slug: "mount-emei") { name } }' });
+      const client = http.request({
+        host: '127.0.0.1',
+        port: stalled.port,
+        path: '/graphql',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req-aborted-1' },
+      });
+      client.on('error', () => undefined); // the socket is destroyed below, on purpose
+      client.end(body);
+      // The gateway is waiting for the subgraph: the client goes away.
+      await waitFor(() => tourism.held() === 1, 10_000, 'the subgraph fetch');
+      client.destroy();
+      await waitFor(() => stalled.requestLogs('req-aborted-1').length > 0, 10_000, 'the aborted log line');
+      expect(stalled.requestLogs('req-aborted-1')).toEqual([
+        expect.objectContaining({ requestId: 'req-aborted-1', status: null, outcome: 'aborted' }),
+      ]);
+      expect(await inFlight()).toBe(idle);
+      // The subgraph answers after all and the gateway writes its answer to nobody: no second line.
+      tourism.release('{"data":{"attraction":{"name":"Mount Emei"}}}');
+      const later = await send(
+        stalled.url,
+        jsonPost({ query: '{ alliance { name } }' }, { 'x-request-id': 'req-after-aborted' }),
+      );
+      expect(later.status).toBe(200);
+      await waitFor(() => stalled.requestLogs('req-after-aborted').length > 0, 10_000, 'the later log line');
+      expect(stalled.requestLogs('req-aborted-1')).toHaveLength(1);
+    } finally {
+      await tourism.close();
+    }
   });
 
   it('headers over the limit (431): refused by the HTTP parser, with an id, logged once and counted', async () => {

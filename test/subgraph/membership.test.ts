@@ -1,8 +1,15 @@
+import { Authenticator } from '../../gateway/auth';
+import { loadGatewayConfig } from '../../gateway/config';
+import { ANONYMOUS, IDENTITY_AUDIENCE, signAssertion } from '../../subgraphs/kit/identity';
+import { createLogger } from '../../subgraphs/kit/logger';
+import { listen } from '../../subgraphs/kit/server';
+import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
+import { VERIFY_CREDENTIAL_PATH } from '../../subgraphs/membership/identity-endpoint';
 import { isEmpty, seed } from '../../subgraphs/membership/seed';
 import { membership as membershipSubgraph } from '../../subgraphs/membership/server';
 import { stableId } from '../../subgraphs/kit/ids';
 import { ENGINES } from '../support/databases';
-import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
+import { openSubgraph, type SubgraphHarness, TEST_SECURITY } from '../support/subgraph';
 
 interface MemberNode {
   id: string;
@@ -179,5 +186,100 @@ describe.each(ENGINES)('membership subgraph on %s', (engine) => {
       await runner.query('ALTER TABLE member_away RENAME TO member');
       await runner.release();
     }
+  });
+});
+
+describe('the credential check endpoint (POST /internal/credentials/verify), as the gateway calls it', () => {
+  let subgraph: SubgraphHarness;
+  let base: string;
+
+  beforeAll(async () => {
+    subgraph = await openSubgraph(membershipSubgraph, 'sqlite');
+    base = `http://127.0.0.1:${await listen(subgraph.built.httpServer, 0, '127.0.0.1')}`;
+  });
+  afterAll(async () => {
+    subgraph.built.httpServer.closeAllConnections();
+    subgraph.built.httpServer.close();
+    await subgraph.close();
+  });
+
+  const verify = async (body: string, signed = true) => {
+    const response = await fetch(`${base}${VERIFY_CREDENTIAL_PATH}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(signed
+          ? { 'x-gateway-assertion': await signAssertion(ANONYMOUS, TEST_SECURITY.assertionKey, IDENTITY_AUDIENCE) }
+          : {}),
+      },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  /** The table the check reads, moved away for the duration of `run`: the database fails. */
+  const withoutKeyTable = async (run: () => Promise<void>) => {
+    const runner = subgraph.database.dataSource.createQueryRunner();
+    await runner.query('ALTER TABLE api_key RENAME TO api_key_away');
+    try {
+      await run();
+    } finally {
+      await runner.query('ALTER TABLE api_key_away RENAME TO api_key');
+      await runner.release();
+    }
+  };
+
+  it('answers whom a working key stands for', async () => {
+    expect(await verify(JSON.stringify({ apiKey: DEV_CREDENTIALS.member.secret }))).toMatchObject({
+      status: 200,
+      body: { valid: true, role: 'MEMBER' },
+    });
+  });
+
+  it.each([
+    ['neither apiKey nor keyId', '{}', 400, 'BAD_USER_INPUT', 'send exactly one of apiKey or keyId'],
+    ['both', '{"apiKey":"alk_x","keyId":"k"}', 400, 'BAD_USER_INPUT', 'send exactly one of apiKey or keyId'],
+    ['a body that is not JSON', '{"apiKey": ', 400, 'BAD_REQUEST', 'the body must be a JSON object of at most 4 kB'],
+    [
+      'a body over 4 kB',
+      JSON.stringify({ apiKey: 'a'.repeat(5000) }),
+      413,
+      'BAD_REQUEST',
+      'the body must be a JSON object of at most 4 kB',
+    ],
+  ])('refuses %s with a coded error, like every endpoint', async (_what, body, status, code, message) => {
+    expect(await verify(body)).toEqual({ status, body: { errors: [{ message, extensions: { code } }] } });
+  });
+
+  it('refuses a caller other than the gateway with UNAUTHENTICATED', async () => {
+    expect(await verify('{"keyId":"k"}', false)).toEqual({
+      status: 401,
+      body: {
+        errors: [
+          {
+            message: 'this service accepts requests from the alliance gateway only',
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
+      },
+    });
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE when the database fails, which the gateway logs and fails closed on', async () => {
+    await withoutKeyTable(async () => {
+      expect(await verify(JSON.stringify({ keyId: 'k' }))).toEqual({
+        status: 503,
+        body: { errors: [{ message: 'credential check unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] },
+      });
+      const lines: string[] = [];
+      const logger = createLogger('gateway', 'info', { write: (line: string) => void lines.push(line) });
+      const authenticator = new Authenticator(loadGatewayConfig({ NODE_ENV: 'test' }), () => base, logger);
+      await expect(authenticator.authenticate(`Bearer ${DEV_CREDENTIALS.member.secret}`)).rejects.toMatchObject({
+        extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+      });
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string; err?: { message: string } });
+      expect(logged.filter((line) => line.msg === 'credential check failed').map((line) => line.err?.message)).toEqual([
+        'identity endpoint answered 503 SERVICE_UNAVAILABLE: credential check unavailable',
+      ]);
+    });
   });
 });

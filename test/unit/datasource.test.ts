@@ -165,6 +165,19 @@ describe('the subgraph data source maps every failure to SUBGRAPH_UNAVAILABLE at
     expect(subgraph.received()).toBe(2);
   });
 
+  it('sends a query at most twice in total, whatever fails: the pooled socket, the new connection, the retry', async () => {
+    // Two pooled keep-alive sockets, then a subgraph that drops every request: the client's resend
+    // on a new connection and a retry by the data source used to stack (4 sends of one query).
+    subgraph.answer((_req, res) => res.setHeader('content-type', 'application/json').end('{"data":{"a":1}}'));
+    const made = source(subgraph.url);
+    await Promise.all([made.process(fetchOf('{ a }')), made.process(fetchOf('{ a }'))]);
+    expect(subgraph.received()).toBe(2);
+    subgraph.answer((req) => req.socket.destroy());
+    const response = await made.process(fetchOf('query Two { a }'));
+    expect(response.errors?.[0]?.extensions?.code).toBe(SUBGRAPH_UNAVAILABLE);
+    expect(subgraph.received()).toBe(2);
+  });
+
   it('never retries a mutation (it may have been applied)', async () => {
     subgraph.answer((req) => req.socket.destroy());
     const response = await source(subgraph.url).process(fetchOf('mutation { b }'));

@@ -1,8 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
-import { DEFAULT_PORTS, SUBGRAPH_NAMES } from '../../subgraphs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { renderDeploymentFiles } from '../../scripts/deployment';
+import { healthcheckPort } from '../../scripts/healthcheck';
+import { DEFAULT_PORTS, SUBGRAPHS, SUBGRAPH_NAMES } from '../../subgraphs';
 
 // Checks that the container files agree with the code, without a container engine.
 
@@ -20,7 +24,7 @@ interface ComposeService {
   env_file?: string;
   restart?: string;
 }
-const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, ComposeService>;
   volumes: Record<string, unknown>;
   networks: Record<string, { internal?: boolean }>;
@@ -68,7 +72,15 @@ describe('deployment files', () => {
   });
 
   it('documents every variable the code reads in .env.example', () => {
-    const missing = [...known].filter((v) => !new RegExp(`\\b${v}=`).test(envExample));
+    // A variable named after a subgraph may be documented once for all, as its <NAME> pattern;
+    // the passwords compose requires are set one by one (a generated region).
+    const asPattern = (v: string) =>
+      SUBGRAPH_NAMES.reduce((text, name) => text.replace(name.toUpperCase(), '<NAME>'), v);
+    const missing = [...known].filter(
+      (v) =>
+        !new RegExp(`\\b${v}=`).test(envExample) &&
+        (v.startsWith('MYSQL_') || !envExample.includes(`${asPattern(v)}=`)),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -90,29 +102,108 @@ describe('deployment files', () => {
         name,
       ]);
       expect(Number(service.environment?.PORT)).toBe(DEFAULT_PORTS[name]);
-      expect(service.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${DEFAULT_PORTS[name]}/`);
+      // The image's health-check script, on the service's PORT: readiness for subgraphs (database up).
+      expect(service.healthcheck!.test).toEqual([
+        'CMD',
+        'node',
+        'dist/scripts/healthcheck.js',
+        ...(name === 'gateway' ? [] : ['/readyz']),
+      ]);
     }
   });
 
-  it("keeps the image's health-check port table equal to the registry's default ports", () => {
-    // The HEALTHCHECK runs a one-line script with no access to the code, so the table is a
-    // literal there; this keeps it derived from the subgraphs' descriptors in effect.
-    const table = /\{((?:\s*[a-z-]+\s*:\s*\d+\s*,?)+)\}\[process\.env\.SERVICE\]/.exec(dockerfile);
-    expect(table).not.toBeNull();
-    const ports = Object.fromEntries(
-      table![1]!.split(',').map((entry) => {
-        const [name, port] = entry.split(':').map((part) => part.trim());
-        return [name, Number(port)];
-      }),
+  it("runs the image's health check from the code: no port table in the Dockerfile", () => {
+    const healthcheck = /^HEALTHCHECK [^\n]*\\\n\s*CMD (.+)$/m.exec(dockerfile);
+    expect(healthcheck?.[1]).toBe('["node", "dist/scripts/healthcheck.js"]');
+    expect(dockerfile).not.toMatch(/\b40\d\d\b/);
+    // Each service's default port comes from the registry; PORT wins when set.
+    for (const name of ['gateway', ...SUBGRAPH_NAMES] as const)
+      expect([name, healthcheckPort({ SERVICE: name })]).toEqual([name, DEFAULT_PORTS[name]]);
+    expect(healthcheckPort({ SERVICE: 'tourism', PORT: '5004' })).toBe(5004);
+    expect(() => healthcheckPort({ SERVICE: 'provision-databases' })).toThrow(
+      'SERVICE "provision-databases" is not a service with a port',
     );
-    expect(ports).toEqual(DEFAULT_PORTS);
-    expect(dockerfile).toContain(`SERVICE=${['gateway', ...SUBGRAPH_NAMES].join('|')}.`);
   });
 
-  it('gives every subgraph of the registry an `npm run start:<name>` script', () => {
+  it('the health-check script exits 0 when the service answers 2xx, 1 otherwise', async () => {
+    let status = 200;
+    const server = http.createServer((req, res) => res.writeHead(req.url === '/readyz' ? status : 404).end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const check = (env: Record<string, string>) =>
+      new Promise<number | null>((resolve) => {
+        const child = // Run as the image runs it: the script itself is the main module.
+          spawn(process.execPath, ['--require', 'tsx/cjs', 'scripts/healthcheck.ts', '/readyz'], {
+            cwd: ROOT,
+            env: { ...process.env, NODE_ENV: 'test', ...env },
+            stdio: 'ignore',
+          });
+        child.on('exit', (code) => resolve(code));
+      });
+    try {
+      expect(await check({ PORT: String(port) })).toBe(0);
+      status = 503;
+      expect(await check({ PORT: String(port) })).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await check({ PORT: String(port) })).toBe(1); // nothing listens any more
+  });
+
+  it('starts any service with `npm run start:service -- <name>`, no script per subgraph', async () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    for (const name of SUBGRAPH_NAMES)
-      expect([name, scripts[`start:${name}`]]).toEqual([name, `node scripts/launch.cjs subgraphs/${name}/index`]);
+    expect(scripts['start:service']).toBe('node scripts/launch.cjs scripts/service');
+    expect(SUBGRAPH_NAMES.filter((name) => scripts[`start:${name}`] !== undefined)).toEqual([]);
+    // The entry knows every service of the registry by name.
+    const refusal = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['scripts/launch.cjs', 'scripts/service', 'no-such-service'], {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'test', SERVICE: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(refusal).toEqual({
+      code: 2,
+      stderr: `SERVICE must be one of: ${['gateway', ...SUBGRAPH_NAMES, 'provision-databases'].join(', ')} (got no-such-service)\n`,
+    });
+  });
+
+  it('keeps the generated parts of docker-compose.yml and .env.example equal to the registry (`npm run deployment`)', () => {
+    // On failure: each stale region, with the lines it misses.
+    const stale = renderDeploymentFiles(SUBGRAPHS).flatMap((file) => file.stale);
+    expect(stale).toEqual([]);
+  });
+
+  it('gives a subgraph added to the registry its service, password, route and dependency, with no hand edit', () => {
+    const added = [...SUBGRAPHS.map(({ name, port }) => ({ name, port })), { name: 'reviews', port: 4005 }];
+    const files = Object.fromEntries(renderDeploymentFiles(added).map((file) => [file.file, file]));
+    // The committed files lack exactly the new subgraph's lines, named.
+    expect(files['docker-compose.yml']!.stale.map(({ region, missing }) => [region, missing.join('\n')])).toEqual([
+      ['subgraph passwords', expect.stringContaining('MYSQL_REVIEWS_PASSWORD')],
+      ['subgraph services', expect.stringContaining('SERVICE: reviews')],
+      ['gateway routes', 'SUBGRAPH_REVIEWS_URL: http://reviews:4005/graphql'],
+      ['gateway dependencies', 'reviews:'],
+    ]);
+    const rendered = parseYaml(files['docker-compose.yml']!.text, { merge: true }) as typeof compose;
+    expect(rendered.services.reviews).toMatchObject({
+      image: 'sichuan-alliance-graph:latest',
+      env_file: '.env',
+      environment: {
+        SERVICE: 'reviews',
+        PORT: 4005,
+        REVIEWS_DATABASE_URL:
+          'mysql://alliance_reviews:${MYSQL_REVIEWS_PASSWORD:?set MYSQL_REVIEWS_PASSWORD in .env}@mysql:3306/alliance_reviews',
+      },
+      depends_on: services.membership!.depends_on,
+      healthcheck: { test: ['CMD', 'node', 'dist/scripts/healthcheck.js', '/readyz'] },
+    });
+    expect(rendered.services.gateway!.environment!.SUBGRAPH_REVIEWS_URL).toBe('http://reviews:4005/graphql');
+    expect(rendered.services.gateway!.depends_on!.reviews).toEqual({ condition: 'service_healthy' });
+    expect(rendered.services['provision-databases']!.environment!.MYSQL_REVIEWS_PASSWORD).toBeDefined();
+    expect(files['.env.example']!.text).toMatch(/^MYSQL_REVIEWS_PASSWORD=change-me-reviews-db-password$/m);
   });
 
   it('routes the gateway to each subgraph at its service name and port', () => {

@@ -12,6 +12,8 @@ import {
   DEV_ACCESS_TOKEN_SECRET,
   DEV_ASSERTION_SECRET,
   PUBLISHED_SECRETS,
+  databasePasswordPlaceholder,
+  isPublishedSecret,
   weakSecretReason,
 } from '../../subgraphs/kit/secrets';
 import { productionSecrets, strongSecret } from '../support/secrets';
@@ -87,7 +89,7 @@ describe('the list of secrets published in the repository', () => {
 
   it('holds every secret-looking value of .env.example, docker-compose.yml, the docs, the code and the tests', () => {
     const missing = [...found]
-      .filter(([value]) => !PUBLISHED_SECRETS.includes(value))
+      .filter(([value]) => !isPublishedSecret(value))
       .map(([value, files]) => `${files.join(', ')}: ${value}`);
     expect(missing).toEqual([]);
   });
@@ -95,7 +97,7 @@ describe('the list of secrets published in the repository', () => {
 
 describe('weakSecretReason', () => {
   it('refuses every published value, and values built on one', () => {
-    for (const value of PUBLISHED_SECRETS) {
+    for (const value of [...PUBLISHED_SECRETS, ...SUBGRAPH_NAMES.map(databasePasswordPlaceholder)]) {
       expect([value, weakSecretReason(value)]).toEqual([value, 'is a value published in the repository']);
     }
     expect(weakSecretReason(`${envExampleValue('ACCESS_TOKEN_SECRET')}2`)).toBe(
@@ -207,5 +209,14 @@ describe('database provisioning', () => {
     expect(() => readProvisionConfig({ ...passwords(), MYSQL_CONTENT_PASSWORD: published }, SUBGRAPH_NAMES)).toThrow(
       'MYSQL_CONTENT_PASSWORD is a value published in the repository; generate one with `openssl rand -hex 24`',
     );
+  });
+
+  it("refuses a new subgraph's generated placeholder too, with no list to extend", () => {
+    expect(() =>
+      readProvisionConfig({ ...passwords(), MYSQL_REVIEWS_PASSWORD: databasePasswordPlaceholder('reviews') }, [
+        ...SUBGRAPH_NAMES,
+        'reviews',
+      ]),
+    ).toThrow('MYSQL_REVIEWS_PASSWORD is a value published in the repository');
   });
 });

@@ -149,9 +149,10 @@ describe('the gateway HTTP client for subgraphs', () => {
     });
   });
 
-  it('never sends a query again once part of its answer came', async () => {
+  it('sends a query once more when its answer was cut, never a third time', async () => {
+    // The second connection is cut mid-answer too: a query is sent at most twice, whatever fails.
     const { url, server, received } = await startServer((request, response, nth) => {
-      if (nth === 1) return response.end(ANSWER);
+      if (nth === 1 && received() === 1) return response.end(ANSWER);
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"da', () => request.socket.destroy());
     });
@@ -160,10 +161,47 @@ describe('the gateway HTTP client for subgraphs', () => {
       await (await client(url, post(QUERY))).text();
       const before = received();
       await expect(client(url, post(QUERY))).rejects.toMatchObject({ code: 'ECONNRESET' });
-      expect(received() - before).toBe(1);
+      expect(received() - before).toBe(2);
     } finally {
       client.destroy();
       await stopServer(server);
     }
+  });
+
+  describe('shares identical concurrent queries (dedupe), never mutations', () => {
+    const concurrently = async (body: string, times: number) => {
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const { url, server, received } = await startServer((_request, response) => {
+        void held.then(() => response.end(ANSWER));
+      });
+      const client = createSubgraphFetcher({ maxSockets: 8, timeoutMs: 5_000, dedupe: true, idleTimeoutMs: 10_000 });
+      try {
+        const answers = Array.from({ length: times }, () => client(url, post(body)).then((r) => r.text()));
+        // Every caller has asked before the subgraph answers: shared requests are still in flight.
+        await waitFor(() => received() > 0, 5_000, 'the first request');
+        release();
+        expect(await Promise.all(answers)).toEqual(Array.from({ length: times }, () => ANSWER));
+        return received();
+      } finally {
+        client.destroy();
+        await stopServer(server);
+      }
+    };
+
+    it.each([
+      ['a shorthand query `{...}`', QUERY],
+      ['a named query', '{"query":"query Members{members(first:1){totalCount}}"}'],
+      [
+        'an anonymous query with variables',
+        '{"query":"query($n:Int){members(first:$n){totalCount}}","variables":{"n":1}}',
+      ],
+    ])('%s: three callers, one request', async (_what, body) => {
+      expect(await concurrently(body, 3)).toBe(1);
+    });
+
+    it('a mutation: each caller its own request', async () => {
+      expect(await concurrently(MUTATION, 3)).toBe(3);
+    });
   });
 });

@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import codegen from '../../codegen';
+import { renderDeploymentFiles } from '../../scripts/deployment';
+import { healthcheckPort } from '../../scripts/healthcheck';
+import { subgraphFolders } from '../../scripts/subgraphs';
 import { DEFAULT_PORTS, SUBGRAPHS, SUBGRAPH_NAMES } from '../../subgraphs';
 import { defineSubgraph } from '../../subgraphs/kit/subgraph';
 import { membership } from '../../subgraphs/membership/server';
@@ -24,6 +28,25 @@ describe('the subgraph registry', () => {
       campaigns: 4003,
       tourism: 4004,
     });
+  });
+
+  it('derives every per-subgraph piece from the folder and its one line in the registry', () => {
+    // Tools that must not load the registry find the same subgraphs by their folders.
+    expect(subgraphFolders()).toEqual([...SUBGRAPH_NAMES].sort());
+    const generates = codegen.generates as Record<string, { config?: { mappers?: Record<string, string> } }>;
+    for (const { name, port, dir } of SUBGRAPHS) {
+      // codegen: the subgraph's own mappers (a plain object in its folder) and its typed resolvers.
+      const { mappers } = jest.requireActual<{ mappers: Record<string, string> }>(path.join(dir, 'codegen.ts'));
+      const target = generates[`subgraphs/${name}/generated/resolvers-types.ts`];
+      expect([name, target?.config?.mappers]).toEqual([name, expect.objectContaining(mappers)]);
+      expect([name, fs.existsSync(path.join(dir, 'generated/resolvers-types.ts'))]).toEqual([name, true]);
+      // The process `npm run start:service -- <name>` and the image run (scripts/service.ts).
+      expect([name, fs.existsSync(path.join(dir, 'index.ts'))]).toEqual([name, true]);
+      // The image's health check.
+      expect([name, healthcheckPort({ SERVICE: name })]).toEqual([name, port]);
+    }
+    // docker-compose.yml and .env.example (`npm run deployment`): on failure, what each region lacks.
+    expect(renderDeploymentFiles(SUBGRAPHS).flatMap((file) => file.stale)).toEqual([]);
   });
 
   it('fails where a subgraph is declared when its schema.graphql is missing, naming the file', () => {
