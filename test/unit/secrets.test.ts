@@ -84,7 +84,7 @@ describe('the list of secrets published in the repository', () => {
     for (const name of ['GATEWAY_ASSERTION_SECRET', 'ACCESS_TOKEN_SECRET']) {
       expect(found.get(envExampleValue(name))).toContain('.env.example');
     }
-    expect(found.get('not-the-gateway-secret-but-32-characters-long')).toContain('test/e2e/identity.test.ts');
+    expect(found.get('not-the-gateway-secret-but-32-characters-long')).toContain('test/graph/identity.test.ts');
   });
 
   it('holds every secret-looking value of .env.example, docker-compose.yml, the docs, the code and the tests', () => {

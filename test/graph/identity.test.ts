@@ -1,13 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { SignJWT } from 'jose';
 import { ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity';
 import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ENGINES } from '../support/databases';
 import { graphql } from '../support/processes';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 const ADMIN = DEV_CREDENTIALS.admin.secret;
 const MEMBER = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
@@ -20,7 +17,7 @@ const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(ENGINES)('identity and access on %s, through the gateway', (engine) => {
-  let stack: Stack;
+  let graph: InProcessGraph;
   let url: string;
 
   /** Runs an operation; `as` is a credential or undefined for anonymous. */
@@ -53,13 +50,14 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
   }
 
   beforeAll(async () => {
-    stack = await startStack(engine, {
-      CREDENTIAL_CACHE_TTL_SECONDS: String(CACHE_TTL_MS / 1000),
-      ACCESS_TOKEN_TTL_SECONDS: '3',
-    });
-    url = stack.gateway.url;
+    graph = await startInProcessGraph(
+      { CREDENTIAL_CACHE_TTL_SECONDS: String(CACHE_TTL_MS / 1000), ACCESS_TOKEN_TTL_SECONDS: '3' },
+      {},
+      engine,
+    );
+    url = graph.gateway.url;
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => graph?.stop());
 
   it('treats a request without credentials as anonymous, not as an error', async () => {
     const { status, body } = await run('{ viewer { role member { slug } } }');
@@ -195,10 +193,10 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
         issued.secret,
       );
       expect(body.data!.viewer.member.slug).toBe('bayu-video');
-      expect(await databaseContains(stack, issued.secret)).toBe(false);
-      expect(await databaseContains(stack, ADMIN)).toBe(false);
+      expect(await databaseContains(graph, issued.secret)).toBe(false);
+      expect(await databaseContains(graph, ADMIN)).toBe(false);
       // The check itself can find what is there: the public prefix is stored.
-      expect(await databaseContains(stack, issued.apiKey.prefix)).toBe(true);
+      expect(await databaseContains(graph, issued.apiKey.prefix)).toBe(true);
     });
 
     it('lets only the owner or an admin revoke a key; another member sees NOT_FOUND', async () => {
@@ -282,7 +280,7 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
 
   describe('trust between gateway and subgraphs', () => {
     it('refuses direct calls to a subgraph without the gateway signature, _entities and _service included', async () => {
-      const direct = stack.membership.url;
+      const direct = graph.subgraphs.membership!.url.replace(/\/graphql$/, '');
       const entities = `{ _entities(representations: [{ __typename: "Member", id: "${SELF_ID}" }]) { ... on Member { contactEmail } } }`;
       for (const query of [entities, '{ _service { sdl } }', '{ members { totalCount } }']) {
         const { status, body } = await graphql(direct, query);
@@ -291,14 +289,14 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
       const wrongSecret = new TextEncoder().encode('not-the-gateway-secret-but-32-characters-long');
       const forged = await signAssertion(
         { role: 'ADMIN', memberId: SELF_ID, keyId: 'k' },
-        { ...stack.assertionKey, secret: wrongSecret },
+        { ...graph.assertionKey, secret: wrongSecret },
       );
       expect((await graphql(direct, entities, {}, { [ASSERTION_HEADER]: forged })).status).toBe(401);
       expect((await fetch(`${direct}/healthz`)).status).toBe(200);
     });
 
     it('ignores identity headers sent by clients, even a validly signed assertion', async () => {
-      const stolen = await signAssertion({ role: 'ADMIN', memberId: SELF_ID, keyId: 'k' }, stack.assertionKey);
+      const stolen = await signAssertion({ role: 'ADMIN', memberId: SELF_ID, keyId: 'k' }, graph.assertionKey);
       const { body } = await graphql<{ viewer: { role: string | null } }>(
         url,
         '{ viewer { role } }',
@@ -363,24 +361,18 @@ function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** True when `needle` occurs anywhere in the membership database: raw files on SQLite, every row on MySQL. */
-async function databaseContains(stack: Stack, needle: string): Promise<boolean> {
-  if (stack.databaseEnv.DATA_DIR) {
-    const dir = stack.databaseEnv.DATA_DIR;
-    return fs
-      .readdirSync(dir)
-      .filter((f) => f.startsWith('membership.sqlite'))
-      .some((f) => fs.readFileSync(path.join(dir, f)).includes(needle));
+/** True when `needle` occurs anywhere in the membership database: every row of every table. */
+async function databaseContains(graph: InProcessGraph, needle: string): Promise<boolean> {
+  const { dataSource } = graph.subgraphs.membership!.database;
+  const tables =
+    dataSource.options.type !== 'better-sqlite3'
+      ? ((await dataSource.query('SHOW TABLES')) as Array<Record<string, string>>).map((row) => Object.values(row)[0]!)
+      : (
+          (await dataSource.query("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>
+        ).map((row) => row.name);
+  for (const table of tables) {
+    const rows: unknown = await dataSource.query(`SELECT * FROM ${dataSource.driver.escape(table)}`);
+    if (JSON.stringify(rows).includes(needle)) return true;
   }
-  const connection = await mysql.createConnection({ uri: stack.databaseEnv.MEMBERSHIP_DATABASE_URL! });
-  try {
-    const [tables] = await connection.query('SHOW TABLES');
-    for (const row of tables as Array<Record<string, string>>) {
-      const [rows] = await connection.query(`SELECT * FROM \`${Object.values(row)[0]}\``);
-      if (JSON.stringify(rows).includes(needle)) return true;
-    }
-    return false;
-  } finally {
-    await connection.end();
-  }
+  return false;
 }
