@@ -29,6 +29,27 @@ function failureKind(error: unknown): 'timeout' | 'connection' | 'http' {
   return 'http';
 }
 
+/** A cache hint, as Apollo Server's cache policy takes it. */
+interface CacheHint {
+  maxAge?: number;
+  scope?: 'PUBLIC' | 'PRIVATE';
+}
+
+/**
+ * A subgraph answer's `Cache-Control` as a cache hint, read as `RemoteGraphQLDataSource` reads
+ * it: `max-age` (0 when absent), `public` or `private` scope.
+ */
+function cacheHint(header: string | null): CacheHint {
+  const hint: CacheHint = { maxAge: 0 };
+  for (const directive of (header ?? '').split(',')) {
+    const [name, value] = directive.trim().toLowerCase().split('=');
+    if (name === 'max-age' && value && /^[0-9]+$/.test(value)) hint.maxAge = Number(value);
+    else if (name === 'public') hint.scope = 'PUBLIC';
+    else if (name === 'private') hint.scope = 'PRIVATE';
+  }
+  return hint;
+}
+
 /** Most errors one failed fetch reports; each names one affected object. */
 const MAX_PATH_ERRORS = 50;
 
@@ -99,12 +120,41 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.client.destroy();
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http?.headers;
-    if (!headers || !('requestId' in context)) return;
-    headers.set('x-request-id', context.requestId);
-    headers.set(ASSERTION_HEADER, context.assertion);
-    if (context.acceptLanguage) headers.set('accept-language', context.acceptLanguage);
+  /**
+   * One fetch of a client operation, sent by this class itself rather than by
+   * `RemoteGraphQLDataSource.process`, which builds node-fetch `Headers` and a `Request` per
+   * fetch only to read them back (4 % of the gateway's CPU in a profile of stock). What it did
+   * that matters is kept: JSON out and in, non-2xx answers are failures, and each subgraph
+   * answer's `Cache-Control` restricts the request's cache policy (the response cache stores
+   * only what every subgraph allows). Headers are built from scratch, so no client header
+   * reaches a subgraph.
+   */
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request, context } = options;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if ('requestId' in context) {
+      headers['x-request-id'] = context.requestId;
+      headers[ASSERTION_HEADER] = context.assertion;
+      if (context.acceptLanguage) headers['accept-language'] = context.acceptLanguage;
+    }
+    const body = JSON.stringify({
+      query: request.query,
+      variables: request.variables,
+      operationName: request.operationName,
+    });
+    const response = await this.client(this.url, { method: 'POST', headers, body });
+    if (!response.ok) throw new Error(`the subgraph answered HTTP ${response.status}`);
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!contentType.startsWith('application/json') && !contentType.startsWith('application/graphql-response+json'))
+      throw new Error(`the subgraph answered ${contentType || 'no content type'}, not JSON`);
+    const result: unknown = await response.json();
+    if (typeof result !== 'object' || result === null || Array.isArray(result))
+      throw new Error('the subgraph answered JSON that is not a GraphQL response');
+    if (options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) {
+      const policy = options.incomingRequestContext.overallCachePolicy;
+      if (policy && 'restrict' in policy) policy.restrict(cacheHint(response.headers.get('cache-control')));
+    }
+    return result as GatewayGraphQLResponse;
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -112,7 +162,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const response = await super.process(options);
+      const response = await this.send(options);
       this.metrics.subgraphFetchDuration.observe({ subgraph: this.subgraph, outcome: 'ok' }, seconds());
       return response;
     } catch (error) {

@@ -5,7 +5,7 @@ import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils
 export interface SubgraphFetcherOptions {
   /** Most open sockets per subgraph; further requests queue for a free one. */
   maxSockets: number;
-  /** Per-fetch timeout; the request is aborted (error name `AbortError`) when it runs out. */
+  /** Per-fetch timeout; the request is destroyed (error name `TimeoutError`) when it runs out. */
   timeoutMs: number;
   /** Identical concurrent subgraph queries share one request (see {@link createSubgraphFetcher}). */
   dedupe: boolean;
@@ -120,6 +120,13 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       const given = init.headers as Record<string, string> | Iterable<[string, string]> | undefined;
       if (given) for (const [k, v] of Symbol.iterator in given ? given : Object.entries(given)) headers[k] = v;
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      // A plain timer, not `AbortSignal.timeout` (a signal, its timer and listeners per fetch).
+      // Once it fires, whatever error the destroyed request or response reports is the timeout.
+      let timedOut: Error | undefined;
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(timedOut ?? error);
+      };
       const request = http.request(
         url,
         {
@@ -127,13 +134,14 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
           headers,
           // `false`: a one-off connection, closed after this request.
           agent: fresh ? false : agent,
-          signal: AbortSignal.timeout(options.timeoutMs),
         },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
+          response.on('error', fail);
           response.on('end', () => {
+            clearTimeout(timer);
+            if (timedOut) return reject(timedOut);
             const pairs: Array<[string, string]> = [];
             for (const [k, v] of Object.entries(response.headers)) {
               if (v !== undefined) pairs.push([k, Array.isArray(v) ? v.join(', ') : v]);
@@ -142,7 +150,13 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
           });
         },
       );
-      request.on('error', reject);
+      const timer = setTimeout(() => {
+        timedOut = Object.assign(new Error(`the subgraph did not answer within ${options.timeoutMs} ms`), {
+          name: 'TimeoutError',
+        });
+        request.destroy(timedOut);
+      }, options.timeoutMs);
+      request.on('error', fail);
       request.end(body);
     });
 
