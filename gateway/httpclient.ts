@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
 /** Options of {@link createSubgraphFetcher}. */
 export interface SubgraphFetcherOptions {
@@ -20,8 +20,60 @@ export interface SubgraphFetcherOptions {
 /** A subgraph's answer, read whole. */
 interface RawResponse {
   status: number;
+  /** Lower-case names, repeated headers joined with `, `. */
   headers: Array<[string, string]>;
   text: string;
+}
+
+/**
+ * Response headers over a plain map: WHATWG `Headers` validates and normalises every name
+ * and value on construction, for the two the gateway reads (content type, cache control).
+ * Node's parser gives lower-case names already.
+ */
+class ResponseHeaders implements FetcherHeaders {
+  private readonly map: Map<string, string>;
+
+  constructor(pairs: Iterable<[string, string]>) {
+    this.map = new Map(pairs);
+  }
+
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+
+  set(name: string, value: string): void {
+    this.map.set(name.toLowerCase(), value);
+  }
+
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const current = this.map.get(key);
+    this.map.set(key, current === undefined ? value : `${current}, ${value}`);
+  }
+
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
+  values(): IterableIterator<string> {
+    return this.map.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
 }
 
 /**
@@ -36,7 +88,7 @@ class TextResponse implements FetcherResponse {
 
   constructor(
     readonly status: number,
-    readonly headers: Headers,
+    readonly headers: FetcherHeaders,
     private readonly body: string,
   ) {}
 
@@ -67,7 +119,7 @@ class TextResponse implements FetcherResponse {
   }
 
   clone(): TextResponse {
-    return new TextResponse(this.status, new Headers(this.headers), this.body);
+    return new TextResponse(this.status, new ResponseHeaders(this.headers), this.body);
   }
 }
 
@@ -177,7 +229,8 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     }
   };
 
-  const toResponse = ({ status, headers, text }: RawResponse) => new TextResponse(status, new Headers(headers), text);
+  const toResponse = ({ status, headers, text }: RawResponse) =>
+    new TextResponse(status, new ResponseHeaders(headers), text);
 
   const fetcher = async (url: string, init: FetcherRequestInit = {}): Promise<FetcherResponse> => {
     const body = typeof init.body === 'string' ? init.body : undefined;
