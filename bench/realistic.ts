@@ -111,18 +111,19 @@ export const REALISTIC_OPERATIONS: readonly RealisticOperation[] = [
     name: 'CampaignById',
     subgraphs: 4,
     weight: 15,
-    query: `query CampaignById($id: ID!, $first: Int!) {
+    query: `query CampaignById($id: ID!, $first: Int!, $contents: Int!) {
   campaign(id: $id) {
     id slug name description status startsOn endsOn
     organizer { id name kind region }
     participants(first: $first) { totalCount nodes { role joinedOn member { id slug name kind region } metrics { impressions engagements clicks } } }
     destinations { id name category level destination { name province } }
-    contents(first: 3) { nodes { id kind title } }
+    contents(first: $contents) { nodes { id kind title } }
   }
 }`,
     variables: (random, scale) => ({
       id: stableId('campaign', benchCampaignSlug(random.int(0, scale * 10 - 1))),
       first: random.int(7, 8),
+      contents: random.int(2, 4),
     }),
   },
   {
