@@ -644,7 +644,12 @@ async function main(): Promise<void> {
             body: request.body,
           });
           const text = await response.text();
-          const parsed = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: unknown[] };
+          let parsed: { data?: Record<string, unknown> | null; errors?: unknown[] };
+          try {
+            parsed = JSON.parse(text) as typeof parsed;
+          } catch {
+            parsed = { errors: [`not JSON: ${text.slice(0, 100)}`] };
+          }
           const empty = !parsed.data || Object.values(parsed.data).some((v) => v === null);
           if (response.status !== 200 || parsed.errors || empty) {
             failed += 1;
@@ -674,8 +679,6 @@ async function main(): Promise<void> {
     const results: Result[] = [];
     const rounds = Math.max(1, Number(args.rounds));
     for (const scenario of scenarios.filter((s) => selected(s.group, s.name))) {
-      for (const target of scenario.targets)
-        await drive(target, scenario.requests('warm-up', 0), Math.max(2, Math.round(duration / 3)));
       // With --rounds N every target runs N times, interleaved, and its figures are summed over the
       // rounds: on a shared machine, a burst of someone else's load then falls on every target alike.
       interface Totals {
@@ -690,6 +693,7 @@ async function main(): Promise<void> {
         // Each round starts with another target, so none always runs right after the same one.
         const order = scenario.targets.map((_, i) => scenario.targets[(i + round) % scenario.targets.length]!);
         for (const target of order) {
+          if (round === 0) await drive(target, scenario.requests('warm-up', 0), Math.max(2, Math.round(duration / 3)));
           const sampler = new RssSampler({ gateway: target.pid, ...subgraphPids });
           const sqlBefore = await sqlTotal();
           const cpuBefore = cpuMs(target.pid);
@@ -768,7 +772,8 @@ async function main(): Promise<void> {
       caches,
       sideBySide: { hiveUnavailable, rChecks },
     });
-    if (args.only) {
+    // A subset is a quick comparison: printed, never written over the full report.
+    if (args.only || args.executors) {
       log(`\n${report}`);
       return;
     }
