@@ -300,10 +300,15 @@ async function main(): Promise<void> {
     const passed = ['GATEWAY_WORKERS', 'SUBGRAPH_DEDUPE', 'SUBGRAPH_MAX_SOCKETS'].filter((k) => process.env[k]);
     const ours = await startOurs(Object.fromEntries(passed.map((k) => [k, process.env[k]!])), profiling('ours'));
     // S2 also runs through variants of our gateway: without in-flight deduplication (the full
-    // run and the profile) and with two worker processes (the full run).
+    // run and the profile) and with two worker processes (the full run, or when S2 is selected).
     const dedupeOff = ['ours, dedupe off', { SUBGRAPH_DEDUPE: 'false' }] as const;
     const workers = ['ours, 2 workers', { GATEWAY_WORKERS: '2' }] as const;
-    const variantSpecs = args.profile ? [dedupeOff] : args.soak || args.executors ? [] : [dedupeOff, workers];
+    const s2Name = `S2 across ${names.includes('content') ? 'four' : 'three'} subgraphs`;
+    const variantSpecs = args.profile
+      ? [dedupeOff]
+      : args.soak || !selected('main', s2Name)
+        ? []
+        : [dedupeOff, workers];
     const variants: Array<Target & { service: RunningService }> = [];
     for (const [name, env] of variantSpecs) {
       const service = await startOurs(env, profiling(name));
@@ -452,7 +457,7 @@ async function main(): Promise<void> {
     });
     scenarios.push({
       group: 'main',
-      name: `S2 across ${withContent ? 'four' : 'three'} subgraphs`,
+      name: s2Name,
       requests: () => [s2Request()],
       targets: [...gateways, ...variants],
     });
@@ -833,6 +838,25 @@ function renderSideBySide(results: Result[], facts: SideBySideFacts): string[] {
       `| ${r.scenario} | ${r.target} | ${ratio(r.cpuMsPerOp, stock?.cpuMsPerOp, 2)} | ${ratio(r.rps, stock?.rps, 0)} | ${ratio(r.p50, stock?.p50)} | ${ratio(r.p99, stock?.p99)} | ${ratio(r.gatewayPeakMiB, stock?.gatewayPeakMiB)} | ${r.errors} | ${fmt(r.sqlPerOp, 2)} |`,
     );
   }
+  // The issue's targets compare our executor's CPU per operation with every other target's.
+  const scenarios = [...new Set(results.map((r) => r.scenario))];
+  const versus = scenarios
+    .map((scenario) => {
+      const row = (target: string) => results.find((r) => r.scenario === scenario && r.target === target);
+      const ours = row(SIDE_BY_SIDE[0]!.name);
+      if (!ours) return undefined;
+      const others = SIDE_BY_SIDE.slice(1)
+        .map((t) => row(t.name))
+        .filter((r): r is Result => r !== undefined)
+        .map((r) => `${fmt(ours.cpuMsPerOp / r.cpuMsPerOp, 2)}× ${r.target}`);
+      return `${scenario}: ${others.join(', ')}`;
+    })
+    .filter((line): line is string => line !== undefined);
+  if (versus.length > 0)
+    lines.push(
+      '',
+      `Gateway CPU per operation of \`${SIDE_BY_SIDE[0]!.name}\` against each other target's: ${versus.join('; ')}.`,
+    );
   const settings = SIDE_BY_SIDE.map(
     (t) =>
       `\`${t.name}\`${
