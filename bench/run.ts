@@ -848,7 +848,7 @@ function renderSideBySide(results: Result[], facts: SideBySideFacts): string[] {
       const others = SIDE_BY_SIDE.slice(1)
         .map((t) => row(t.name))
         .filter((r): r is Result => r !== undefined)
-        .map((r) => `${fmt(ours.cpuMsPerOp / r.cpuMsPerOp, 2)}× ${r.target}`);
+        .map((r) => `${fmt(ours.cpuMsPerOp / r.cpuMsPerOp, 2)}× \`${r.target}\``);
       return `${scenario}: ${others.join(', ')}`;
     })
     .filter((line): line is string => line !== undefined);
