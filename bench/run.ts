@@ -6,10 +6,14 @@
  * Options: --scale N (default 10), --duration S per scenario (10), --connections C (16),
  * --soak S (only a soak of our gateway for S seconds, after --soak-warmup S, default 60), --profile (only S2
  * through ours, ours without deduplication and the stock gateway under `node --cpu-prof`, summarised in docs/profile.md), --only S2 (scenarios whose names start
- * so, for a quick comparison; the report is then printed, not written), --out FILE (docs/benchmarks.md).
+ * so, for a quick comparison; the report is then printed, not written), --out FILE (docs/benchmarks.md),
+ * --executors (only the side-by-side comparison: S1, S2 without deduplication and the realistic mix R
+ * through our gateway on each executor, the stock gateway and Hive Gateway's router runtime; printed).
+ * Hive Gateway is installed on demand from bench/hive/package.json into bench/hive/node_modules.
+ * --rounds N (1) measures every target of a scenario N times, interleaved, and sums the rounds.
  * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +31,7 @@ import { renderProfile, summariseProfile } from './profile';
 import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
 import { loadGatewayConfig } from '../gateway/config';
 import { benchCampaignSlug, seedForBenchmark } from './seed-scale';
+import { REALISTIC_OPERATIONS, realisticRequests } from './realistic';
 
 const ROOT = path.resolve(__dirname, '..');
 const { values: args } = parseArgs({
@@ -38,6 +43,8 @@ const { values: args } = parseArgs({
     'soak-warmup': { type: 'string', default: '60' },
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
+    executors: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
   },
 });
@@ -46,6 +53,32 @@ const duration = Number(args.duration);
 const connections = Number(args.connections);
 const secret = readAssertionKey({}, 'development');
 const memberKey = `Bearer ${DEV_CREDENTIALS.member.secret}`;
+
+/** The side-by-side comparison's scenarios (group `executors`). */
+const SIDE_BY_SIDE_SCENARIOS = {
+  s1: 'S1 side by side',
+  s2: 'S2 side by side, no deduplication',
+  r: 'R member-platform mix',
+} as const;
+
+/**
+ * The side-by-side comparison's targets, each with the settings it runs with. No target shares
+ * work between concurrent requests: our gateway runs with `SUBGRAPH_DEDUPE=false` and Hive Gateway
+ * with its HTTP transport's `deduplicateInflightRequests: false` (`HIVE_DEDUPE=false`, read by
+ * bench/hive/gateway.mjs); the stock gateway does not deduplicate POSTs. For R deduplication could
+ * not apply anyway (every request differs), but the settings stay the same for every scenario.
+ */
+const SIDE_BY_SIDE: ReadonlyArray<{ name: string; kind: 'ours' | 'stock' | 'hive'; env: Record<string, string> }> = [
+  { name: 'ours', kind: 'ours', env: { GATEWAY_EXECUTOR: 'ours', SUBGRAPH_DEDUPE: 'false' } },
+  { name: 'ours, apollo executor', kind: 'ours', env: { GATEWAY_EXECUTOR: 'apollo', SUBGRAPH_DEDUPE: 'false' } },
+  { name: 'stock', kind: 'stock', env: {} },
+  { name: 'hive router runtime', kind: 'hive', env: { HIVE_DEDUPE: 'false' } },
+];
+
+/** Whether a scenario runs: `--executors` keeps the side-by-side group only, `--only` filters by name prefix. */
+function selected(group: Group, name: string): boolean {
+  return (group === 'executors' || !args.executors) && (!args.only || name.startsWith(args.only));
+}
 
 interface Target {
   name: string;
@@ -60,9 +93,21 @@ interface Request {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** Draws a fresh body for every request sent (scenario R: new variables each time). */
+  nextBody?: () => string;
 }
 
+/** Which warm-up or measured run a scenario's requests are for (R draws a different sequence for each). */
+type Phase = 'warm-up' | 'measured';
+
+/**
+ * Scenario groups: `main` compares our gateway (default settings, and variants) with the stock one;
+ * `executors` runs S1, S2 without deduplication and R through every {@link SIDE_BY_SIDE} target.
+ */
+type Group = 'main' | 'executors';
+
 interface Result {
+  group: Group;
   scenario: string;
   target: string;
   rps: number;
@@ -101,11 +146,18 @@ function metricValue(text: string, series: string): number {
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
-/** Starts the stock gateway and waits until it answers a query. */
-async function startStock(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningService> {
+/**
+ * Starts a baseline gateway script (`bench/stock-gateway.ts`, `bench/hive/gateway.mjs`) under tsx
+ * and waits until it answers a query.
+ */
+async function startScriptGateway(
+  label: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<RunningService> {
   const port = await freePort();
-  const entry = path.join(ROOT, 'bench/stock-gateway.ts');
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -117,13 +169,16 @@ async function startStock(env: Record<string, string>, nodeArgs: string[] = []):
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`stock gateway exited:\n${text}`);
+    if (child.exitCode !== null) throw new Error(`${label} exited:\n${text}`);
     try {
       if ((await graphql(url, '{ __typename }')).status === 200) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`stock gateway did not start:\n${text}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${label} did not start:\n${text}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -136,6 +191,48 @@ async function startStock(env: Record<string, string>, nodeArgs: string[] = []):
       return exited;
     },
   };
+}
+
+const HIVE_DIR = path.join(ROOT, 'bench/hive');
+
+/**
+ * Installs Hive Gateway and its router runtime into bench/hive/node_modules from the pinned
+ * bench/hive/package-lock.json when they are missing (they are not project dependencies).
+ * Returns why Hive Gateway cannot run, or undefined when it can.
+ */
+function ensureHive(): string | undefined {
+  const wanted = JSON.parse(fs.readFileSync(path.join(HIVE_DIR, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const installed = (name: string): string | undefined => {
+    try {
+      const file = path.join(HIVE_DIR, 'node_modules', name, 'package.json');
+      return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      return undefined;
+    }
+  };
+  const stale = () => Object.entries(wanted.dependencies).filter(([name, version]) => installed(name) !== version);
+  if (stale().length > 0) {
+    log(
+      `installing Hive Gateway for the bench (npm ci in bench/hive: ${stale()
+        .map(([n, v]) => `${n}@${v}`)
+        .join(', ')})...`,
+    );
+    // No install scripts: the router's query planner ships its native addon prebuilt in the tarball.
+    const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], {
+      cwd: HIVE_DIR,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (npm.status !== 0)
+      return `npm ci in bench/hive failed (${npm.status ?? npm.error?.message}): ${npm.stderr.trim().split('\n').slice(-3).join(' ')}`;
+    if (stale().length > 0)
+      return `npm ci in bench/hive did not install ${stale()
+        .map(([n, v]) => `${n}@${v}`)
+        .join(', ')}`;
+  }
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -203,10 +300,15 @@ async function main(): Promise<void> {
     const passed = ['GATEWAY_WORKERS', 'SUBGRAPH_DEDUPE', 'SUBGRAPH_MAX_SOCKETS'].filter((k) => process.env[k]);
     const ours = await startOurs(Object.fromEntries(passed.map((k) => [k, process.env[k]!])), profiling('ours'));
     // S2 also runs through variants of our gateway: without in-flight deduplication (the full
-    // run and the profile) and with two worker processes (the full run).
+    // run and the profile) and with two worker processes (the full run, or when S2 is selected).
     const dedupeOff = ['ours, dedupe off', { SUBGRAPH_DEDUPE: 'false' }] as const;
     const workers = ['ours, 2 workers', { GATEWAY_WORKERS: '2' }] as const;
-    const variantSpecs = args.profile ? [dedupeOff] : args.soak ? [] : [dedupeOff, workers];
+    const s2Name = `S2 across ${names.includes('content') ? 'four' : 'three'} subgraphs`;
+    const variantSpecs = args.profile
+      ? [dedupeOff]
+      : args.soak || !selected('main', s2Name)
+        ? []
+        : [dedupeOff, workers];
     const variants: Array<Target & { service: RunningService }> = [];
     for (const [name, env] of variantSpecs) {
       const service = await startOurs(env, profiling(name));
@@ -223,7 +325,9 @@ async function main(): Promise<void> {
       body: JSON.stringify({ apiKey: DEV_CREDENTIALS.member.secret }),
     });
     const check = (await verify.json()) as { keyId: string; memberId: string; role: 'MEMBER' };
-    const stock = await startStock(
+    const stock = await startScriptGateway(
+      'stock gateway',
+      'bench/stock-gateway.ts',
       {
         ...urls,
         SUPERGRAPH_PATH: supergraph,
@@ -232,6 +336,46 @@ async function main(): Promise<void> {
       profiling('stock'),
     );
     services.push(stock);
+
+    // The side-by-side comparison's own processes: our gateway on each executor, Hive Gateway.
+    const sideBySide: Target[] = [];
+    let hiveUnavailable: string | undefined;
+    if (!args.soak && !args.profile && Object.values(SIDE_BY_SIDE_SCENARIOS).some((n) => selected('executors', n))) {
+      for (const spec of SIDE_BY_SIDE) {
+        if (spec.kind === 'stock') {
+          sideBySide.push({ name: spec.name, url: stock.url, pid: stock.child.pid! });
+        } else if (spec.kind === 'ours') {
+          const service = await startOurs(spec.env);
+          sideBySide.push({ name: spec.name, url: service.url, pid: service.child.pid! });
+        } else {
+          hiveUnavailable = ensureHive();
+          if (!hiveUnavailable) {
+            try {
+              const hive = await startScriptGateway('Hive Gateway', 'bench/hive/gateway.mjs', {
+                ...urls,
+                SUPERGRAPH_PATH: supergraph,
+                STOCK_MEMBER_IDENTITY: JSON.stringify({
+                  role: check.role,
+                  memberId: check.memberId,
+                  keyId: check.keyId,
+                }),
+                ...spec.env,
+              });
+              services.push(hive);
+              // Proof that the router runtime plans: its Rust planner's addon is mapped once a query is planned.
+              await graphql(hive.url, S1, {}, { 'cache-control': 'no-cache' });
+              const maps = fs.readFileSync(`/proc/${hive.child.pid!}/maps`, 'utf8');
+              if (!maps.includes('hive_router_query_planner'))
+                throw new Error("Hive Router's query planner (hive_router_query_planner.*.node) is not loaded");
+              sideBySide.push({ name: spec.name, url: hive.url, pid: hive.child.pid! });
+            } catch (error) {
+              hiveUnavailable = `it did not start, or not with its router runtime: ${error instanceof Error ? error.message : String(error)}`;
+            }
+          }
+          if (hiveUnavailable) log(`Hive Gateway is left out of the comparison: ${hiveUnavailable}`);
+        }
+      }
+    }
 
     const sqlTotal = async () => {
       const assertion = await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE);
@@ -283,7 +427,18 @@ async function main(): Promise<void> {
       );
       return requests;
     };
-    const scenarios: Array<{ name: string; requests: () => Request[]; targets: Target[] }> = [];
+    // R: a fresh draw for every request; the warm-up and each measured round draw different
+    // sequences, and every target gets the same ones.
+    const rRequests = (phase: Phase, round: number): Request[] => {
+      const next = realisticRequests(phase === 'warm-up' ? 1 : 2 + round, scale);
+      return [{ ...post(next().body, { ...noCache, authorization: memberKey }), nextBody: () => next().body }];
+    };
+    const scenarios: Array<{
+      group: Group;
+      name: string;
+      requests: (phase: Phase, round: number) => Request[];
+      targets: Target[];
+    }> = [];
     const gateways: Target[] = [
       { name: 'ours', url: ours.url, pid: ours.child.pid! },
       { name: 'stock', url: stock.url, pid: stock.child.pid! },
@@ -295,22 +450,45 @@ async function main(): Promise<void> {
       headers: async () => ({ [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, secret) }),
     };
     scenarios.push({
+      group: 'main',
       name: 'S1 attractions(first: 50)',
       requests: () => [post(body(S1), noCache)],
       targets: [...gateways, direct],
     });
     scenarios.push({
-      name: `S2 across ${withContent ? 'four' : 'three'} subgraphs`,
+      group: 'main',
+      name: s2Name,
       requests: () => [s2Request()],
       targets: [...gateways, ...variants],
     });
     scenarios.push({
+      group: 'main',
       name: 'S3 public query, uncached',
       requests: () => [post(body(S3), noCache)],
       targets: [gateways[0]!],
     });
-    scenarios.push({ name: 'S3 public query, cached', requests: () => [post(body(S3))], targets: gateways });
-    scenarios.push({ name: 'S4 90% reads / 10% writes (member)', requests: s4Requests, targets: gateways });
+    scenarios.push({
+      group: 'main',
+      name: 'S3 public query, cached',
+      requests: () => [post(body(S3))],
+      targets: gateways,
+    });
+    scenarios.push({
+      group: 'main',
+      name: 'S4 90% reads / 10% writes (member)',
+      requests: s4Requests,
+      targets: gateways,
+    });
+    scenarios.push(
+      {
+        group: 'executors',
+        name: SIDE_BY_SIDE_SCENARIOS.s1,
+        requests: () => [post(body(S1), noCache)],
+        targets: sideBySide,
+      },
+      { group: 'executors', name: SIDE_BY_SIDE_SCENARIOS.s2, requests: () => [s2Request()], targets: sideBySide },
+      { group: 'executors', name: SIDE_BY_SIDE_SCENARIOS.r, requests: rRequests, targets: sideBySide },
+    );
 
     const subgraphPids = Object.fromEntries(names.map((n) => [n, subgraphs[n]!.child.pid!]));
 
@@ -324,9 +502,12 @@ async function main(): Promise<void> {
             url: target.url,
             connections,
             duration: seconds,
-            requests: requests.map((r) => ({
+            requests: requests.map(({ nextBody, ...r }) => ({
               ...r,
               headers: { ...r.headers, ...extra },
+              ...(nextBody
+                ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: nextBody() }) }
+                : {}),
               onResponse: (status: number, responseBody: string) => {
                 if (status === 200 && responseBody.includes('"errors"')) graphqlErrors += 1;
               },
@@ -449,28 +630,120 @@ async function main(): Promise<void> {
     const sql50 = await sqlFor(50);
     log(`SQL statements per S2 operation: ${sql5} at first: 5, ${sql50} at first: 50 (contents: 10)`);
 
+    // Before R is measured: a fixed sequence of R requests through each side-by-side target, one at a
+    // time, must answer data without errors, and the same data as the stock gateway.
+    const rChecks: string[] = [];
+    if (selected('executors', SIDE_BY_SIDE_SCENARIOS.r) && sideBySide.length > 0) {
+      const count = 120;
+      const answers = new Map<string, string[]>();
+      for (const target of sideBySide) {
+        const next = realisticRequests(3, scale);
+        const bytes = new Map<string, { requests: number; bytes: number }>();
+        const texts: string[] = [];
+        let failed = 0;
+        for (let i = 0; i < count; i += 1) {
+          const request = next();
+          const response = await fetch(`${target.url}/graphql`, {
+            method: 'POST',
+            headers: { ...json, ...noCache, authorization: memberKey },
+            body: request.body,
+          });
+          const text = await response.text();
+          let parsed: { data?: Record<string, unknown> | null; errors?: unknown[] };
+          try {
+            parsed = JSON.parse(text) as typeof parsed;
+          } catch {
+            parsed = { errors: [`not JSON: ${text.slice(0, 100)}`] };
+          }
+          const empty = !parsed.data || Object.values(parsed.data).some((v) => v === null);
+          if (response.status !== 200 || parsed.errors || empty) {
+            failed += 1;
+            if (failed <= 3)
+              log(`R check, ${target.name}, ${request.operation}: ${response.status} ${text.slice(0, 300)}`);
+          }
+          const seen = bytes.get(request.operation) ?? { requests: 0, bytes: 0 };
+          bytes.set(request.operation, { requests: seen.requests + 1, bytes: seen.bytes + text.length });
+          texts.push(JSON.stringify({ data: parsed.data, errors: parsed.errors }));
+        }
+        answers.set(target.name, texts);
+        const sizes = [...bytes].map(([op, b]) => `${op} ${(b.bytes / b.requests / 1024).toFixed(1)}`).join(', ');
+        rChecks.push(
+          `${target.name}: ${count - failed}/${count} answered data without errors; mean KiB per response: ${sizes}`,
+        );
+      }
+      const stockTexts = answers.get('stock');
+      if (stockTexts)
+        for (const [name, texts] of answers) {
+          if (name === 'stock') continue;
+          const differing = texts.filter((t, i) => t !== stockTexts[i]).length;
+          rChecks.push(`${name}: ${differing}/${count} answers differ from the stock gateway's`);
+        }
+      for (const line of rChecks) log(`R check: ${line}`);
+    }
+
     const results: Result[] = [];
-    for (const scenario of scenarios.filter((s) => !args.only || s.name.startsWith(args.only))) {
+    const rounds = Math.max(1, Number(args.rounds));
+    for (const scenario of scenarios.filter((s) => selected(s.group, s.name))) {
+      // With --rounds N every target runs N times, interleaved, and its figures are summed over the
+      // rounds: on a shared machine, a burst of someone else's load then falls on every target alike.
+      interface Totals {
+        latencies: number[];
+        cpu: number;
+        sql: number;
+        errors: number;
+        peaks: Map<string, number>;
+      }
+      const totals = new Map<string, Totals>();
+      for (let round = 0; round < rounds; round += 1) {
+        // Each round starts with another target, so none always runs right after the same one.
+        const order = scenario.targets.map((_, i) => scenario.targets[(i + round) % scenario.targets.length]!);
+        for (const target of order) {
+          if (round === 0) await drive(target, scenario.requests('warm-up', 0), Math.max(2, Math.round(duration / 3)));
+          const sampler = new RssSampler({ gateway: target.pid, ...subgraphPids });
+          const sqlBefore = await sqlTotal();
+          const cpuBefore = cpuMs(target.pid);
+          sampler.start();
+          const { result, latencies, graphqlErrors } = await drive(
+            target,
+            scenario.requests('measured', round),
+            duration,
+          );
+          const cpu = cpuMs(target.pid) - cpuBefore;
+          const peaks = sampler.stop();
+          const sql = (await sqlTotal()) - sqlBefore;
+          const total: Totals = totals.get(target.name) ?? {
+            latencies: [],
+            cpu: 0,
+            sql: 0,
+            errors: 0,
+            peaks: new Map(),
+          };
+          for (const latency of latencies) total.latencies.push(latency);
+          total.cpu += cpu;
+          total.sql += sql;
+          total.errors += result.errors + result.non2xx + graphqlErrors;
+          for (const [name, peak] of peaks) total.peaks.set(name, Math.max(total.peaks.get(name) ?? 0, peak));
+          totals.set(target.name, total);
+          if (rounds > 1)
+            log(
+              `${scenario.name} | ${target.name}, round ${round + 1}/${rounds}: ${(latencies.length / duration).toFixed(0)} req/s, CPU ${(cpu / Math.max(1, latencies.length)).toFixed(2)} ms/op`,
+            );
+        }
+      }
       for (const target of scenario.targets) {
-        await drive(target, scenario.requests(), Math.max(2, Math.round(duration / 3))); // warm-up
-        const sampler = new RssSampler({ gateway: target.pid, ...subgraphPids });
-        const sqlBefore = await sqlTotal();
-        const cpuBefore = cpuMs(target.pid);
-        sampler.start();
-        const { result, latencies, graphqlErrors } = await drive(target, scenario.requests(), duration);
-        const cpu = cpuMs(target.pid) - cpuBefore;
-        const peaks = sampler.stop();
-        const sql = (await sqlTotal()) - sqlBefore;
+        const { latencies, cpu, sql, errors, peaks } = totals.get(target.name)!;
+        latencies.sort((a, b) => a - b);
         const ops = Math.max(1, latencies.length);
         const row: Result = {
+          group: scenario.group,
           scenario: scenario.name,
           target: target.name,
-          rps: latencies.length / duration,
+          rps: latencies.length / (duration * rounds),
           p50: percentile(latencies, 50),
           p95: percentile(latencies, 95),
           p99: percentile(latencies, 99),
           requests: latencies.length,
-          errors: result.errors + result.non2xx + graphqlErrors,
+          errors,
           cpuMsPerOp: cpu / ops,
           gatewayPeakMiB: target.name.startsWith('direct') ? 0 : (peaks.get('gateway') ?? 0),
           subgraphPeakMiB: Math.max(...names.map((n) => peaks.get(n) ?? 0)),
@@ -502,8 +775,10 @@ async function main(): Promise<void> {
       withContent,
       databases: mysql ? 'MySQL/MariaDB' : 'SQLite',
       caches,
+      sideBySide: { hiveUnavailable, rChecks },
     });
-    if (args.only) {
+    // A subset is a quick comparison: printed, never written over the full report.
+    if (args.only || args.executors) {
       log(`\n${report}`);
       return;
     }
@@ -522,18 +797,129 @@ function machine(): string {
   return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
-function renderReport(
-  results: Result[],
-  facts: { sql5: number; sql50: number; withContent: boolean; databases: string; caches: string },
-): string {
-  const fmt = (n: number, digits = 1) => n.toFixed(digits);
+/** What the side-by-side section states besides the measured rows. */
+interface SideBySideFacts {
+  /** Why Hive Gateway was left out, when it was. */
+  hiveUnavailable?: string;
+  /** The R check's lines (answers without errors, sizes, agreement with the stock gateway). */
+  rChecks: string[];
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/**
+ * The side-by-side comparison: every target's figures with their ratio to the stock gateway's
+ * in the same scenario of the same run.
+ */
+function renderSideBySide(results: Result[], facts: SideBySideFacts): string[] {
+  if (results.length === 0) return [];
+  const hive = (name: string) => {
+    try {
+      const file = path.join(HIVE_DIR, 'node_modules', name, 'package.json');
+      return `${name}@${(JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version}`;
+    } catch {
+      return name;
+    }
+  };
+  const lines = [
+    "## Side by side: our executor, Apollo's executor, stock, Hive Gateway",
+    '',
+    'S1, S2 and R through each target in the same run; each figure is followed by its ratio to the stock',
+    "gateway's in the same scenario (for CPU, latency and RSS below 1 is better; for req/s above 1 is better).",
+    '',
+    '| scenario | target | gateway CPU ms/op | req/s | p50 ms | p99 ms | gateway peak RSS MiB | errors | SQL/op |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    const stock = results.find((s) => s.scenario === r.scenario && s.target === 'stock');
+    const ratio = (value: number, base: number | undefined, digits = 1) =>
+      `${fmt(value, digits)}${stock && base ? ` (${fmt(value / base, 2)}×)` : ''}`;
+    lines.push(
+      `| ${r.scenario} | ${r.target} | ${ratio(r.cpuMsPerOp, stock?.cpuMsPerOp, 2)} | ${ratio(r.rps, stock?.rps, 0)} | ${ratio(r.p50, stock?.p50)} | ${ratio(r.p99, stock?.p99)} | ${ratio(r.gatewayPeakMiB, stock?.gatewayPeakMiB)} | ${r.errors} | ${fmt(r.sqlPerOp, 2)} |`,
+    );
+  }
+  // The issue's targets compare our executor's CPU per operation with every other target's.
+  const scenarios = [...new Set(results.map((r) => r.scenario))];
+  const versus = scenarios
+    .map((scenario) => {
+      const row = (target: string) => results.find((r) => r.scenario === scenario && r.target === target);
+      const ours = row(SIDE_BY_SIDE[0]!.name);
+      if (!ours) return undefined;
+      const others = SIDE_BY_SIDE.slice(1)
+        .map((t) => row(t.name))
+        .filter((r): r is Result => r !== undefined)
+        .map((r) => `${fmt(ours.cpuMsPerOp / r.cpuMsPerOp, 2)}× \`${r.target}\``);
+      return `${scenario}: ${others.join(', ')}`;
+    })
+    .filter((line): line is string => line !== undefined);
+  if (versus.length > 0)
+    lines.push(
+      '',
+      `Gateway CPU per operation of \`${SIDE_BY_SIDE[0]!.name}\` against each other target's: ${versus.join('; ')}.`,
+    );
+  const settings = SIDE_BY_SIDE.map(
+    (t) =>
+      `\`${t.name}\`${
+        Object.keys(t.env).length
+          ? ` (${Object.entries(t.env)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')})`
+          : ''
+      }`,
+  ).join('; ');
+  lines.push(
+    '',
+    `Targets and settings: ${settings}. Nothing shares work between concurrent requests: our gateway without in-flight`,
+    "deduplication, Hive Gateway with its HTTP transport's `deduplicateInflightRequests: false`, the stock gateway",
+    "never deduplicates POSTs. S1's and S2's requests are identical to one another, R's never are, so for R",
+    'deduplication could not apply whatever the setting. Our gateway also skips its response cache (`cache-control: no-cache`).',
+    `Hive Gateway: ${facts.hiveUnavailable ? `**not run**: ${facts.hiveUnavailable}` : `${hive('@graphql-hive/gateway')} with ${hive('@graphql-hive/router-runtime')} (\`unifiedGraphHandler\`: Hive Router's Rust query planner and its plan executor), installed for the bench only (bench/hive), one process on \`node:http\`, default settings, over the same supergraph file; like the stock gateway it forwards a pre-signed assertion and checks no credentials (bench/hive/gateway.mjs)`}.`,
+    '',
+    `R, the member-platform mix, draws new variables for every request from the benchmark-scale seed with a seeded generator (the same sequence for every target), as the development member: ${REALISTIC_OPERATIONS.map((op) => `${op.name} (${op.subgraphs} subgraph${op.subgraphs > 1 ? 's' : ''}, ${op.weight} %)`).join(', ')} (bench/realistic.ts).`,
+  );
+  if (facts.rChecks.length > 0)
+    lines.push(
+      '',
+      'Before R is measured, 120 R requests through each target, one at a time:',
+      '',
+      ...facts.rChecks.map((c) => `- ${c}.`),
+    );
+  lines.push('');
+  return lines;
+}
+
+/** What the main section states besides the measured rows. */
+interface MainFacts {
+  sql5: number;
+  sql50: number;
+  withContent: boolean;
+  caches: string;
+}
+
+function renderReport(all: Result[], facts: MainFacts & { databases: string; sideBySide: SideBySideFacts }): string {
+  const results = all.filter((r) => r.group === 'main');
   const lines = [
     '# Benchmarks',
     '',
-    `Generated by \`npm run bench -- --scale ${scale} --duration ${duration} --connections ${connections}\` on ${new Date().toISOString().slice(0, 10)}.`,
+    `Generated by \`npm run bench -- --scale ${scale} --duration ${duration} --connections ${connections}${Number(args.rounds) > 1 ? ` --rounds ${args.rounds}` : ''}\` on ${new Date().toISOString().slice(0, 10)}.`,
     '',
     `Machine: ${machine()}. Databases: ${facts.databases}. Load generator, gateways and subgraphs share the machine.`,
     '',
+  ];
+  // Only the side-by-side comparison (--executors, --only R) leaves the main table empty.
+  if (results.length > 0) lines.push(...renderMain(results, facts));
+  lines.push(
+    ...renderSideBySide(
+      all.filter((r) => r.group === 'executors'),
+      facts.sideBySide,
+    ),
+  );
+  return lines.join('\n');
+}
+
+/** The main table and ratios (S1–S4 through our gateway with default settings, its variants and stock). */
+function renderMain(results: Result[], facts: MainFacts): string[] {
+  const lines = [
     '| scenario | target | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/op | gateway peak RSS MiB | subgraph peak RSS MiB | SQL/op |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
@@ -589,7 +975,7 @@ function renderReport(
     'in-flight deduplication shares identical subgraph queries (compare the "dedupe off" row).',
     '',
   );
-  return lines.join('\n');
+  return lines;
 }
 
 main().catch((error: unknown) => {
