@@ -416,7 +416,8 @@ async function main(): Promise<void> {
     const s4Requests = (): Request[] => {
       const requests: Request[] = [];
       for (let i = 0; i < 9; i += 1) requests.push(post(body(S4_READ), { ...noCache, authorization: memberKey }));
-      const date = new Date(Date.UTC(2027, 0, 1 + (day++ % 600))).toISOString().slice(0, 10);
+      // Reports are for past days (the campaigns subgraph refuses future dates): 2026-01-01 onwards, 300 days.
+      const date = new Date(Date.UTC(2026, 0, 1 + (day++ % 300))).toISOString().slice(0, 10);
       requests.push(
         post(
           body(S4_WRITE, {

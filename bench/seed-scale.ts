@@ -99,7 +99,7 @@ export async function seedCampaignsScale(dataSource: DataSource, scale: number):
         descriptionZh: '基准测试用的合成活动（示例数据）。',
         status: 'ACTIVE' as const,
         // Later campaigns start later, so `campaigns` (newest first) lists them first.
-        startsOn: `2027-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+        startsOn: `2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
         endsOn: '2028-12-31',
         organizerId: stableId('member', organizer),
         sampleData: true,
@@ -112,7 +112,7 @@ export async function seedCampaignsScale(dataSource: DataSource, scale: number):
           campaignId: id,
           memberId: stableId('member', member),
           role: member === organizer ? ('LEAD' as const) : ('PARTNER' as const),
-          joinedOn: '2027-01-01',
+          joinedOn: '2026-01-01',
         }),
       );
     }
