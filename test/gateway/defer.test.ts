@@ -117,7 +117,14 @@ class Gate {
   received = 0;
   url = '';
 
-  constructor(private readonly target: string) {}
+  /**
+   * `target`: the subgraph behind the proxy; `answer`, when given, answers instead of the
+   * subgraph (from the request's body), as a faulty subgraph would.
+   */
+  constructor(
+    private readonly target: string,
+    private readonly answer?: (body: { variables?: { representations?: unknown[] } }) => unknown,
+  ) {}
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -141,6 +148,11 @@ class Gate {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (!this.opened) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.answer) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(this.answer(JSON.parse(Buffer.concat(chunks).toString()) as never)));
+      return;
+    }
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)),
     ) as Record<string, string>;
@@ -149,6 +161,37 @@ class Gate {
     res.end(Buffer.from(await upstream.arrayBuffer()));
   }
 }
+
+type Json = Record<string, unknown>;
+
+/** Merges `source` into `target` (objects key by key, lists element by element). */
+function merge(target: Json, source: Json): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (value && existing && typeof value === 'object' && typeof existing === 'object')
+      merge(existing as Json, value as Json);
+    else target[key] = value;
+  }
+}
+
+/** What a client holds once every part arrived: the first part's data with each item merged at its path. */
+function assemble(parts: Part[]): { data: Json | null | undefined; errors: NonNullable<Part['errors']> } {
+  const [first, ...rest] = parts;
+  const data = structuredClone(first?.data);
+  const errors = [...(first?.errors ?? [])];
+  for (const part of rest) {
+    for (const item of part.incremental ?? []) {
+      let target = data as unknown;
+      for (const key of item.path) target = (target as Json)[key];
+      if (item.data) merge(target as Json, item.data);
+      errors.push(...(item.errors ?? []));
+    }
+  }
+  return { data, errors };
+}
+
+/** The same document without any `@defer`: what the assembled parts must equal. */
+const undeferred = (query: string) => query.replace(/@defer(\([^)]*\))?/g, '');
 
 describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
   let graph: InProcessGraph;
@@ -174,14 +217,239 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
     expect(parts).toEqual([
       { data: { campaign: { name: expect.any(String) } }, hasNext: true },
       {
-        incremental: [
-          { data: { organizer: { name: expect.any(String) } }, path: ['campaign'], label: 'organizer' },
-        ],
+        incremental: [{ data: { organizer: { name: expect.any(String) } }, path: ['campaign'], label: 'organizer' }],
         hasNext: false,
       },
     ]);
     expect(gateway.requestLogs('req-defer-1')).toEqual([
       expect.objectContaining({ status: 200, outcome: 'ok', operation: 'CampaignThenOrganizer' }),
     ]);
+  });
+
+  it('answers the first part while the deferred part still waits for its subgraph', async () => {
+    const gate = new Gate(graph.subgraphs.membership!.url);
+    await gate.start();
+    const held = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', SUBGRAPH_MEMBERSHIP_URL: gate.url });
+    try {
+      const reply = await postMultipart(held.port, { query: ORGANIZER_LATER, variables: { slug: SLUG } });
+      // The membership subgraph has answered nothing yet: the first part cannot have waited for it.
+      await expect(reply.next()).resolves.toEqual({ data: { campaign: { name: expect.any(String) } }, hasNext: true });
+      gate.open();
+      await expect(reply.next()).resolves.toEqual({
+        incremental: [{ data: { organizer: { name: expect.any(String) } }, path: ['campaign'], label: 'organizer' }],
+        hasNext: false,
+      });
+      await expect(reply.next()).resolves.toBeUndefined();
+      expect(gate.received).toBeGreaterThan(0);
+    } finally {
+      gate.close();
+    }
+  });
+
+  it.each([
+    [
+      'in list elements',
+      `query AttractionCampaignOrganizers($slug: String!) {
+        attraction(slug: $slug) { name campaigns { slug ... @defer { status organizer { name } } } }
+      }`,
+      { slug: 'leshan-giant-buddha' },
+      undefined,
+    ],
+    [
+      'nested, labelled, on fragment spreads, with aliases and at the root',
+      `query Nested($slug: String!) {
+        alliance { name }
+        ... @defer(label: "root") { c: campaign(slug: $slug) { name } }
+        campaign(slug: $slug) {
+          slug
+          ...Later @defer(label: "later")
+        }
+      }
+      fragment Later on Campaign {
+        status
+        lead: organizer { name ... @defer(label: "kind") { kind } }
+        participants(first: 3) { nodes { role member { slug ... @defer { n: name } } } }
+      }`,
+      { slug: SLUG },
+      undefined,
+    ],
+    [
+      'with a false @defer(if:) next to a true one',
+      `query Conditional($slug: String!, $later: Boolean!) {
+        campaign(slug: $slug) { name ... @defer(if: $later) { status } ... @defer(if: true) { organizer { name } } }
+      }`,
+      { slug: SLUG, later: false },
+      `query Conditional($slug: String!) { campaign(slug: $slug) { name status organizer { name } } }`,
+    ],
+  ])('assembles, %s, into exactly the undeferred answer', async (_name, query, variables, plainQuery) => {
+    const { parts } = await (await postMultipart(gateway.port, { query, variables })).rest();
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.slice(0, -1).every((part) => part.hasNext === true)).toBe(true);
+    expect(parts.at(-1)?.hasNext).toBe(false);
+    const plain = await send(gateway.url, jsonPost({ query: plainQuery ?? undeferred(query), variables }));
+    expect(plain.body?.errors).toBeUndefined();
+    expect(assemble(parts)).toEqual({ data: plain.body?.data, errors: [] });
+  });
+
+  it('gives each list element its own item, with its path and label', async () => {
+    const query = `query Organizers { campaigns(first: 3) { nodes { slug ... @defer(label: "o") { organizer { name } } } } }`;
+    const { parts } = await (await postMultipart(gateway.port, { query })).rest();
+    const items = parts.slice(1).flatMap((part) => part.incremental ?? []);
+    expect(items.map((item) => [item.path, item.label])).toEqual([
+      [['campaigns', 'nodes', 0], 'o'],
+      [['campaigns', 'nodes', 1], 'o'],
+      [['campaigns', 'nodes', 2], 'o'],
+    ]);
+  });
+
+  it('masks internal errors of a deferred part, with the request id and no subgraph name', async () => {
+    const faulty = new Gate(graph.subgraphs.membership!.url, (body) => ({
+      data: { _entities: (body.variables?.representations ?? []).map(() => null) },
+      errors: [{ message: 'ER_ACCESS_DENIED for root@10.0.0.7', path: ['_entities', 0] }],
+    }));
+    await faulty.start();
+    faulty.open();
+    const failing = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', SUBGRAPH_MEMBERSHIP_URL: faulty.url });
+    try {
+      const reply = await postMultipart(
+        failing.port,
+        { query: ORGANIZER_LATER, variables: { slug: SLUG } },
+        { 'x-request-id': 'req-defer-masked' },
+      );
+      const { parts, raw } = await reply.rest();
+      expect(raw).not.toContain('ER_ACCESS_DENIED');
+      expect(raw).not.toContain('membership');
+      expect(parts).toEqual([
+        { data: { campaign: { name: expect.any(String) } }, hasNext: true },
+        {
+          incremental: [
+            {
+              data: { organizer: null },
+              path: ['campaign'],
+              label: 'organizer',
+              errors: [
+                {
+                  message: 'Internal server error',
+                  path: ['campaign', 'organizer'],
+                  extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-defer-masked' },
+                },
+              ],
+            },
+          ],
+          hasNext: false,
+        },
+      ]);
+      expect(failing.requestLogs('req-defer-masked')).toEqual([
+        expect.objectContaining({ status: 200, outcome: 'error', errorCodes: ['INTERNAL_SERVER_ERROR'] }),
+      ]);
+    } finally {
+      faulty.close();
+    }
+  });
+
+  it('keeps the first part whole when the subgraph of the deferred part is down: SUBGRAPH_UNAVAILABLE in that part', async () => {
+    const down = await graph.startGateway({
+      GATEWAY_EXECUTOR: 'ours',
+      SUBGRAPH_MEMBERSHIP_URL: 'http://127.0.0.1:1/graphql',
+    });
+    const reply = await postMultipart(
+      down.port,
+      { query: ORGANIZER_LATER, variables: { slug: SLUG } },
+      { 'x-request-id': 'req-defer-down' },
+    );
+    const { parts } = await reply.rest();
+    expect(parts).toEqual([
+      { data: { campaign: { name: expect.any(String) } }, hasNext: true },
+      {
+        incremental: [
+          {
+            data: { organizer: null },
+            path: ['campaign'],
+            label: 'organizer',
+            errors: [
+              expect.objectContaining({
+                path: ['campaign', 'organizer'],
+                extensions: { code: 'SUBGRAPH_UNAVAILABLE', requestId: 'req-defer-down' },
+              }),
+            ],
+          },
+        ],
+        hasNext: false,
+      },
+    ]);
+    expect(down.requestLogs('req-defer-down')).toEqual([
+      expect.objectContaining({ status: 200, outcome: 'error', errorCodes: ['SUBGRAPH_UNAVAILABLE'] }),
+    ]);
+  });
+
+  it('counts deferred fields toward the cost limit', async () => {
+    const limited = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', LIMIT_MAX_COST: '50' });
+    const query = `query Participants($slug: String!) {
+      campaign(slug: $slug) { name ... @defer { participants(first: 50) { nodes { role } } } }
+    }`;
+    const refused = await send(limited.url, jsonPost({ query, variables: { slug: SLUG } }, { accept: ACCEPT_DEFER }));
+    expect([refused.status, refused.body?.errors?.[0]?.extensions?.code]).toEqual([400, 'OPERATION_LIMIT_EXCEEDED']);
+    const without = await send(
+      limited.url,
+      jsonPost({ query: `query Name($slug: String!) { campaign(slug: $slug) { name } }`, variables: { slug: SLUG } }),
+    );
+    expect(without.status).toBe(200);
+  });
+
+  it.each([
+    ['no Accept header', {}],
+    ['Accept: application/json', { accept: 'application/json' }],
+    ['multipart/mixed without deferSpec', { accept: 'multipart/mixed, application/json' }],
+    ['only the newer incrementalSpec=v0.2', { accept: 'multipart/mixed;incrementalSpec=v0.2, application/json' }],
+  ])('refuses a @defer operation with 406 BAD_REQUEST for %s, as Apollo Server does', async (_name, headers) => {
+    const reply = await send(
+      gateway.url,
+      jsonPost({ query: ORGANIZER_LATER, variables: { slug: SLUG } }, { ...headers, 'x-request-id': 'req-406' }),
+    );
+    expect(reply.status).toBe(406);
+    expect(reply.body?.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('multipart/mixed;deferSpec=20220824'),
+      extensions: { code: 'BAD_REQUEST', requestId: 'req-406' },
+    });
+  });
+
+  it('answers plain JSON when nothing is deferred (@defer(if: false)), whatever the client accepts', async () => {
+    const query = `query Off($slug: String!) { campaign(slug: $slug) { name ... @defer(if: false) { organizer { name } } } }`;
+    const reply = await send(gateway.url, jsonPost({ query, variables: { slug: SLUG } }));
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(reply.body).toEqual({
+      data: { campaign: { name: expect.any(String), organizer: { name: expect.any(String) } } },
+    });
+  });
+
+  it('never stores a deferred answer in the response cache', async () => {
+    const cached = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', RESPONSE_CACHE_ENTRIES: '100' });
+    for (let i = 0; i < 2; i++) {
+      const reply = await postMultipart(cached.port, { query: ORGANIZER_LATER, variables: { slug: SLUG } });
+      expect(reply.headers['content-type']).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+      expect(reply.headers['cache-control']).toBe('no-store');
+      expect((await reply.rest()).parts).toHaveLength(2);
+    }
+  });
+});
+
+describe('@defer with the executor of @apollo/gateway (GATEWAY_EXECUTOR=apollo)', () => {
+  let graph: InProcessGraph;
+  beforeAll(async () => {
+    graph = await startInProcessGraph({ GATEWAY_EXECUTOR: 'apollo' });
+  });
+  afterAll(() => graph?.stop());
+
+  it('is unknown to the schema: 400 GRAPHQL_VALIDATION_FAILED, nothing fetched', async () => {
+    const reply = await send(
+      graph.gateway.url,
+      jsonPost({ query: ORGANIZER_LATER, variables: { slug: SLUG } }, { accept: ACCEPT_DEFER }),
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.body?.errors?.[0]).toMatchObject({
+      message: 'Unknown directive "@defer".',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 });
