@@ -28,7 +28,6 @@ function formatOne(error: GraphQLError, formatError: FormatError): GraphQLFormat
 async function* formatted(payloads: AsyncIterable<SubsequentPayload>, formatError: FormatError) {
   for await (const payload of payloads) {
     yield {
-      hasNext: payload.hasNext,
       ...(payload.incremental
         ? {
             incremental: payload.incremental.map(({ errors, ...item }) => ({
@@ -37,6 +36,7 @@ async function* formatted(payloads: AsyncIterable<SubsequentPayload>, formatErro
             })),
           }
         : {}),
+      hasNext: payload.hasNext,
     };
   }
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cardStates, createDeferClient } from '../../examples/defer';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
 import { jsonPost, send } from '../support/http';
 
@@ -430,6 +431,24 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
       expect(reply.headers['content-type']).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
       expect(reply.headers['cache-control']).toBe('no-store');
       expect((await reply.rest()).parts).toHaveLength(2);
+    }
+  });
+
+  it('shows Apollo Client 4 (examples/defer) the first part, then the completed answer', async () => {
+    // The organizer's subgraph answers only once Apollo Client has shown the first state.
+    const gate = new Gate(graph.subgraphs.membership!.url);
+    await gate.start();
+    const gateway = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', SUBGRAPH_MEMBERSHIP_URL: gate.url });
+    const client = createDeferClient(`${gateway.url}/graphql`);
+    try {
+      const states = await cardStates(client, SLUG, () => gate.open());
+      expect(states).toEqual([
+        { dataState: 'streaming', name: 'Sichuan Winter Tourism Season 2024', organizer: undefined },
+        { dataState: 'complete', name: 'Sichuan Winter Tourism Season 2024', organizer: 'Tianfu Daily' },
+      ]);
+    } finally {
+      client.stop();
+      gate.close();
     }
   });
 });
