@@ -1,5 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLFormattedError, Kind, type FragmentDefinitionNode } from 'graphql';
+import {
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLFormattedError,
+  Kind,
+  getVariableValues,
+} from 'graphql';
 import Negotiator from 'negotiator';
 import { type SubsequentPayload, defersAnything, takeSubsequentPayloads } from './execution';
 
@@ -57,13 +63,16 @@ export function incrementalDeliveryPlugin<T extends object>(formatError: FormatE
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, request }) {
+        async didResolveOperation({ schema, operation, document, request }) {
           if (!operation) return;
+          // `@defer(if: $v)` with the value execution will see (defaults applied); values that do not coerce are refused by the limits.
+          const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+          if (variables.errors) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           }
-          if (!defersAnything(operation, fragments, request.variables ?? {})) return;
+          if (!defersAnything(operation, fragments, variables.coerced)) return;
           const accept = request.http?.headers.get('accept');
           const preferred = accept ? new Negotiator({ headers: { accept } }).mediaType(MULTIPART_TYPES) : undefined;
           if (preferred !== MULTIPART_DEFER) {

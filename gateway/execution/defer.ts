@@ -87,10 +87,7 @@ function isDeferred(directives: readonly DirectiveNode[] | undefined, variables:
   return !condition || valueFromAST(condition.value, GraphQLBoolean, variables) !== false;
 }
 
-/**
- * Whether an operation (with the fragments it may spread) defers anything with these variables
- * (raw: a variable that does not coerce defers, as `@defer(if:)` is then refused anyway).
- */
+/** Whether an operation (with the fragments it may spread) defers anything with these (coerced) variables. */
 export function defersAnything(
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,

@@ -232,9 +232,15 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
     await gate.start();
     const held = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', SUBGRAPH_MEMBERSHIP_URL: gate.url });
     try {
-      const reply = await postMultipart(held.port, { query: ORGANIZER_LATER, variables: { slug: SLUG } });
+      const reply = await postMultipart(
+        held.port,
+        { query: ORGANIZER_LATER, variables: { slug: SLUG } },
+        { 'x-request-id': 'req-defer-held' },
+      );
       // The membership subgraph has answered nothing yet: the first part cannot have waited for it.
       await expect(reply.next()).resolves.toEqual({ data: { campaign: { name: expect.any(String) } }, hasNext: true });
+      // The request is not over: its log line waits for the last part.
+      expect(held.requestLogs('req-defer-held')).toEqual([]);
       gate.open();
       await expect(reply.next()).resolves.toEqual({
         incremental: [{ data: { organizer: { name: expect.any(String) } }, path: ['campaign'], label: 'organizer' }],
@@ -242,6 +248,7 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
       });
       await expect(reply.next()).resolves.toBeUndefined();
       expect(gate.received).toBeGreaterThan(0);
+      expect(held.requestLogs('req-defer-held')).toEqual([expect.objectContaining({ status: 200, outcome: 'ok' })]);
     } finally {
       gate.close();
     }
@@ -403,6 +410,7 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
     ['multipart/mixed without deferSpec', { accept: 'multipart/mixed, application/json' }],
     ['only the newer incrementalSpec=v0.2', { accept: 'multipart/mixed;incrementalSpec=v0.2, application/json' }],
   ])('refuses a @defer operation with 406 BAD_REQUEST for %s, as Apollo Server does', async (_name, headers) => {
+    const statements = graph.sqlStatements('campaigns');
     const reply = await send(
       gateway.url,
       jsonPost({ query: ORGANIZER_LATER, variables: { slug: SLUG } }, { ...headers, 'x-request-id': 'req-406' }),
@@ -412,17 +420,25 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
       message: expect.stringContaining('multipart/mixed;deferSpec=20220824'),
       extensions: { code: 'BAD_REQUEST', requestId: 'req-406' },
     });
+    // Refused once the operation is resolved, before anything is fetched.
+    expect(graph.sqlStatements('campaigns')).toBe(statements);
   });
 
-  it('answers plain JSON when nothing is deferred (@defer(if: false)), whatever the client accepts', async () => {
-    const query = `query Off($slug: String!) { campaign(slug: $slug) { name ... @defer(if: false) { organizer { name } } } }`;
-    const reply = await send(gateway.url, jsonPost({ query, variables: { slug: SLUG } }));
-    expect(reply.status).toBe(200);
-    expect(reply.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
-    expect(reply.body).toEqual({
-      data: { campaign: { name: expect.any(String), organizer: { name: expect.any(String) } } },
-    });
-  });
+  it.each([
+    ['@defer(if: false)', '', 'false', {}],
+    ['@defer(if: $later) with $later false by default', '($later: Boolean! = false)', '$later', {}],
+  ])(
+    'answers plain JSON when nothing is deferred (%s), whatever the client accepts',
+    async (_name, definitions, condition, variables) => {
+      const query = `query Off${definitions} { campaign(slug: "${SLUG}") { name ... @defer(if: ${condition}) { organizer { name } } } }`;
+      const reply = await send(gateway.url, jsonPost({ query, variables }));
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+      expect(reply.body).toEqual({
+        data: { campaign: { name: expect.any(String), organizer: { name: expect.any(String) } } },
+      });
+    },
+  );
 
   it('never stores a deferred answer in the response cache', async () => {
     const cached = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', RESPONSE_CACHE_ENTRIES: '100' });
