@@ -420,6 +420,12 @@ export async function executeWithDefer(
         const subselection = deferred.subselection ?? primarySubselectionOf.get(execution);
         items = shapePart(request, root, deferred.queryPath, subselection, deferred.label, execution.errors);
       }
+    } catch (error) {
+      // A failure of the gateway itself: the part fails (`data: null`, which clients do not merge), the answer goes on.
+      const failure = new GraphQLError('a deferred part could not be completed', { originalError: error as Error });
+      items = [
+        { data: null, path: [], ...(deferred.label !== undefined ? { label: deferred.label } : {}), errors: [failure] },
+      ];
     } finally {
       shaped.resolve(root);
       request.stream.deliver(items);
