@@ -123,6 +123,9 @@ function withoutDeferred(
   };
 }
 
+// Whether each (cached) plan holds a Defer node, so that the walk is not repeated on every request.
+const plansWithDefer = new WeakMap<QueryPlan, boolean>();
+
 /** Whether a plan holds a `Defer` node anywhere. */
 function hasDeferNode(node: QueryPlan['node'] | PlanNode | undefined): boolean {
   if (!node) return false;
@@ -369,7 +372,9 @@ export async function executeWithDefer(
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
 ): Promise<GatewayExecutionResult> {
-  if (!hasDeferNode(plan.node)) return executeQueryPlan(plan, environment, requestContext, operation, fragments);
+  let defers = plansWithDefer.get(plan);
+  if (defers === undefined) plansWithDefer.set(plan, (defers = hasDeferNode(plan.node)));
+  if (!defers) return executeQueryPlan(plan, environment, requestContext, operation, fragments);
   const coerced = getVariableValues(
     environment.apiSchema,
     operation.variableDefinitions ?? [],
