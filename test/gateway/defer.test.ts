@@ -45,6 +45,8 @@ interface MultipartReply {
   next: () => Promise<Part | undefined>;
   /** Every part still to come, then the whole raw body. */
   rest: () => Promise<{ parts: Part[]; raw: string }>;
+  /** Leaves: closes the connection before the answer is over. */
+  leave: () => void;
 }
 
 /** POSTs to `/graphql` with `node:http` and reads the answer's parts as they arrive. */
@@ -98,6 +100,7 @@ function postMultipart(port: number, payload: unknown, headers: Record<string, s
             for (let part = await next(); part; part = await next()) parts.push(part);
             return { parts, raw };
           },
+          leave: () => response.destroy(),
         });
       },
     );
@@ -114,8 +117,9 @@ class Gate {
   private server: http.Server | undefined;
   private opened = false;
   private readonly waiting: Array<() => void> = [];
-  /** Requests received so far. */
+  /** Requests received so far, and answered so far. */
   received = 0;
+  answered = 0;
   url = '';
 
   /**
@@ -152,6 +156,7 @@ class Gate {
     if (this.answer) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(this.answer(JSON.parse(Buffer.concat(chunks).toString()) as never)));
+      this.answered += 1;
       return;
     }
     const headers = Object.fromEntries(
@@ -160,6 +165,7 @@ class Gate {
     const upstream = await fetch(this.target, { method: 'POST', headers, body: Buffer.concat(chunks) });
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
     res.end(Buffer.from(await upstream.arrayBuffer()));
+    this.answered += 1;
   }
 }
 
@@ -193,6 +199,11 @@ function assemble(parts: Part[]): { data: Json | null | undefined; errors: NonNu
 
 /** The same document without any `@defer`: what the assembled parts must equal. */
 const undeferred = (query: string) => query.replace(/@defer(\([^)]*\))?/g, '');
+
+/** Waits (polling, at most 10 s) until `condition` holds. */
+async function eventually(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
+}
 
 describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
   let graph: InProcessGraph;
@@ -249,6 +260,30 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
       await expect(reply.next()).resolves.toBeUndefined();
       expect(gate.received).toBeGreaterThan(0);
       expect(held.requestLogs('req-defer-held')).toEqual([expect.objectContaining({ status: 200, outcome: 'ok' })]);
+    } finally {
+      gate.close();
+    }
+  });
+
+  it('logs a client that leaves before the last part once, as aborted', async () => {
+    const gate = new Gate(graph.subgraphs.membership!.url);
+    await gate.start();
+    const held = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', SUBGRAPH_MEMBERSHIP_URL: gate.url });
+    try {
+      const reply = await postMultipart(
+        held.port,
+        { query: ORGANIZER_LATER, variables: { slug: SLUG } },
+        { 'x-request-id': 'req-defer-left' },
+      );
+      await expect(reply.next()).resolves.toMatchObject({ hasNext: true });
+      reply.leave();
+      await eventually(() => held.requestLogs('req-defer-left').length > 0);
+      // The deferred part completes after the client left: nothing more is logged.
+      gate.open();
+      await eventually(() => gate.answered > 0);
+      expect(held.requestLogs('req-defer-left')).toEqual([
+        expect.objectContaining({ status: null, outcome: 'aborted', operation: 'CampaignThenOrganizer' }),
+      ]);
     } finally {
       gate.close();
     }
