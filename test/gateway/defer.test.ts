@@ -324,6 +324,14 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
       { slug: SLUG, later: false },
       `query Conditional($slug: String!) { campaign(slug: $slug) { name status organizer { name } } }`,
     ],
+    [
+      'nested in a deferred fragment, with a false @defer(if:) inside',
+      `query InnerOff($slug: String!, $x: Boolean!) {
+        campaign(slug: $slug) { name ... @defer { organizer { name ... @defer(if: $x) { kind } } } }
+      }`,
+      { slug: SLUG, x: false },
+      `query InnerOff($slug: String!) { campaign(slug: $slug) { name organizer { name kind } } }`,
+    ],
   ])('assembles, %s, into exactly the undeferred answer', async (_name, query, variables, plainQuery) => {
     const { parts } = await (await postMultipart(gateway.port, { query, variables })).rest();
     expect(parts.length).toBeGreaterThan(1);
