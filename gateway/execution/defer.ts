@@ -327,19 +327,19 @@ function shapePart(
   const declared = typeAt(request, queryPath);
   if (!subselection || !declared) return [];
   const selectionSet = parseSubselection(subselection);
+  const scope = { schema, fragments: request.fragments, variables: request.variables };
   const items: IncrementalItem[] = [];
   for (const held of objectsAt(schema, root, queryPath)) {
     const type = concreteType(schema, declared, held.merged);
-    if (!type) continue;
+    // A fragment on another type of a union or interface (`... on Film @defer` at a Book): nothing to deliver there.
+    if (!type || collectFields(scope, type, selectionSet).size === 0) continue;
     // Shaped as a root of its own: errors are compared and made relative to the item's path.
     const relative = errors
       .filter((error) => error.path && startsWith(error.path, held.path))
       .map((error) => new GraphQLError(error.message, { path: error.path!.slice(held.path.length) }));
     const known = relative.length;
     const input = {
-      schema,
-      fragments: request.fragments,
-      variables: request.variables,
+      ...scope,
       errors: relative,
       subgraphFailed: errors.length > 0,
     };
