@@ -1,7 +1,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 // The request-kind enum is public in the type of `process`, but not re-exported by the package.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
+import type { DeferNode, FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
   type FieldNode,
@@ -21,20 +21,25 @@ import { collectFields, shapeResponse } from './shape';
 export const OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED';
 
 /** An object of the merged data with its path in the client's response (list indexes resolved). */
-interface Entity {
+export interface Entity {
   path: Array<string | number>;
   value: ResponseObject;
 }
 
 /** Everything one execution of a plan reads and writes. */
-interface Execution {
+export interface Execution {
   supergraphSchema: GraphQLSchema;
   dataSources: (name: string) => GraphQLDataSource | undefined;
   requestContext: GatewayGraphQLRequestContext;
   /** Coerced variables (defaults applied), for `Condition` nodes. */
   variables: Record<string, unknown>;
   errors: GraphQLError[];
+  /** Runs a `Defer` node (`defer.ts`); without it, `@defer` plans answer `OPERATION_NOT_SUPPORTED`. */
+  onDefer?: DeferHook;
 }
+
+/** Runs a `Defer` node of a plan: its primary part now, its deferred parts as `defer.ts` delivers them. */
+export type DeferHook = (execution: Execution, node: DeferNode, entities: Entity[]) => Promise<void>;
 
 /** The schemas and subgraph clients a plan runs against. */
 export interface PlanEnvironment {
@@ -50,7 +55,8 @@ export interface PlanEnvironment {
  * Runs a query plan of `@apollo/query-planner` for one client request: fetches through the
  * subgraphs' data sources (Fetch, Sequence, Parallel, Flatten, Condition), merges their data,
  * maps their errors to the client's paths, and shapes the result to the client's operation.
- * `Defer` and `Subscription` nodes answer `OPERATION_NOT_SUPPORTED` (not implemented yet).
+ * `Defer` nodes run through `onDefer` (`defer.ts`: incremental delivery), else answer
+ * `OPERATION_NOT_SUPPORTED`, as `Subscription` nodes do (not implemented yet).
  */
 export async function executeQueryPlan(
   plan: QueryPlan,
@@ -58,6 +64,7 @@ export async function executeQueryPlan(
   requestContext: GatewayGraphQLRequestContext,
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  onDefer?: DeferHook,
 ): Promise<GatewayExecutionResult> {
   const coerced = getVariableValues(
     environment.apiSchema,
@@ -71,6 +78,7 @@ export async function executeQueryPlan(
     requestContext,
     variables: coerced.coerced,
     errors: [],
+    onDefer,
   };
   const data: ResponseObject = {};
   try {
@@ -130,7 +138,8 @@ function introspect(
   return 'then' in result ? undefined : (result.data ?? undefined);
 }
 
-async function executeNode(execution: Execution, node: PlanNode, entities: Entity[]): Promise<void> {
+/** Runs one node of a plan against `entities` (the root object for a whole plan). */
+export async function executeNode(execution: Execution, node: PlanNode, entities: Entity[]): Promise<void> {
   switch (node.kind) {
     case 'Sequence':
       for (const child of node.nodes) await executeNode(execution, child, entities);
@@ -158,7 +167,8 @@ async function executeNode(execution: Execution, node: PlanNode, entities: Entit
       }
       return;
     case 'Defer':
-      throw notSupported('@defer');
+      if (!execution.onDefer) throw notSupported('@defer');
+      return execution.onDefer(execution, node, entities);
   }
 }
 

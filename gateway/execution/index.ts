@@ -6,9 +6,11 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../subgraphs/kit/logger';
-import { type PlanEnvironment, executeQueryPlan } from './execute';
+import { advertiseDefer, executeWithDefer } from './defer';
+import type { PlanEnvironment } from './execute';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
+export { defersAnything, takeSubsequentPayloads, type SubsequentPayload } from './defer';
 
 /** Plans of recent operations, per supergraph, when no shared cache is given. */
 const PLAN_CACHE_ENTRIES = 1000;
@@ -23,14 +25,17 @@ export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
 
 let versions = 0;
 
-/** Builds the planner and schemas of a supergraph SDL (Apollo's planner, as `@apollo/gateway` uses it). */
+/**
+ * Builds the planner and schemas of a supergraph SDL (Apollo's planner, as `@apollo/gateway` uses
+ * it, with `@defer` planned: `defer.ts` delivers it).
+ */
 export function loadSupergraph(supergraphSdl: string): LoadedSupergraph {
   const supergraph = Supergraph.build(supergraphSdl);
   const apiSchemaForPlanning = supergraph.apiSchema();
   return {
-    planner: new QueryPlanner(supergraph),
+    planner: new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } }),
     apiSchemaForPlanning,
-    apiSchema: apiSchemaForPlanning.toGraphQLJSSchema(),
+    apiSchema: apiSchemaForPlanning.toGraphQLJSSchema({ includeDefer: true }),
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     version: ++versions,
   };
@@ -49,7 +54,8 @@ function memoryPlanCache(): KeyValueCache<QueryPlan> {
 /**
  * The gateway's own executor of query plans for a loaded supergraph: plans with Apollo's
  * `QueryPlanner` (cached per operation and supergraph version in `plans`, e.g. the gateway's
- * bounded and measured `QUERY_PLAN_CACHE_MB` cache), then runs the plan with {@link executeQueryPlan}.
+ * bounded and measured `QUERY_PLAN_CACHE_MB` cache), then runs the plan with {@link executeWithDefer}
+ * ({@link executeQueryPlan} with `@defer`'s parts delivered after the first).
  */
 export function createPlanExecutor(
   current: () => LoadedSupergraph | undefined,
@@ -91,7 +97,7 @@ export function createPlanExecutor(
       }
       await plans.set(key, plan);
     }
-    return executeQueryPlan(plan, { ...loaded, dataSources }, requestContext, operation, fragments);
+    return executeWithDefer(plan, { ...loaded, dataSources }, requestContext, operation, fragments);
   };
 }
 
@@ -111,6 +117,8 @@ export function useOwnExecutor(
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     loaded = loadSupergraph(coreSupergraphSdl);
   });
+  // Apollo Server validates against the gateway's schema: with this executor, `@defer` is known.
+  advertiseDefer(gateway);
   const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
   const load = gateway.load.bind(gateway);
   gateway.load = async (options) => ({ ...(await load(options)), executor });

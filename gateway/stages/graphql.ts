@@ -14,6 +14,7 @@ import type { Logger } from '../../subgraphs/kit/logger';
 import type { AssertionCache } from '../assertions';
 import type { GatewayConfig } from '../config';
 import { type GatewayContext, SUBGRAPH_UNAVAILABLE } from '../datasource';
+import { incrementalDeliveryPlugin } from '../incremental';
 import { operationLimitsPlugin } from '../limits';
 import type { GatewayStage } from '../stage';
 import { enterRequestScope, noteFormattedError, recordOf } from './response';
@@ -45,7 +46,8 @@ export interface GraphQLStageOptions {
  * resolves the operation and checks the operation limits (`limits.ts`: 400
  * `OPERATION_LIMIT_EXCEEDED`, `OPERATION_RESOLUTION_FAILURE`, `OPERATION_NOT_SUPPORTED`), plans,
  * and executes against the subgraphs (`datasource.ts`: `SUBGRAPH_UNAVAILABLE` at the
- * affected paths). Errors are formatted here: internal ones masked, subgraph names and (in
+ * affected paths); `@defer` (our executor only) answers `multipart/mixed` parts (`incremental.ts`,
+ * 406 `BAD_REQUEST` for a client that does not accept them). Errors are formatted here: internal ones masked, subgraph names and (in
  * production) suggestions removed, the request id added. The other stages' plugins join
  * Apollo Server when the pipeline starts.
  */
@@ -81,6 +83,8 @@ export function graphqlStage(
         ApolloServerPluginUsageReportingDisabled(),
         ApolloServerPluginSchemaReportingDisabled(),
         operationLimitsPlugin<GatewayContext>(config.limits),
+        // Before the stages' plugins: their willSendResponse sees the body once it is incremental.
+        incrementalDeliveryPlugin<GatewayContext>(formatError),
         ...fromStages,
         // Apollo's landing page loads from a CDN; development gets the offline explorer instead.
         ApolloServerPluginLandingPageDisabled(),

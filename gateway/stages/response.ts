@@ -14,7 +14,8 @@ import type { GatewayStage } from '../stage';
  * - the request id is fixed on arrival ({@link assignRequestId}) and sent as `x-request-id`;
  * - stages note what they learn in the request's {@link RequestRecord} (identity, operation,
  *   error codes, a cache hit) and refuse with {@link refuse}, the gateway's one error writer;
- * - when the response head is written, exactly once per request, the record becomes the
+ * - when the response head is written (for a `multipart/mixed` answer of `@defer`: when its
+ *   last part is), exactly once per request, the record becomes the
  *   single log line `graphql request` and the request metrics (`graphql_requests_total`,
  *   `graphql_request_duration_seconds`, `graphql_requests_in_flight`).
  * Requests Node's HTTP parser refuses never become requests; `server.ts` counts those.
@@ -94,6 +95,12 @@ export function noteFormattedError(error: GraphQLFormattedError): GraphQLFormatt
   return { ...error, extensions: { ...error.extensions, requestId: record.requestId } };
 }
 
+/** Whether the response is written in parts (`multipart/mixed`: `@defer`'s incremental delivery). */
+function isMultipart(res: Response): boolean {
+  const type = res.getHeader('content-type');
+  return typeof type === 'string' && type.startsWith('multipart/mixed');
+}
+
 /** Calls `hook` with the status just before the response head is written (Node writes it once). */
 function beforeHead(res: Response, hook: (status: number) => void): void {
   const writeHead = res.writeHead;
@@ -150,8 +157,12 @@ export function responseStage(metrics: GatewayMetrics, logger: Logger): GatewayS
           ended = true;
           finish(status);
         };
-        beforeHead(res, end);
-        // A client that leaves before any answer still ends its request: logged as aborted.
+        beforeHead(res, (status) => {
+          // Incremental delivery (@defer): the answer ends with its last part, not with its head.
+          if (isMultipart(res)) res.once('finish', () => end(status));
+          else end(status);
+        });
+        // A client that leaves before any answer (or before the last part) ends its request: logged as aborted.
         res.once('close', () => end(undefined));
         next();
       },

@@ -8,6 +8,7 @@ import {
   executeQueryPlan,
   loadSupergraph,
   OPERATION_NOT_SUPPORTED,
+  takeSubsequentPayloads,
 } from '../../../gateway/execution';
 import { createLogger } from '../../../subgraphs/kit/logger';
 
@@ -307,7 +308,7 @@ describe("the gateway's own executor", () => {
     expect([...stored.keys()]).toEqual([`ours:${loaded.version}:h1:`]);
   });
 
-  it('refuses @defer plans with OPERATION_NOT_SUPPORTED (not implemented yet)', async () => {
+  it('refuses Defer nodes with OPERATION_NOT_SUPPORTED when run without a defer hook (defer.ts runs them)', async () => {
     const operation = parse('{ me { id } }').definitions[0];
     const result = await executeQueryPlan(
       { kind: 'QueryPlan', node: { kind: 'Defer', primary: {}, deferred: [] } },
@@ -318,5 +319,61 @@ describe("the gateway's own executor", () => {
     );
     expect(result.errors?.[0]?.extensions?.code).toBe(OPERATION_NOT_SUPPORTED);
     expect(calls).toEqual([]);
+  });
+});
+
+/** Runs an operation with @defer: the first result, then every later part, errors as clients would read them. */
+async function runDeferred(query: string, variables?: Record<string, unknown>) {
+  const context = {};
+  const requestContext = {
+    request: { query, variables },
+    document: parse(query),
+    queryHash: query,
+    context,
+    overallCachePolicy: { restrict: () => undefined },
+  } as unknown as GatewayGraphQLRequestContext;
+  const parts: unknown[] = [JSON.parse(JSON.stringify(await executor(requestContext)))];
+  for await (const payload of takeSubsequentPayloads(context) ?? []) parts.push(JSON.parse(JSON.stringify(payload)));
+  return parts;
+}
+
+describe('@defer on abstract types (gateway/execution/defer.ts)', () => {
+  it('delivers a fragment deferred on a union member at the elements of that type only', async () => {
+    const parts = await runDeferred('{ items { __typename ... on Film @defer { minutes } } }');
+    expect(parts).toEqual([
+      { data: { items: [{ __typename: 'Book' }, { __typename: 'Film' }] } },
+      { incremental: [{ data: { minutes: 90 }, path: ['items', 1] }], hasNext: false },
+    ]);
+  });
+
+  it('delivers a fragment deferred on an interface implementation, fetched from another subgraph', async () => {
+    const parts = await runDeferred('{ node(id: "1") { id ... on User @defer(label: "r") { reviews { body } } } }');
+    expect(parts).toEqual([
+      { data: { node: { id: '1' } } },
+      { incremental: [{ data: { reviews: [{ body: 'Moving' }] }, path: ['node'], label: 'r' }], hasNext: false },
+    ]);
+  });
+
+  it("nulls a deferred item's data, not the first part, when a non-null field in it fails", async () => {
+    const parts = await runDeferred('{ node(id: "2") { id ... on User @defer { reviews { body } } } }');
+    expect(parts).toEqual([
+      { data: { node: { id: '2' } } },
+      {
+        incremental: [
+          {
+            data: null,
+            path: ['node'],
+            errors: [
+              {
+                message: 'reviews are being moderated',
+                path: ['node', 'reviews'],
+                extensions: expect.objectContaining({ code: 'MODERATION' }),
+              },
+            ],
+          },
+        ],
+        hasNext: false,
+      },
+    ]);
   });
 });
