@@ -1,7 +1,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 // The request-kind enum is public in the type of `process`, but not re-exported by the package.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
+import type { FetchNode } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
   type FieldNode,
@@ -14,20 +14,29 @@ import {
   execute,
   getVariableValues,
 } from 'graphql';
-import { type ResponseObject, applyRewrites, deepMerge, isResponseObject, selectRepresentation } from './rewrites';
+import { executeBatchFetch } from './batch';
+import type { ExecutableNode, ExecutablePlan, FlattenPathElement } from './plan';
+import {
+  type ResponseObject,
+  applyRewrites,
+  deepMerge,
+  isObjectOfType,
+  isResponseObject,
+  selectRepresentation,
+} from './rewrites';
 import { collectFields, shapeResponse } from './shape';
 
 /** Code of an operation the executor cannot run yet (`@defer` plans, subscriptions). */
 export const OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED';
 
 /** An object of the merged data with its path in the client's response (list indexes resolved). */
-interface Entity {
+export interface Entity {
   path: Array<string | number>;
   value: ResponseObject;
 }
 
 /** Everything one execution of a plan reads and writes. */
-interface Execution {
+export interface Execution {
   supergraphSchema: GraphQLSchema;
   dataSources: (name: string) => GraphQLDataSource | undefined;
   requestContext: GatewayGraphQLRequestContext;
@@ -47,13 +56,13 @@ export interface PlanEnvironment {
 }
 
 /**
- * Runs a query plan of `@apollo/query-planner` for one client request: fetches through the
+ * Runs a query plan (of `@apollo/query-planner`, or translated from Hive's planner) for one client request: fetches through the
  * subgraphs' data sources (Fetch, Sequence, Parallel, Flatten, Condition), merges their data,
  * maps their errors to the client's paths, and shapes the result to the client's operation.
  * `Defer` and `Subscription` nodes answer `OPERATION_NOT_SUPPORTED` (not implemented yet).
  */
 export async function executeQueryPlan(
-  plan: QueryPlan,
+  plan: ExecutablePlan,
   environment: PlanEnvironment,
   requestContext: GatewayGraphQLRequestContext,
   operation: OperationDefinitionNode,
@@ -130,7 +139,7 @@ function introspect(
   return 'then' in result ? undefined : (result.data ?? undefined);
 }
 
-async function executeNode(execution: Execution, node: PlanNode, entities: Entity[]): Promise<void> {
+async function executeNode(execution: Execution, node: ExecutableNode, entities: Entity[]): Promise<void> {
   switch (node.kind) {
     case 'Sequence':
       for (const child of node.nodes) await executeNode(execution, child, entities);
@@ -139,7 +148,7 @@ async function executeNode(execution: Execution, node: PlanNode, entities: Entit
       await Promise.all(node.nodes.map((child) => executeNode(execution, child, entities)));
       return;
     case 'Flatten':
-      await executeNode(execution, node.node, flattenAt(entities, node.path));
+      await executeNode(execution, node.node, flattenAt(execution, entities, node.path));
       return;
     case 'Condition': {
       const branch = execution.variables[node.condition] === true ? node.ifClause : node.elseClause;
@@ -147,8 +156,11 @@ async function executeNode(execution: Execution, node: PlanNode, entities: Entit
       return;
     }
     case 'Fetch':
+    case 'BatchFetch':
       try {
-        await executeFetch(execution, node, entities);
+        await (node.kind === 'Fetch'
+          ? executeFetch(execution, node, entities)
+          : executeBatchFetch(execution, node, entities));
       } catch (error) {
         execution.errors.push(
           error instanceof GraphQLError
@@ -162,14 +174,29 @@ async function executeNode(execution: Execution, node: PlanNode, entities: Entit
   }
 }
 
-/** The objects at a Flatten path (`@` stands for every element of a list), with their concrete paths. */
-function flattenAt(entities: readonly Entity[], path: ResponsePath): Entity[] {
+/**
+ * The objects at a Flatten path (`@` stands for every element of a list; a type condition keeps
+ * the objects of its types), with their concrete paths.
+ */
+export function flattenAt(
+  execution: Execution,
+  entities: readonly Entity[],
+  path: readonly FlattenPathElement[],
+): Entity[] {
   let current: ReadonlyArray<{ path: Array<string | number>; value: unknown }> = entities;
   for (const element of path) {
     const next: Array<{ path: Array<string | number>; value: unknown }> = [];
     for (const { path: at, value } of current) {
       if (element === '@') {
         if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: [...at, i], value: item }));
+      } else if (typeof element === 'object') {
+        const matches = (item: unknown): boolean =>
+          isResponseObject(item) &&
+          element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type));
+        // On a list, the condition applies to its elements (as Hive's executor reads these paths).
+        if (Array.isArray(value))
+          value.forEach((item, i) => matches(item) && next.push({ path: [...at, i], value: item }));
+        else if (matches(value)) next.push({ path: at, value });
       } else if (isResponseObject(value) && typeof element === 'string') {
         const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
         if (child !== undefined && child !== null) next.push({ path: [...at, element], value: child });
@@ -237,10 +264,16 @@ async function executeFetch(execution: Execution, fetch: FetchNode, entities: re
   });
 }
 
-async function send(
+/** What a subgraph request needs of a fetch node (`Fetch` or `BatchFetch`). */
+export type SubgraphOperation = Pick<
+  FetchNode,
+  'serviceName' | 'operation' | 'operationName' | 'operationDocumentNode'
+>;
+
+export async function send(
   execution: Execution,
   dataSource: GraphQLDataSource,
-  fetch: FetchNode,
+  fetch: SubgraphOperation,
   variables: Record<string, unknown>,
 ): Promise<{ data?: ResponseObject | null; errors?: readonly GraphQLFormattedError[] }> {
   const { requestContext } = execution;
@@ -259,9 +292,9 @@ async function send(
  * path of the i-th represented entity), with the subgraph's code, or `DOWNSTREAM_SERVICE_ERROR`
  * when it has none (as Apollo's executor does). `serviceName` is removed before clients see it.
  */
-function mapErrors(
+export function mapErrors(
   execution: Execution,
-  fetch: FetchNode,
+  fetch: SubgraphOperation,
   errors: readonly GraphQLFormattedError[] | undefined,
   toClientPath: (path: ReadonlyArray<string | number>) => Array<string | number> | undefined,
 ): void {

@@ -1,44 +1,58 @@
 import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
-import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
-import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import { Supergraph } from '@apollo/federation-internals';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../subgraphs/kit/logger';
 import { type PlanEnvironment, executeQueryPlan } from './execute';
+import type { ExecutablePlan } from './plan';
+import { type OperationPlanner, type PlannerKind, createPlanner } from './planners';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
+export type { ExecutablePlan } from './plan';
+export type { PlannerKind } from './planners';
 
 /** Plans of recent operations, per supergraph, when no shared cache is given. */
 const PLAN_CACHE_ENTRIES = 1000;
 
 /** A supergraph ready to plan and execute against. */
 export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
-  planner: QueryPlanner;
-  apiSchemaForPlanning: ReturnType<Supergraph['apiSchema']>;
+  planner: OperationPlanner;
   /** Distinguishes this supergraph's plans from an earlier one's in a shared plan cache. */
   version: number;
 }
 
 let versions = 0;
 
-/** Builds the planner and schemas of a supergraph SDL (Apollo's planner, as `@apollo/gateway` uses it). */
-export function loadSupergraph(supergraphSdl: string): LoadedSupergraph {
+/**
+ * Builds the planner (`planner`: Apollo's, as `@apollo/gateway` uses it, by default) and the
+ * schemas of a supergraph SDL. A planner that fails to load answers every operation with that
+ * failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway.
+ */
+export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'apollo'): LoadedSupergraph {
   const supergraph = Supergraph.build(supergraphSdl);
-  const apiSchemaForPlanning = supergraph.apiSchema();
+  let operationPlanner: OperationPlanner;
+  try {
+    operationPlanner = createPlanner(planner, supergraphSdl, supergraph);
+  } catch (error) {
+    operationPlanner = {
+      plan: () => {
+        throw error;
+      },
+    };
+  }
   return {
-    planner: new QueryPlanner(supergraph),
-    apiSchemaForPlanning,
-    apiSchema: apiSchemaForPlanning.toGraphQLJSSchema(),
+    planner: operationPlanner,
+    apiSchema: supergraph.apiSchema().toGraphQLJSSchema(),
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     version: ++versions,
   };
 }
 
 /** A plan cache in memory, for when the caller shares none. */
-function memoryPlanCache(): KeyValueCache<QueryPlan> {
-  const lru = new LRUCache<string, QueryPlan>({ max: PLAN_CACHE_ENTRIES });
+function memoryPlanCache(): KeyValueCache<ExecutablePlan> {
+  const lru = new LRUCache<string, ExecutablePlan>({ max: PLAN_CACHE_ENTRIES });
   return {
     get: async (key) => lru.get(key),
     set: async (key, value) => void lru.set(key, value),
@@ -47,15 +61,14 @@ function memoryPlanCache(): KeyValueCache<QueryPlan> {
 }
 
 /**
- * The gateway's own executor of query plans for a loaded supergraph: plans with Apollo's
- * `QueryPlanner` (cached per operation and supergraph version in `plans`, e.g. the gateway's
+ * The gateway's own executor of query plans for a loaded supergraph: plans with its planner (cached per operation and supergraph version in `plans`, e.g. the gateway's
  * bounded and measured `QUERY_PLAN_CACHE_MB` cache), then runs the plan with {@link executeQueryPlan}.
  */
 export function createPlanExecutor(
   current: () => LoadedSupergraph | undefined,
   dataSources: (name: string) => GraphQLDataSource | undefined,
   logger: Logger,
-  plans: KeyValueCache<QueryPlan> = memoryPlanCache(),
+  plans: KeyValueCache<ExecutablePlan> = memoryPlanCache(),
 ): GatewayExecutor {
   return async (requestContext) => {
     const loaded = current();
@@ -76,10 +89,9 @@ export function createPlanExecutor(
     let plan = await plans.get(key);
     if (!plan) {
       try {
-        plan = loaded.planner.buildQueryPlan(
-          operationFromDocument(loaded.apiSchemaForPlanning, document, { operationName: request.operationName }),
-        );
+        plan = loaded.planner.plan(document, request.operationName ?? undefined);
       } catch (error) {
+        // The planner's message stays in the log: it may quote the operation or the supergraph.
         logger.error({ err: error }, 'query planning failed');
         return {
           errors: [
@@ -99,17 +111,18 @@ export function createPlanExecutor(
  * Makes Apollo Server run queries with the gateway's own executor instead of `@apollo/gateway`'s
  * (`GATEWAY_EXECUTOR=ours`): `ApolloGateway` keeps loading and watching the supergraph and
  * building the subgraph clients; its `load()` answers our executor, which plans each supergraph
- * version with its own `QueryPlanner`.
+ * version with `planner` (`GATEWAY_PLANNER`).
  */
 export function useOwnExecutor(
   gateway: ApolloGateway,
   dataSources: (name: string) => GraphQLDataSource | undefined,
   logger: Logger,
-  plans?: KeyValueCache<QueryPlan>,
+  plans?: KeyValueCache<ExecutablePlan>,
+  planner: PlannerKind = 'apollo',
 ): void {
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    loaded = loadSupergraph(coreSupergraphSdl);
+    loaded = loadSupergraph(coreSupergraphSdl, planner);
   });
   const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
   const load = gateway.load.bind(gateway);
