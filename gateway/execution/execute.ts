@@ -15,7 +15,7 @@ import {
   getVariableValues,
 } from 'graphql';
 import { executeBatchFetch } from './batch';
-import type { ExecutableNode, ExecutablePlan, FlattenPathElement } from './plan';
+import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan, FlattenPathElement } from './plan';
 import {
   type ResponseObject,
   applyRewrites,
@@ -214,7 +214,11 @@ export function flattenAt(
   return result;
 }
 
-async function executeFetch(execution: Execution, fetch: FetchNode, entities: readonly Entity[]): Promise<void> {
+async function executeFetch(
+  execution: Execution,
+  fetch: ExecutableFetchNode,
+  entities: readonly Entity[],
+): Promise<void> {
   if (entities.length === 0) return;
   const dataSource = execution.dataSources(fetch.serviceName);
   if (!dataSource) throw new GraphQLError(`the supergraph names a subgraph the gateway has no client for`);

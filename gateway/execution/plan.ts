@@ -3,8 +3,6 @@ import type {
   DeferNode,
   FetchDataRewrite,
   FetchNode,
-  QueryPlanSelectionNode,
-  SubscriptionNode,
 } from '@apollo/query-planner';
 import type { DocumentNode } from 'graphql';
 
@@ -18,8 +16,42 @@ export interface ExecutablePlan {
   node?: ExecutableNode | SubscriptionNode;
 }
 
+export interface SubscriptionNode {
+  kind: 'Subscription';
+  primary: ExecutableFetchNode;
+  rest?: ExecutableNode;
+}
+
+/** A field of a `requires` selection (Apollo's `QueryPlanFieldNode`, plus `dataKey`). */
+export interface RequiresField {
+  readonly kind: 'Field';
+  readonly name: string;
+  /** The representation's key, when not `name`. */
+  readonly alias?: string;
+  readonly selections?: RequiresSelection[];
+  /**
+   * Key of the value in the merged data when it is not the representation's key: Hive's planner
+   * fetches a required field whose arguments differ from the client's under an internal alias.
+   */
+  readonly dataKey?: string;
+}
+
+export interface RequiresInlineFragment {
+  readonly kind: 'InlineFragment';
+  readonly typeCondition?: string;
+  readonly selections: RequiresSelection[];
+}
+
+/** What an entity's representation is made of (Apollo's `QueryPlanSelectionNode`, widened). */
+export type RequiresSelection = RequiresField | RequiresInlineFragment;
+
+/** Apollo's `FetchNode`, with `requires` that may read fields under other keys. */
+export interface ExecutableFetchNode extends Omit<FetchNode, 'requires'> {
+  requires?: RequiresSelection[];
+}
+
 export type ExecutableNode =
-  FetchNode | BatchFetchNode | SequenceNode | ParallelNode | FlattenNode | ConditionNode | DeferNode;
+  ExecutableFetchNode | BatchFetchNode | SequenceNode | ParallelNode | FlattenNode | ConditionNode | DeferNode;
 
 export interface SequenceNode {
   kind: 'Sequence';
@@ -68,7 +100,7 @@ export interface EntityBatchAlias {
   alias: string;
   representationsVariableName: string;
   paths: FlattenPathElement[][];
-  requires: QueryPlanSelectionNode[];
+  requires: RequiresSelection[];
   inputRewrites?: FetchDataRewrite[];
   outputRewrites?: FetchDataRewrite[];
 }

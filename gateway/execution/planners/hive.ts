@@ -1,4 +1,4 @@
-import type { FetchDataRewrite, FetchNode, QueryPlanSelectionNode } from '@apollo/query-planner';
+import type { FetchDataRewrite, FetchNode } from '@apollo/query-planner';
 import type * as Hive from '@graphql-hive/router-query-planner';
 import {
   type DocumentNode,
@@ -11,7 +11,15 @@ import {
   print,
 } from 'graphql';
 import type { OperationPlanner } from '.';
-import type { BatchFetchNode, EntityBatchAlias, ExecutableNode, ExecutablePlan, FlattenPathElement } from '../plan';
+import type {
+  BatchFetchNode,
+  EntityBatchAlias,
+  ExecutableFetchNode,
+  ExecutableNode,
+  ExecutablePlan,
+  FlattenPathElement,
+  RequiresSelection,
+} from '../plan';
 
 /** Root fields the gateway answers itself: introspection from the API schema, `__typename` from the root type. */
 const GATEWAY_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
@@ -135,7 +143,7 @@ function parseOperation(operation: string): { document: DocumentNode; kind: Fetc
   return { document, kind: definition.operation };
 }
 
-function toFetch(node: Hive.FetchNode): FetchNode {
+function toFetch(node: Hive.FetchNode): ExecutableFetchNode {
   const { document, kind } = parseOperation(node.operation);
   return {
     kind: 'Fetch',
@@ -177,13 +185,15 @@ function toPathElement(segment: Hive.FlattenNodePathSegment): FlattenPathElement
   return { typeConditions: segment.TypeCondition };
 }
 
-function toSelection(selection: Hive.RequiresSelection): QueryPlanSelectionNode {
+function toSelection(selection: Hive.RequiresSelection): RequiresSelection {
   switch (selection.kind) {
     case 'Field':
+      // Hive reads `name` in the merged data and writes `alias` in the representation.
       return {
         kind: 'Field',
         name: selection.name,
         alias: selection.alias,
+        dataKey: selection.alias !== undefined && selection.alias !== selection.name ? selection.name : undefined,
         selections: selection.selections?.map(toSelection),
       };
     case 'InlineFragment':

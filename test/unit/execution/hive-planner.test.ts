@@ -5,6 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, type GraphQLSchema, execute, parse } from 'graphql';
 import { type LoadedSupergraph, createPlanExecutor, loadSupergraph } from '../../../gateway/execution';
 import { planningDocument, toExecutablePlan } from '../../../gateway/execution/planners/hive';
+import { selectRepresentation } from '../../../gateway/execution/rewrites';
 import { createLogger } from '../../../subgraphs/kit/logger';
 
 const LINK =
@@ -239,6 +240,37 @@ describe("translation of Hive's plans", () => {
         ],
         outputRewrites: [{ kind: 'KeyRenamer', path: ['rank__alias'], renameKeyTo: 'rank' }],
       },
+    });
+  });
+
+  it('reads a required field fetched under an internal alias, and sends it under its own name', () => {
+    const plan = toExecutablePlan({
+      kind: 'QueryPlan',
+      node: {
+        kind: 'Fetch',
+        serviceName: 'a',
+        operation:
+          'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{shippingEstimate}}}',
+        requires: [
+          {
+            kind: 'InlineFragment',
+            typeCondition: 'Product',
+            selections: [
+              { kind: 'Field', name: '__typename' },
+              { kind: 'Field', name: 'upc' },
+              { kind: 'Field', name: '_internal_qp_alias_0', alias: 'price' },
+            ],
+          },
+        ],
+      },
+    });
+    const fetch = plan.node?.kind === 'Fetch' ? plan.node : undefined;
+    // The client asked price(currency: "USD"); the requirement is price(currency: "EUR").
+    const entity = { __typename: 'Product', upc: 'p1', price: 10, _internal_qp_alias_0: 9 };
+    expect(selectRepresentation(SCHEMAS.people!, entity, fetch?.requires ?? [])).toEqual({
+      __typename: 'Product',
+      upc: 'p1',
+      price: 9,
     });
   });
 
