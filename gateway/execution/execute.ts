@@ -56,8 +56,9 @@ export interface PlanEnvironment {
 }
 
 /**
- * Runs a query plan (of `@apollo/query-planner`, or translated from Hive's planner) for one client request: fetches through the
- * subgraphs' data sources (Fetch, Sequence, Parallel, Flatten, Condition), merges their data,
+ * Runs a query plan (of `@apollo/query-planner`, or translated from Hive's planner) for one client
+ * request: fetches through the subgraphs' data sources (Fetch, BatchFetch, Sequence, Parallel,
+ * Flatten, Condition), merges their data,
  * maps their errors to the client's paths, and shapes the result to the client's operation.
  * `Defer` and `Subscription` nodes answer `OPERATION_NOT_SUPPORTED` (not implemented yet).
  */
@@ -274,6 +275,7 @@ export type SubgraphOperation = Pick<
   'serviceName' | 'operation' | 'operationName' | 'operationDocumentNode'
 >;
 
+/** Sends one fetch's operation to its subgraph through the subgraph's data source. */
 export async function send(
   execution: Execution,
   dataSource: GraphQLDataSource,
