@@ -21,6 +21,8 @@ export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
   planner: OperationPlanner;
   /** Distinguishes this supergraph's plans from an earlier one's in a shared plan cache. */
   version: number;
+  /** Why the planner could not be built for this supergraph, when it could not. */
+  plannerError?: unknown;
 }
 
 let versions = 0;
@@ -33,9 +35,11 @@ let versions = 0;
 export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'apollo'): LoadedSupergraph {
   const supergraph = Supergraph.build(supergraphSdl);
   let operationPlanner: OperationPlanner;
+  let plannerError: unknown;
   try {
     operationPlanner = createPlanner(planner, supergraphSdl, supergraph);
   } catch (error) {
+    plannerError = error;
     operationPlanner = {
       plan: () => {
         throw error;
@@ -44,6 +48,7 @@ export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'ap
   }
   return {
     planner: operationPlanner,
+    plannerError,
     apiSchema: supergraph.apiSchema().toGraphQLJSSchema(),
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     version: ++versions,
@@ -123,6 +128,8 @@ export function useOwnExecutor(
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     loaded = loadSupergraph(coreSupergraphSdl, planner);
+    if (loaded.plannerError)
+      logger.error({ err: loaded.plannerError, planner }, 'the query planner could not load this supergraph');
   });
   const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
   const load = gateway.load.bind(gateway);
