@@ -3,7 +3,12 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, type GraphQLSchema, execute, parse } from 'graphql';
-import { type LoadedSupergraph, createPlanExecutor, loadSupergraph } from '../../../gateway/execution';
+import {
+  type LoadedSupergraph,
+  createPlanExecutor,
+  executeQueryPlan,
+  loadSupergraph,
+} from '../../../gateway/execution';
 import { planningDocument, toExecutablePlan } from '../../../gateway/execution/planners/hive';
 import { selectRepresentation } from '../../../gateway/execution/rewrites';
 import { createLogger } from '../../../subgraphs/kit/logger';
@@ -201,6 +206,56 @@ describe("Hive's planner behind the planner seam", () => {
         expect(await hive(query, used)).toEqual(await apollo(query, used));
       }
     }
+  });
+});
+
+describe("running Hive's plan nodes", () => {
+  it('fetches only the entities a Flatten type condition keeps', async () => {
+    const loaded = loadSupergraph(supergraphSdl, 'hive');
+    const query = '{ users { id reviews } }';
+    const run = (typeCondition: string) =>
+      executeQueryPlan(
+        toExecutablePlan({
+          kind: 'QueryPlan',
+          node: {
+            kind: 'Sequence',
+            nodes: [
+              { kind: 'Fetch', serviceName: 'people', operation: '{users{__typename id}}' },
+              {
+                kind: 'Flatten',
+                path: [{ Field: 'users' }, '@', { TypeCondition: [typeCondition] }],
+                node: {
+                  kind: 'Fetch',
+                  serviceName: 'reviews',
+                  operation:
+                    'query($representations:[_Any!]!){_entities(representations:$representations){...on User{reviews}}}',
+                  requires: [
+                    {
+                      kind: 'InlineFragment',
+                      typeCondition: 'User',
+                      selections: [
+                        { kind: 'Field', name: '__typename' },
+                        { kind: 'Field', name: 'id' },
+                      ],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        }),
+        { ...loaded, dataSources: (name) => (SCHEMAS[name] ? inProcess(name) : undefined) },
+        { request: { query }, context: {} } as unknown as GatewayGraphQLRequestContext,
+        parse(query).definitions[0] as never,
+        {},
+      );
+    await run('Place');
+    expect(calls.map((c) => c.subgraph)).toEqual(['people']);
+    calls = [];
+    const result = await run('Node');
+    expect(calls.map((c) => c.subgraph)).toEqual(['people', 'reviews']);
+    // The second user's reviews fail, which nulls the non-null list of users and the response.
+    expect(result.errors?.map((e) => e.path)).toEqual([['users', 1, 'reviews']]);
   });
 });
 
