@@ -96,6 +96,11 @@ export interface GatewayConfig {
    * default) or `ours` (gateway/execution, opt-in until it passes at least the same audit tests).
    */
   executor: 'apollo' | 'ours';
+  /**
+   * Which planner plans for our executor (`GATEWAY_PLANNER`): `apollo` (`@apollo/query-planner`,
+   * the default) or `hive` (Hive Router's Rust planner); `hive` needs `GATEWAY_EXECUTOR=ours`.
+   */
+  planner: 'apollo' | 'hive';
 }
 
 /** Limits on the shape and size of operations. */
@@ -147,6 +152,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (nodeEnv === 'production' && Buffer.from(accessTokenSecret).equals(assertionKey.secret)) {
     throw new StartupError(`ACCESS_TOKEN_SECRET must differ from GATEWAY_ASSERTION_SECRET; ${SECRET_ADVICE}`);
   }
+  const executor = envEnum(env, 'GATEWAY_EXECUTOR', ['apollo', 'ours'] as const, 'apollo');
+  const planner = envEnum(env, 'GATEWAY_PLANNER', ['apollo', 'hive'] as const, 'apollo');
+  // Apollo's executor plans with its own planner; silently ignoring the choice would mislead.
+  if (planner === 'hive' && executor !== 'ours') {
+    throw new StartupError(
+      "GATEWAY_PLANNER=hive needs GATEWAY_EXECUTOR=ours (Apollo's executor runs only its own plans)",
+    );
+  }
   return {
     nodeEnv,
     host: envString(env, 'HOST', '127.0.0.1'),
@@ -194,7 +207,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
     apolloTelemetry: envBool(env, 'APOLLO_GATEWAY_TELEMETRY', false),
     http: readHttpServerSettings(env),
-    executor: envEnum(env, 'GATEWAY_EXECUTOR', ['apollo', 'ours'] as const, 'apollo'),
+    executor,
+    planner,
     logLevel: envEnum(
       env,
       'LOG_LEVEL',

@@ -106,7 +106,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     },
     logger,
   });
-  if (config.executor === 'ours') useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans);
+  if (config.executor === 'ours')
+    useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans, config.planner);
 
   // One Redis connection for the shared state of replicas: rate limits, persisted queries, responses.
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;

@@ -1,5 +1,6 @@
 import type { ApolloGateway } from '@apollo/gateway';
-import type { DeferNode, DeferredNode, PlanNode, QueryPlan } from '@apollo/query-planner';
+import type { DeferNode, DeferredNode, PlanNode } from '@apollo/query-planner';
+import type { ExecutableNode, ExecutablePlan } from './plan';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
   type DirectiveNode,
@@ -124,10 +125,10 @@ function withoutDeferred(
 }
 
 // Whether each (cached) plan holds a Defer node, so that the walk is not repeated on every request.
-const plansWithDefer = new WeakMap<QueryPlan, boolean>();
+const plansWithDefer = new WeakMap<ExecutablePlan, boolean>();
 
 /** Whether a plan holds a `Defer` node anywhere. */
-function hasDeferNode(node: QueryPlan['node'] | PlanNode | undefined): boolean {
+function hasDeferNode(node: ExecutablePlan['node'] | ExecutableNode | PlanNode | undefined): boolean {
   if (!node) return false;
   switch (node.kind) {
     case 'Defer':
@@ -366,7 +367,7 @@ function shapePart(
  * then not cacheable (its first part is not the whole answer).
  */
 export async function executeWithDefer(
-  plan: QueryPlan,
+  plan: ExecutablePlan,
   environment: PlanEnvironment,
   requestContext: GatewayGraphQLRequestContext,
   operation: OperationDefinitionNode,

@@ -1,7 +1,7 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 // The request-kind enum is public in the type of `process`, but not re-exported by the package.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { DeferNode, FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
+import type { DeferNode, FetchNode } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
   type FieldNode,
@@ -14,7 +14,16 @@ import {
   execute,
   getVariableValues,
 } from 'graphql';
-import { type ResponseObject, applyRewrites, deepMerge, isResponseObject, selectRepresentation } from './rewrites';
+import { executeBatchFetch } from './batch';
+import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan, FlattenPathElement } from './plan';
+import {
+  type ResponseObject,
+  applyRewrites,
+  deepMerge,
+  isObjectOfType,
+  isResponseObject,
+  selectRepresentation,
+} from './rewrites';
 import { collectFields, shapeResponse } from './shape';
 
 /** Code of an operation the executor cannot run yet (`@defer` plans, subscriptions). */
@@ -52,14 +61,15 @@ export interface PlanEnvironment {
 }
 
 /**
- * Runs a query plan of `@apollo/query-planner` for one client request: fetches through the
- * subgraphs' data sources (Fetch, Sequence, Parallel, Flatten, Condition), merges their data,
+ * Runs a query plan (of `@apollo/query-planner`, or translated from Hive's planner) for one client
+ * request: fetches through the subgraphs' data sources (Fetch, BatchFetch, Sequence, Parallel,
+ * Flatten, Condition), merges their data,
  * maps their errors to the client's paths, and shapes the result to the client's operation.
  * `Defer` nodes run through `onDefer` (`defer.ts`: incremental delivery), else answer
  * `OPERATION_NOT_SUPPORTED`, as `Subscription` nodes do (not implemented yet).
  */
 export async function executeQueryPlan(
-  plan: QueryPlan,
+  plan: ExecutablePlan,
   environment: PlanEnvironment,
   requestContext: GatewayGraphQLRequestContext,
   operation: OperationDefinitionNode,
@@ -139,7 +149,7 @@ function introspect(
 }
 
 /** Runs one node of a plan against `entities` (the root object for a whole plan). */
-export async function executeNode(execution: Execution, node: PlanNode, entities: Entity[]): Promise<void> {
+export async function executeNode(execution: Execution, node: ExecutableNode, entities: Entity[]): Promise<void> {
   switch (node.kind) {
     case 'Sequence':
       for (const child of node.nodes) await executeNode(execution, child, entities);
@@ -148,7 +158,7 @@ export async function executeNode(execution: Execution, node: PlanNode, entities
       await Promise.all(node.nodes.map((child) => executeNode(execution, child, entities)));
       return;
     case 'Flatten':
-      await executeNode(execution, node.node, flattenAt(entities, node.path));
+      await executeNode(execution, node.node, flattenAt(execution, entities, node.path));
       return;
     case 'Condition': {
       const branch = execution.variables[node.condition] === true ? node.ifClause : node.elseClause;
@@ -156,8 +166,11 @@ export async function executeNode(execution: Execution, node: PlanNode, entities
       return;
     }
     case 'Fetch':
+    case 'BatchFetch':
       try {
-        await executeFetch(execution, node, entities);
+        await (node.kind === 'Fetch'
+          ? executeFetch(execution, node, entities)
+          : executeBatchFetch(execution, node, entities));
       } catch (error) {
         execution.errors.push(
           error instanceof GraphQLError
@@ -172,14 +185,29 @@ export async function executeNode(execution: Execution, node: PlanNode, entities
   }
 }
 
-/** The objects at a Flatten path (`@` stands for every element of a list), with their concrete paths. */
-function flattenAt(entities: readonly Entity[], path: ResponsePath): Entity[] {
+/**
+ * The objects at a Flatten path (`@` stands for every element of a list; a type condition keeps
+ * the objects of its types), with their concrete paths.
+ */
+export function flattenAt(
+  execution: Execution,
+  entities: readonly Entity[],
+  path: readonly FlattenPathElement[],
+): Entity[] {
   let current: ReadonlyArray<{ path: Array<string | number>; value: unknown }> = entities;
   for (const element of path) {
     const next: Array<{ path: Array<string | number>; value: unknown }> = [];
     for (const { path: at, value } of current) {
       if (element === '@') {
         if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: [...at, i], value: item }));
+      } else if (typeof element === 'object') {
+        const matches = (item: unknown): boolean =>
+          isResponseObject(item) &&
+          element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type));
+        // On a list, the condition applies to its elements (as Hive's executor reads these paths).
+        if (Array.isArray(value))
+          value.forEach((item, i) => matches(item) && next.push({ path: [...at, i], value: item }));
+        else if (matches(value)) next.push({ path: at, value });
       } else if (isResponseObject(value) && typeof element === 'string') {
         const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
         if (child !== undefined && child !== null) next.push({ path: [...at, element], value: child });
@@ -197,7 +225,11 @@ function flattenAt(entities: readonly Entity[], path: ResponsePath): Entity[] {
   return result;
 }
 
-async function executeFetch(execution: Execution, fetch: FetchNode, entities: readonly Entity[]): Promise<void> {
+async function executeFetch(
+  execution: Execution,
+  fetch: ExecutableFetchNode,
+  entities: readonly Entity[],
+): Promise<void> {
   if (entities.length === 0) return;
   const dataSource = execution.dataSources(fetch.serviceName);
   if (!dataSource) throw new GraphQLError(`the supergraph names a subgraph the gateway has no client for`);
@@ -247,10 +279,17 @@ async function executeFetch(execution: Execution, fetch: FetchNode, entities: re
   });
 }
 
-async function send(
+/** What a subgraph request needs of a fetch node (`Fetch` or `BatchFetch`). */
+export type SubgraphOperation = Pick<
+  FetchNode,
+  'serviceName' | 'operation' | 'operationName' | 'operationDocumentNode'
+>;
+
+/** Sends one fetch's operation to its subgraph through the subgraph's data source. */
+export async function send(
   execution: Execution,
   dataSource: GraphQLDataSource,
-  fetch: FetchNode,
+  fetch: SubgraphOperation,
   variables: Record<string, unknown>,
 ): Promise<{ data?: ResponseObject | null; errors?: readonly GraphQLFormattedError[] }> {
   const { requestContext } = execution;
@@ -269,9 +308,9 @@ async function send(
  * path of the i-th represented entity), with the subgraph's code, or `DOWNSTREAM_SERVICE_ERROR`
  * when it has none (as Apollo's executor does). `serviceName` is removed before clients see it.
  */
-function mapErrors(
+export function mapErrors(
   execution: Execution,
-  fetch: FetchNode,
+  fetch: SubgraphOperation,
   errors: readonly GraphQLFormattedError[] | undefined,
   toClientPath: (path: ReadonlyArray<string | number>) => Array<string | number> | undefined,
 ): void {

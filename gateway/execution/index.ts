@@ -1,6 +1,5 @@
 import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
-import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
-import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import { Supergraph } from '@apollo/federation-internals';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
@@ -8,42 +7,60 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../subgraphs/kit/logger';
 import { advertiseDefer, executeWithDefer } from './defer';
 import type { PlanEnvironment } from './execute';
+import type { ExecutablePlan } from './plan';
+import { type OperationPlanner, type PlannerKind, createPlanner } from './planners';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
 export { defersAnything, takeSubsequentPayloads, type SubsequentPayload } from './defer';
+export type { ExecutablePlan } from './plan';
+export type { PlannerKind } from './planners';
 
 /** Plans of recent operations, per supergraph, when no shared cache is given. */
 const PLAN_CACHE_ENTRIES = 1000;
 
 /** A supergraph ready to plan and execute against. */
 export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
-  planner: QueryPlanner;
-  apiSchemaForPlanning: ReturnType<Supergraph['apiSchema']>;
+  planner: OperationPlanner;
   /** Distinguishes this supergraph's plans from an earlier one's in a shared plan cache. */
   version: number;
+  /** Why the planner could not be built for this supergraph, when it could not. */
+  plannerError?: unknown;
 }
 
 let versions = 0;
 
 /**
- * Builds the planner and schemas of a supergraph SDL (Apollo's planner, as `@apollo/gateway` uses
- * it, with `@defer` planned: `defer.ts` delivers it).
+ * Builds the planner (`planner`: Apollo's, as `@apollo/gateway` uses it, by default) and the
+ * schemas of a supergraph SDL. A planner that fails to load answers every operation with that
+ * failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway.
  */
-export function loadSupergraph(supergraphSdl: string): LoadedSupergraph {
+export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'apollo'): LoadedSupergraph {
   const supergraph = Supergraph.build(supergraphSdl);
-  const apiSchemaForPlanning = supergraph.apiSchema();
+  let operationPlanner: OperationPlanner;
+  let plannerError: unknown;
+  try {
+    operationPlanner = createPlanner(planner, supergraphSdl, supergraph);
+  } catch (error) {
+    plannerError = error;
+    operationPlanner = {
+      plan: () => {
+        throw error;
+      },
+    };
+  }
   return {
-    planner: new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: true } }),
-    apiSchemaForPlanning,
-    apiSchema: apiSchemaForPlanning.toGraphQLJSSchema({ includeDefer: true }),
+    planner: operationPlanner,
+    plannerError,
+    // With `@defer`: our executor delivers it (defer.ts), so documents using it validate.
+    apiSchema: supergraph.apiSchema().toGraphQLJSSchema({ includeDefer: true }),
     supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
     version: ++versions,
   };
 }
 
 /** A plan cache in memory, for when the caller shares none. */
-function memoryPlanCache(): KeyValueCache<QueryPlan> {
-  const lru = new LRUCache<string, QueryPlan>({ max: PLAN_CACHE_ENTRIES });
+function memoryPlanCache(): KeyValueCache<ExecutablePlan> {
+  const lru = new LRUCache<string, ExecutablePlan>({ max: PLAN_CACHE_ENTRIES });
   return {
     get: async (key) => lru.get(key),
     set: async (key, value) => void lru.set(key, value),
@@ -52,16 +69,16 @@ function memoryPlanCache(): KeyValueCache<QueryPlan> {
 }
 
 /**
- * The gateway's own executor of query plans for a loaded supergraph: plans with Apollo's
- * `QueryPlanner` (cached per operation and supergraph version in `plans`, e.g. the gateway's
- * bounded and measured `QUERY_PLAN_CACHE_MB` cache), then runs the plan with {@link executeWithDefer}
- * ({@link executeQueryPlan} with `@defer`'s parts delivered after the first).
+ * The gateway's own executor of query plans for a loaded supergraph: plans with its planner
+ * (cached per operation and supergraph version in `plans`, e.g. the gateway's bounded and
+ * measured `QUERY_PLAN_CACHE_MB` cache), then runs the plan with {@link executeWithDefer}
+ * (`executeQueryPlan` with `@defer`'s parts delivered after the first).
  */
 export function createPlanExecutor(
   current: () => LoadedSupergraph | undefined,
   dataSources: (name: string) => GraphQLDataSource | undefined,
   logger: Logger,
-  plans: KeyValueCache<QueryPlan> = memoryPlanCache(),
+  plans: KeyValueCache<ExecutablePlan> = memoryPlanCache(),
 ): GatewayExecutor {
   return async (requestContext) => {
     const loaded = current();
@@ -82,10 +99,9 @@ export function createPlanExecutor(
     let plan = await plans.get(key);
     if (!plan) {
       try {
-        plan = loaded.planner.buildQueryPlan(
-          operationFromDocument(loaded.apiSchemaForPlanning, document, { operationName: request.operationName }),
-        );
+        plan = loaded.planner.plan(document, request.operationName ?? undefined);
       } catch (error) {
+        // The planner's message stays in the log: it may quote the operation or the supergraph.
         logger.error({ err: error }, 'query planning failed');
         return {
           errors: [
@@ -105,17 +121,20 @@ export function createPlanExecutor(
  * Makes Apollo Server run queries with the gateway's own executor instead of `@apollo/gateway`'s
  * (`GATEWAY_EXECUTOR=ours`): `ApolloGateway` keeps loading and watching the supergraph and
  * building the subgraph clients; its `load()` answers our executor, which plans each supergraph
- * version with its own `QueryPlanner`.
+ * version with `planner` (`GATEWAY_PLANNER`).
  */
 export function useOwnExecutor(
   gateway: ApolloGateway,
   dataSources: (name: string) => GraphQLDataSource | undefined,
   logger: Logger,
-  plans?: KeyValueCache<QueryPlan>,
+  plans?: KeyValueCache<ExecutablePlan>,
+  planner: PlannerKind = 'apollo',
 ): void {
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    loaded = loadSupergraph(coreSupergraphSdl);
+    loaded = loadSupergraph(coreSupergraphSdl, planner);
+    if (loaded.plannerError)
+      logger.error({ err: loaded.plannerError, planner }, 'the query planner could not load this supergraph');
   });
   // Apollo Server validates against the gateway's schema: with this executor, `@defer` is known.
   advertiseDefer(gateway);

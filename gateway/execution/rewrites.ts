@@ -1,5 +1,6 @@
-import type { FetchDataRewrite, QueryPlanSelectionNode } from '@apollo/query-planner';
+import type { FetchDataRewrite } from '@apollo/query-planner';
 import { type GraphQLSchema, isAbstractType, isInterfaceType, isObjectType } from 'graphql';
+import type { RequiresSelection } from './plan';
 
 /** A JSON object of a response (subgraph data or the gateway's merged data). */
 export type ResponseObject = Record<string, unknown>;
@@ -94,14 +95,15 @@ function applyAtPath(
 export function selectRepresentation(
   schema: GraphQLSchema,
   source: unknown,
-  selections: readonly QueryPlanSelectionNode[],
+  selections: readonly RequiresSelection[],
 ): ResponseObject | null {
   if (!isResponseObject(source)) return null;
   const result: ResponseObject = {};
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const key = selection.alias ?? selection.name;
-      const value = own(source, key);
+      const value =
+        selection.dataKey === undefined ? own(source, key) : (own(source, selection.dataKey) ?? own(source, key));
       if (value === undefined) return null;
       result[key] = selection.selections ? selectValue(schema, value, selection.selections) : value;
     } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
@@ -112,7 +114,7 @@ export function selectRepresentation(
   return result;
 }
 
-function selectValue(schema: GraphQLSchema, value: unknown, selections: readonly QueryPlanSelectionNode[]): unknown {
+function selectValue(schema: GraphQLSchema, value: unknown, selections: readonly RequiresSelection[]): unknown {
   if (Array.isArray(value)) return value.map((element) => selectValue(schema, element, selections));
   return value === null ? null : selectRepresentation(schema, value, selections);
 }

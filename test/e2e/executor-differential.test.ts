@@ -5,9 +5,10 @@ import { graphql, type RunningService } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 
 /**
- * The gateway's own executor (GATEWAY_EXECUTOR=ours) against Apollo's on the seeded graph: the
- * same operations through two gateways on the same subgraphs must answer the same status, data
- * and errors (messages, paths, codes). Queries only: mutations would change what the next reads.
+ * The gateway's own executor (GATEWAY_EXECUTOR=ours), with Apollo's planner and with Hive's
+ * (GATEWAY_PLANNER=hive), against Apollo's executor on the seeded graph: the same operations
+ * through three gateways on the same subgraphs must answer the same status, data and errors
+ * (messages, paths, codes). Queries only: mutations would change what the next reads.
  */
 const SECRETS = { member: DEV_CREDENTIALS.member.secret, admin: DEV_CREDENTIALS.admin.secret };
 
@@ -51,6 +52,18 @@ const extra = [
     headers: {},
   })),
   {
+    name: 'only root __typename (no subgraph to ask)',
+    document: '{ __typename }',
+    variables: {},
+    headers: {},
+  },
+  {
+    name: 'root introspection beside a subgraph field, in a fragment',
+    document: '{ ...Meta alliance { name } } fragment Meta on Query { __type(name: "Attraction") { name kind } }',
+    variables: {},
+    headers: {},
+  },
+  {
     name: 'an admin-only field asked anonymously',
     document: '{ viewer { role } audit { id } }',
     variables: {},
@@ -73,17 +86,21 @@ function comparable(response: Awaited<ReturnType<typeof graphql>>) {
 describe("the gateway's own executor answers as Apollo's on the seeded graph", () => {
   let stack: Stack;
   let ours: RunningService;
+  let hive: RunningService;
   beforeAll(async () => {
     // No response cache: every request runs its query plan.
     stack = await startStack('sqlite', { RESPONSE_CACHE_ENTRIES: '0' });
     ours = await stack.startGateway({ GATEWAY_EXECUTOR: 'ours', RESPONSE_CACHE_ENTRIES: '0' });
+    hive = await stack.startGateway({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive', RESPONSE_CACHE_ENTRIES: '0' });
   });
   afterAll(() => stack?.stop());
 
   it.each([...queries, ...extra].map((q) => [q.name, q] as const))('%s', async (_name, query) => {
     const apollo = await graphql(stack.gateway.url, query.document, query.variables, query.headers);
     const own = await graphql(ours.url, query.document, query.variables, query.headers);
+    const hivePlanned = await graphql(hive.url, query.document, query.variables, query.headers);
     expect(comparable(own)).toEqual(comparable(apollo));
+    expect(comparable(hivePlanned)).toEqual(comparable(apollo));
     expect(apollo.status).toBe(200);
   });
 
@@ -92,7 +109,9 @@ describe("the gateway's own executor answers as Apollo's on the seeded graph", (
     for (const query of queries.filter((q) => ['attraction-campaigns', 'member-campaigns'].includes(q.name))) {
       const apollo = await graphql(stack.gateway.url, query.document, query.variables, query.headers);
       const own = await graphql(ours.url, query.document, query.variables, query.headers);
+      const hivePlanned = await graphql(hive.url, query.document, query.variables, query.headers);
       expect(comparable(own)).toEqual(comparable(apollo));
+      expect(comparable(hivePlanned)).toEqual(comparable(apollo));
       expect(own.body.errors?.map((e) => e.extensions?.code)).toContain('SUBGRAPH_UNAVAILABLE');
     }
   });

@@ -99,6 +99,15 @@ describe('gateway configuration', () => {
     expect(() => loadGatewayConfig({ GATEWAY_EXECUTOR: 'fast' })).toThrow(/GATEWAY_EXECUTOR/);
   });
 
+  it("plans with Apollo's planner unless GATEWAY_PLANNER=hive, which needs our executor", () => {
+    expect(loadGatewayConfig({}).planner).toBe('apollo');
+    expect(loadGatewayConfig({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive' }).planner).toBe('hive');
+    expect(() => loadGatewayConfig({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'rust' })).toThrow(/GATEWAY_PLANNER/);
+    expect(() => loadGatewayConfig({ GATEWAY_PLANNER: 'hive' })).toThrow(
+      /GATEWAY_PLANNER=hive needs GATEWAY_EXECUTOR=ours/,
+    );
+  });
+
   it('serves metrics on a loopback listener of its own by default, never on the public port', () => {
     expect(loadGatewayConfig({})).toMatchObject({ port: 4000, metricsPort: 9464, metricsHost: '127.0.0.1' });
     expect(loadGatewayConfig({ METRICS_PORT: '0', METRICS_HOST: '0.0.0.0' })).toMatchObject({
