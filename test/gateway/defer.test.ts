@@ -265,6 +265,19 @@ describe('@defer on our executor: multipart/mixed; deferSpec=20220824', () => {
     }
   });
 
+  it("delivers the parts with Hive's planner too (a document with @defer is planned by Apollo's)", async () => {
+    const hive = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive' });
+    const reply = await postMultipart(hive.port, { query: ORGANIZER_LATER, variables: { slug: SLUG } });
+    expect(reply.headers['content-type']).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+    expect((await reply.rest()).parts).toEqual([
+      { data: { campaign: { name: expect.any(String) } }, hasNext: true },
+      {
+        incremental: [{ data: { organizer: { name: expect.any(String) } }, path: ['campaign'], label: 'organizer' }],
+        hasNext: false,
+      },
+    ]);
+  });
+
   it('logs a client that leaves before the last part once, as aborted', async () => {
     const gate = new Gate(graph.subgraphs.membership!.url);
     await gate.start();

@@ -1,5 +1,5 @@
 import type { Supergraph } from '@apollo/federation-internals';
-import type { DocumentNode } from 'graphql';
+import { BREAK, type DocumentNode, visit } from 'graphql';
 import type { ExecutablePlan } from '../plan';
 import { createApolloPlanner } from './apollo';
 import { createHivePlanner } from './hive';
@@ -19,7 +19,30 @@ export interface OperationPlanner {
 /**
  * The planner of `kind` for one supergraph: `apollo` (`@apollo/query-planner`, as
  * `@apollo/gateway` plans) or `hive` (Hive Router's Rust planner, `@graphql-hive/router-query-planner`).
+ * With `hive`, a document that uses `@defer` is planned by Apollo's planner: Hive's (0.0.38) plans
+ * deferred fragments inline, so the client would get one answer instead of incremental parts.
  */
 export function createPlanner(kind: PlannerKind, supergraphSdl: string, supergraph: Supergraph): OperationPlanner {
-  return kind === 'hive' ? createHivePlanner(supergraphSdl) : createApolloPlanner(supergraph);
+  if (kind === 'apollo') return createApolloPlanner(supergraph);
+  const hive = createHivePlanner(supergraphSdl);
+  let apollo: OperationPlanner | undefined;
+  return {
+    plan: (document, operationName) =>
+      usesDefer(document)
+        ? (apollo ??= createApolloPlanner(supergraph)).plan(document, operationName)
+        : hive.plan(document, operationName),
+  };
+}
+
+/** Whether any `@defer` appears in the document (plans are cached per document, whatever its variables). */
+function usesDefer(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(directive) {
+      if (directive.name.value !== 'defer') return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
 }
