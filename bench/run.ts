@@ -6,7 +6,8 @@
  * Options: --scale N (default 10), --duration S per scenario (10), --connections C (16),
  * --soak S (only a soak of our gateway for S seconds, after --soak-warmup S, default 60), --profile (only S2
  * through ours, ours without deduplication and the stock gateway under `node --cpu-prof`, summarised in docs/profile.md), --only S2 (scenarios whose names start
- * so, for a quick comparison; the report is then printed, not written), --out FILE (docs/benchmarks.md).
+ * so, for a quick comparison; the report is then printed, not written), --out FILE (docs/benchmarks.md),
+ * --executor ours|apollo (GATEWAY_EXECUTOR of every run of our gateway; default: the gateway's own default), --help.
  * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -39,8 +40,18 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
+    executor: { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (args.help) {
+  // The options are documented once, in this file's header comment.
+  const header = /\/\*\*([\s\S]*?)\*\//.exec(fs.readFileSync(__filename, 'utf8'))?.[1] ?? '';
+  process.stdout.write(`${header.replace(/^ \* ?/gm, '').trim()}\n`);
+  process.exit(0);
+}
+if (args.executor !== undefined && !['ours', 'apollo'].includes(args.executor))
+  throw new Error(`--executor must be ours or apollo, not ${args.executor}`);
 const scale = Number(args.scale);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
@@ -192,6 +203,7 @@ async function main(): Promise<void> {
           LIMIT_MAX_COST: '10000000',
           // BENCH_GATEWAY_NODE_OPTIONS compares V8 settings, e.g. '--max-semi-space-size=64' (see docs/performance.md).
           ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+          ...(args.executor ? { GATEWAY_EXECUTOR: args.executor } : {}),
           ...env,
         },
         nodeArgs,
