@@ -16,6 +16,8 @@ import { type PlanEnvironment, executeQueryPlan } from './execute';
 import { type CompiledShaper, compileShaper } from './shape';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
+export { codeApolloShapingErrors } from './apollo';
+export { RESPONSE_VALIDATION_FAILED } from './shape';
 
 /** Plans of recent operations, per supergraph, when no shared cache is given. */
 const PLAN_CACHE_ENTRIES = 1000;

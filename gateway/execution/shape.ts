@@ -313,7 +313,9 @@ function compileObject(
       switch (step.kind) {
         case StepKind.Value: {
           const value =
-            step.inherited && !Object.prototype.hasOwnProperty.call(data, responseName) ? undefined : data[responseName];
+            step.inherited && !Object.prototype.hasOwnProperty.call(data, responseName)
+              ? undefined
+              : data[responseName];
           path.push(responseName);
           const completed = step.complete!(value, context);
           path.pop();
