@@ -3,7 +3,7 @@
  * our executor used before (bench/shape-interpreter.ts) against the compiled shaper
  * (gateway/execution/shape.ts), on the API schema of `schema/supergraph.graphql` with S2 and a
  * fragment-heavy operation. The merged data is generated from each operation (lists of `--items`
- * elements; the default gives responses of about 4 KB), as a subgraph fetch would leave it. Prints
+ * elements; the default gives an S2 response of about 5 KB), as a subgraph fetch would leave it. Prints
  * µs per response and the ratio; both shapers' outputs are checked equal first.
  */
 import assert from 'node:assert/strict';

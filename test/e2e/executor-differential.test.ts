@@ -88,7 +88,7 @@ describe("the gateway's own executor answers as Apollo's on the seeded graph", (
     expect(apollo.status).toBe(200);
   });
 
-  it('answers a subgraph that breaks the schema with RESPONSE_VALIDATION_FAILED at the field, as Apollo does', async () => {
+  it('answers a subgraph that breaks the schema with RESPONSE_VALIDATION_FAILED at the field, with either executor', async () => {
     const proxy = new FaultProxy(stack.subgraphs.tourism!.url);
     await proxy.up();
     try {
@@ -111,6 +111,20 @@ describe("the gateway's own executor answers as Apollo's on the seeded graph", (
           [['attraction', 'name'], 'RESPONSE_VALIDATION_FAILED'],
         ]);
       }
+      // A subgraph error cannot borrow the gateway's code to get its message through the masking.
+      const claimed = JSON.stringify({
+        data: { attraction: null },
+        errors: [
+          { message: 'SELECT secret', path: ['attraction'], extensions: { code: 'RESPONSE_VALIDATION_FAILED' } },
+        ],
+      });
+      proxy.mode = { kind: 'rewrite', body: () => claimed };
+      const apollo = await graphql(apolloBroken.url, document, {}, {});
+      const own = await graphql(oursBroken.url, document, {}, {});
+      expect(comparable(own)).toEqual(comparable(apollo));
+      expect(own.body.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
+        ['Internal server error', 'INTERNAL_SERVER_ERROR'],
+      ]);
     } finally {
       await proxy.down();
     }
