@@ -11,6 +11,7 @@
  * through our gateway on each executor, the stock gateway and Hive Gateway's router runtime; printed).
  * Hive Gateway is installed on demand from bench/hive/package.json into bench/hive/node_modules.
  * --rounds N (1) measures every target of a scenario N times, interleaved, and sums the rounds.
+ * --executor ours|apollo (GATEWAY_EXECUTOR of every run of our gateway; default: the gateway's own default), --help.
  * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -46,8 +47,18 @@ const { values: args } = parseArgs({
     executors: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
+    executor: { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (args.help) {
+  // The options are documented once, in this file's header comment.
+  const header = /\/\*\*([\s\S]*?)\*\//.exec(fs.readFileSync(__filename, 'utf8'))?.[1] ?? '';
+  process.stdout.write(`${header.replace(/^ \* ?/gm, '').trim()}\n`);
+  process.exit(0);
+}
+if (args.executor !== undefined && !['ours', 'apollo'].includes(args.executor))
+  throw new Error(`--executor must be ours or apollo, not ${args.executor}`);
 const scale = Number(args.scale);
 const duration = Number(args.duration);
 const connections = Number(args.connections);
@@ -289,6 +300,7 @@ async function main(): Promise<void> {
           LIMIT_MAX_COST: '10000000',
           // BENCH_GATEWAY_NODE_OPTIONS compares V8 settings, e.g. '--max-semi-space-size=64' (see docs/performance.md).
           ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+          ...(args.executor ? { GATEWAY_EXECUTOR: args.executor } : {}),
           ...env,
         },
         nodeArgs,

@@ -20,7 +20,7 @@ import { connectRedis } from './redis';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { refuseAuthentication } from './stages/identity';
 import { assignRequestId, refuse } from './stages/response';
-import { useOwnExecutor } from './execution';
+import { codeApolloShapingErrors, useOwnExecutor } from './execution';
 import { FileSupergraphManager } from './supergraph';
 import { applyApolloTelemetryChoice } from './telemetry';
 
@@ -108,6 +108,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   });
   if (config.executor === 'ours')
     useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans, config.planner);
+  else codeApolloShapingErrors(gateway);
 
   // One Redis connection for the shared state of replicas: rate limits, persisted queries, responses.
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;

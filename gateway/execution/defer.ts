@@ -35,7 +35,7 @@ import {
   executeQueryPlan,
 } from './execute';
 import { type ResponseObject, deepMerge, isObjectOfType, isResponseObject } from './rewrites';
-import { collectFields, shapeResponse } from './shape';
+import { type CompiledShaper, collectFields, shapeResponse } from './shape';
 
 /**
  * `@defer` (incremental delivery in the `deferSpec=20220824` format, as Apollo Router and Apollo
@@ -372,17 +372,19 @@ export async function executeWithDefer(
   requestContext: GatewayGraphQLRequestContext,
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  shaper?: CompiledShaper,
 ): Promise<GatewayExecutionResult> {
   let defers = plansWithDefer.get(plan);
   if (defers === undefined) plansWithDefer.set(plan, (defers = hasDeferNode(plan.node)));
-  if (!defers) return executeQueryPlan(plan, environment, requestContext, operation, fragments);
+  if (!defers) return executeQueryPlan(plan, environment, requestContext, operation, fragments, undefined, shaper);
   const coerced = getVariableValues(
     environment.apiSchema,
     operation.variableDefinitions ?? [],
     requestContext.request.variables ?? {},
   );
   // executeQueryPlan answers the coercion errors.
-  if (coerced.errors) return executeQueryPlan(plan, environment, requestContext, operation, fragments);
+  if (coerced.errors)
+    return executeQueryPlan(plan, environment, requestContext, operation, fragments, undefined, shaper);
   const request: DeferContext = {
     environment,
     operation,

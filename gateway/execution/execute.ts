@@ -4,7 +4,6 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { DeferNode, FetchNode } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
-  type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLFormattedError,
@@ -24,7 +23,7 @@ import {
   isResponseObject,
   selectRepresentation,
 } from './rewrites';
-import { collectFields, shapeResponse } from './shape';
+import { type CompiledShaper, type Shaping, compileShaper } from './shape';
 
 /** Code of an operation the executor cannot run yet (`@defer` plans, subscriptions). */
 export const OPERATION_NOT_SUPPORTED = 'OPERATION_NOT_SUPPORTED';
@@ -67,6 +66,8 @@ export interface PlanEnvironment {
  * maps their errors to the client's paths, and shapes the result to the client's operation.
  * `Defer` nodes run through `onDefer` (`defer.ts`: incremental delivery), else answer
  * `OPERATION_NOT_SUPPORTED`, as `Subscription` nodes do (not implemented yet).
+ * `shaper` is the operation's compiled result shaping, cached with its plan; without it the
+ * shaping is compiled for this call.
  */
 export async function executeQueryPlan(
   plan: ExecutablePlan,
@@ -75,6 +76,7 @@ export async function executeQueryPlan(
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
   onDefer?: DeferHook,
+  shaper?: CompiledShaper,
 ): Promise<GatewayExecutionResult> {
   const coerced = getVariableValues(
     environment.apiSchema,
@@ -100,15 +102,15 @@ export async function executeQueryPlan(
   }
   const rootType = environment.apiSchema.getRootType(operation.operation);
   if (!rootType) return { errors: [notSupported(`${operation.operation} operations`)] };
-  const shapeInput = {
-    schema: environment.apiSchema,
-    fragments,
-    variables: coerced.coerced,
+  const shaping = (shaper ?? compileShaper(environment.apiSchema, rootType, operation.selectionSet, fragments)).select(
+    coerced.coerced,
+  );
+  const introspection = introspect(environment.apiSchema, operation, fragments, coerced.coerced, shaping);
+  const shaped = shaping.shape(data, {
     errors: execution.errors,
     subgraphFailed: execution.errors.length > 0,
-  };
-  const introspection = introspect(environment.apiSchema, operation, fragments, coerced.coerced, rootType);
-  const shaped = shapeResponse({ ...shapeInput, introspection }, rootType, operation.selectionSet, data);
+    introspection,
+  });
   return execution.errors.length > 0 ? { data: shaped, errors: execution.errors } : { data: shaped };
 }
 
@@ -125,13 +127,9 @@ function introspect(
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
   variables: Record<string, unknown>,
-  rootType: ReturnType<GraphQLSchema['getQueryType']> & object,
+  shaping: Shaping,
 ): Record<string, unknown> | undefined {
-  const fields: FieldNode[] = [];
-  for (const group of collectFields({ schema, fragments, variables }, rootType, operation.selectionSet).values()) {
-    const name = group[0]!.name.value;
-    if (name === '__schema' || name === '__type') fields.push(...group);
-  }
+  const fields = shaping.introspectionFields;
   if (fields.length === 0) return undefined;
   const result = execute({
     schema,

@@ -2,21 +2,48 @@ import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import {
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../subgraphs/kit/logger';
 import { advertiseDefer, executeWithDefer } from './defer';
 import type { PlanEnvironment } from './execute';
 import type { ExecutablePlan } from './plan';
 import { type OperationPlanner, type PlannerKind, createPlanner } from './planners';
+import { type CompiledShaper, compileShaper } from './shape';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
 export { defersAnything, takeSubsequentPayloads, type SubsequentPayload } from './defer';
 export type { ExecutablePlan } from './plan';
 export type { PlannerKind } from './planners';
+export { codeApolloShapingErrors } from './apollo';
+export { RESPONSE_VALIDATION_FAILED } from './shape';
 
 /** Plans of recent operations, per supergraph, when no shared cache is given. */
 const PLAN_CACHE_ENTRIES = 1000;
+/**
+ * Prepared operations kept (see {@link PreparedOperation}). Bounded by count, apart from the
+ * measured plan cache: a compiled shaper holds closures that no JSON length measures, and it grows
+ * with the operation (per selection set and runtime type met), as the document cache's entries do.
+ */
+const PREPARED_ENTRIES = 1000;
+
+/**
+ * What a request needs of its document besides the plan, worked out once per operation and
+ * supergraph version (keyed as the plan): the operation to run, the fragments, and the result
+ * shaping compiled for the API schema. The document itself is held by Apollo's document cache.
+ */
+interface PreparedOperation {
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  /** Absent when the API schema has no root type for the operation (the executor answers that). */
+  shaper: CompiledShaper | undefined;
+}
 
 /** A supergraph ready to plan and execute against. */
 export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
@@ -80,22 +107,18 @@ export function createPlanExecutor(
   logger: Logger,
   plans: KeyValueCache<ExecutablePlan> = memoryPlanCache(),
 ): GatewayExecutor {
+  const prepared = new LRUCache<string, PreparedOperation>({ max: PREPARED_ENTRIES });
   return async (requestContext) => {
     const loaded = current();
     if (!loaded) throw new Error('the gateway executor ran before a supergraph was loaded');
     const { document, request, queryHash } = requestContext;
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    const operations: OperationDefinitionNode[] = [];
-    for (const definition of document.definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-      if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
-    }
-    // Apollo Server has resolved the operation already; this picks the same one.
-    const operation = request.operationName
-      ? operations.find((o) => o.name?.value === request.operationName)
-      : operations[0];
-    if (!operation) throw new Error('the gateway executor got no operation to run');
     const key = `ours:${loaded.version}:${queryHash}:${request.operationName ?? ''}`;
+    let preparation = prepared.get(key);
+    if (!preparation) {
+      preparation = prepare(loaded, document, request.operationName);
+      prepared.set(key, preparation);
+    }
+    const { operation, fragments, shaper } = preparation;
     let plan = await plans.get(key);
     if (!plan) {
       try {
@@ -113,8 +136,28 @@ export function createPlanExecutor(
       }
       await plans.set(key, plan);
     }
-    return executeWithDefer(plan, { ...loaded, dataSources }, requestContext, operation, fragments);
+    return executeWithDefer(plan, { ...loaded, dataSources }, requestContext, operation, fragments, shaper);
   };
+}
+
+/** Scans a document for its operation and fragments, and compiles the operation's result shaping. */
+function prepare(
+  loaded: LoadedSupergraph,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): PreparedOperation {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  const operations: OperationDefinitionNode[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
+  }
+  // Apollo Server has resolved the operation already; this picks the same one.
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) throw new Error('the gateway executor got no operation to run');
+  const rootType = loaded.apiSchema.getRootType(operation.operation);
+  const shaper = rootType ? compileShaper(loaded.apiSchema, rootType, operation.selectionSet, fragments) : undefined;
+  return { operation, fragments, shaper };
 }
 
 /**

@@ -2,34 +2,50 @@ import {
   type DirectiveNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  GraphQLBoolean,
   GraphQLError,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
+  type GraphQLUnionType,
   Kind,
+  type SelectionNode,
   type SelectionSetNode,
   isAbstractType,
   isEnumType,
+  isInterfaceType,
   isListType,
   isNonNullType,
   isObjectType,
   isScalarType,
-  isInterfaceType,
   isUnionType,
-  type GraphQLInterfaceType,
-  type GraphQLUnionType,
   valueFromAST,
-  GraphQLBoolean,
+  visit,
 } from 'graphql';
 import { type ResponseObject, isResponseObject } from './rewrites';
 
-/** What result shaping needs besides the data: the operation's schema, fragments and variables. */
-export interface ShapeInput {
+/**
+ * Code of the errors result shaping adds when a subgraph's data breaks the API schema: a null for
+ * a non-null field, a value of the wrong type, an object of no possible type. Apollo Router uses the
+ * same code; the GraphQL stage lets it through (the messages name only what the client selected).
+ */
+export const RESPONSE_VALIDATION_FAILED = 'RESPONSE_VALIDATION_FAILED';
+
+/** Variables only matter to shaping through `@skip`/`@include`: this many combinations are kept compiled. */
+const MAX_VARIANTS = 64;
+
+/** What collecting fields needs: the API schema, the operation's fragments, the variables of conditions. */
+export interface FieldCollection {
   /** The API schema (what clients see). */
   schema: GraphQLSchema;
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   /** Coerced variables, defaults applied. */
   variables: Readonly<Record<string, unknown>>;
+}
+
+/** What one response's shaping reads and writes besides the data. */
+export interface ShapeRun {
   /** Errors so far (from subgraphs); completion errors are appended. */
   errors: GraphQLError[];
   /**
@@ -41,12 +57,66 @@ export interface ShapeInput {
   introspection?: Readonly<Record<string, unknown>>;
 }
 
+/** Everything {@link shapeResponse} needs (the uncompiled entry point). */
+export interface ShapeInput extends FieldCollection, ShapeRun {}
+
+/** The shaping of an operation for one combination of its `@skip`/`@include` conditions. */
+export interface Shaping {
+  /** The root's introspection fields (`__schema`, `__type`), for graphql-js to answer. */
+  readonly introspectionFields: readonly FieldNode[];
+  /** Shapes one response's merged data; `null` when a non-null root field is null. */
+  shape(data: ResponseObject, run: ShapeRun): ResponseObject | null;
+}
+
+/**
+ * Result shaping compiled for one operation (cached with its plan): {@link CompiledShaper.select}
+ * gives the {@link Shaping} for a request's variables, compiled on first use per combination of
+ * the boolean variables that `@skip`/`@include` read.
+ */
+export interface CompiledShaper {
+  select(variables: Readonly<Record<string, unknown>>): Shaping;
+}
+
 /** A non-null field resolved to null: its parent becomes null (GraphQL spec, "Handling Field Errors"). */
 const INVALID = Symbol('invalid');
+type Invalid = typeof INVALID;
+
+/** The state of one response's shaping: `path` is the client's path, pushed and popped, copied only into errors. */
+interface Context {
+  errors: GraphQLError[];
+  subgraphFailed: boolean;
+  introspection: Readonly<Record<string, unknown>> | undefined;
+  path: Array<string | number>;
+}
+
+/** Completes one value of a field to its type; `INVALID` when a non-null value is null (nulls the parent). */
+type Completer = (value: unknown, context: Context) => unknown;
+/** Shapes one object of a known runtime type to a selection set. */
+type ObjectShaper = (data: ResponseObject, context: Context) => ResponseObject | Invalid;
+
+const enum StepKind {
+  Value,
+  Typename,
+  /** `__typename` of an object shaped as an interface (`@interfaceObject`): no subgraph knows its type. */
+  UnknownTypename,
+  Introspection,
+}
+
+/** One response name of a selection set for one runtime type, in the operation's order. */
+interface Step {
+  kind: StepKind;
+  responseName: string;
+  /** For `Value`: the field's completion. */
+  complete: Completer | undefined;
+  /** For `Typename`: the runtime type's name. For `UnknownTypename`: the interface's name. */
+  typename: string;
+  /** The response name is also a property of `Object.prototype`: read it only as an own property. */
+  inherited: boolean;
+}
 
 /** Fields of a selection set that apply to an object type, grouped by response name, in order. */
 export function collectFields(
-  input: Pick<ShapeInput, 'schema' | 'fragments' | 'variables'>,
+  input: FieldCollection,
   type: GraphQLObjectType | GraphQLInterfaceType,
   selectionSet: SelectionSetNode,
   fields = new Map<string, FieldNode[]>(),
@@ -98,12 +168,50 @@ export function isIncluded(
 }
 
 /**
- * Shapes the merged subgraph data to the client's operation: only the selected fields, in the
- * operation's order, under the client's response names; `__typename` from the object's runtime
- * type; abstract types resolved by `__typename`; and nulls propagated as the GraphQL spec says —
- * a non-null field that is null nulls its parent, up to the nearest nullable field, with one error
- * at the field unless an error already covers that path (a subgraph error at it, below it or above
- * it) or the value is missing because a fetch failed.
+ * Compiles the result shaping of an operation: once per operation, the variables that its
+ * `@skip`/`@include` conditions read; then, on first use per combination of their values, a tree
+ * of closures per selection set and runtime type (fields collected, fragments applied, field
+ * definitions and enum values looked up, all once). Each response is then shaped without
+ * collecting fields or allocating paths (a path is copied only into an error).
+ *
+ * The shaping: only the selected fields, in the operation's order, under the client's response
+ * names; `__typename` from the object's runtime type; abstract types resolved by `__typename`;
+ * and nulls propagated as the GraphQL spec says — a non-null field that is null nulls its parent,
+ * up to the nearest nullable field, with one error at the field unless an error already covers
+ * that path (a subgraph error at it, below it or above it) or the value is missing because a
+ * fetch failed.
+ */
+export function compileShaper(
+  schema: GraphQLSchema,
+  rootType: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+): CompiledShaper {
+  const conditions = conditionVariables(selectionSet, fragments);
+  const variants = new Map<string, Shaping>();
+  return {
+    select(variables) {
+      let key = '';
+      for (const name of conditions) key += variables[name] === true ? '1' : '0';
+      let shaping = variants.get(key);
+      if (!shaping) {
+        // Bounded: an operation with many conditions cannot keep every combination compiled.
+        if (variants.size >= MAX_VARIANTS) variants.clear();
+        // Only what the key says, so the cache holds no request's variables: `@skip`/`@include`
+        // compare with `true` alone, hence a missing or null value acts as `false`.
+        const booleans: Record<string, boolean> = {};
+        for (const name of conditions) booleans[name] = variables[name] === true;
+        shaping = compileShaping({ schema, fragments, variables: booleans }, rootType, selectionSet);
+        variants.set(key, shaping);
+      }
+      return shaping;
+    },
+  };
+}
+
+/**
+ * Shapes the merged subgraph data to an operation without caching the compiled shaping (see
+ * {@link compileShaper} for the rules); the executor compiles once per operation instead.
  */
 export function shapeResponse(
   input: ShapeInput,
@@ -111,137 +219,264 @@ export function shapeResponse(
   selectionSet: SelectionSetNode,
   data: ResponseObject,
 ): ResponseObject | null {
-  const result = shapeObject(input, rootType, selectionSet, data, [], true);
-  return result === INVALID ? null : result;
-}
-
-function shapeObject(
-  input: ShapeInput,
-  type: GraphQLObjectType | GraphQLInterfaceType,
-  selectionSet: SelectionSetNode,
-  data: ResponseObject,
-  path: Array<string | number>,
-  isRoot = false,
-): ResponseObject | typeof INVALID {
-  const output: ResponseObject = Object.create(null) as ResponseObject;
-  const typeFields = type.getFields();
-  for (const [responseName, nodes] of collectFields(input, type, selectionSet)) {
-    const fieldName = nodes[0]!.name.value;
-    if (fieldName === '__typename') {
-      // An interface as runtime type: no subgraph could say which implementation this object is.
-      if (!isObjectType(type)) {
-        input.errors.push(
-          new GraphQLError(`Cannot determine the concrete type of ${type.name} at this path.`, {
-            path: [...path, responseName],
-          }),
-        );
-        return INVALID;
-      }
-      output[responseName] = type.name;
-      continue;
-    }
-    if (isRoot && (fieldName === '__schema' || fieldName === '__type')) {
-      output[responseName] = input.introspection?.[responseName] ?? null;
-      continue;
-    }
-    const field = typeFields[fieldName];
-    // Validation guarantees the field exists; an unknown one cannot be shaped.
-    if (!field) continue;
-    const value = Object.prototype.hasOwnProperty.call(data, responseName) ? data[responseName] : undefined;
-    path.push(responseName);
-    const completed = completeValue(input, field.type, nodes, value, path, `${type.name}.${fieldName}`);
-    path.pop();
-    if (completed === INVALID) return INVALID;
-    output[responseName] = completed;
-  }
-  return output;
-}
-
-function completeValue(
-  input: ShapeInput,
-  type: GraphQLOutputType,
-  nodes: readonly FieldNode[],
-  value: unknown,
-  path: Array<string | number>,
-  coordinate: string,
-): unknown {
-  if (isNonNullType(type)) {
-    const completed = completeValue(input, type.ofType, nodes, value, path, coordinate);
-    if (completed === null || completed === INVALID) {
-      const undelivered = value === undefined && input.subgraphFailed === true;
-      if (!undelivered && !isCovered(input.errors, path))
-        input.errors.push(
-          new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, { path: [...path] }),
-        );
-      return INVALID;
-    }
-    return completed;
-  }
-  if (value === null || value === undefined) return null;
-  if (isListType(type)) {
-    if (!Array.isArray(value)) return invalidValue(input, path, coordinate);
-    const list: unknown[] = [];
-    for (let i = 0; i < value.length; i++) {
-      path.push(i);
-      const completed = completeValue(input, type.ofType, nodes, value[i], path, coordinate);
-      path.pop();
-      if (completed === INVALID) return null;
-      list.push(completed);
-    }
-    return list;
-  }
-  if (isScalarType(type)) return isValidScalar(type.name, value) ? value : invalidValue(input, path, coordinate);
-  if (isEnumType(type)) {
-    // Only values of the API schema: an @inaccessible value a subgraph returns never reaches clients.
-    return typeof value === 'string' && type.getValue(value) ? value : invalidValue(input, path, coordinate);
-  }
-  if (!isResponseObject(value)) return invalidValue(input, path, coordinate);
-  const runtimeType = resolveRuntimeType(input.schema, type, value.__typename);
-  if (!runtimeType) return invalidValue(input, path, coordinate);
-  const subSelection: SelectionSetNode = {
-    kind: Kind.SELECTION_SET,
-    selections: nodes.flatMap((node) => node.selectionSet?.selections ?? []),
-  };
-  const shaped = shapeObject(input, runtimeType, subSelection, value, path);
-  return shaped === INVALID ? null : shaped;
+  return compileShaping(input, rootType, selectionSet).shape(data, input);
 }
 
 /**
- * The type an object is shaped as: the type its `__typename` names (a subtype of the declared
- * type), else the declared type. That may be an interface, as Apollo's executor allows: the
- * subgraph of an `@interfaceObject` answers the interface's name and knows no implementation.
+ * The variables `@skip(if:)`/`@include(if:)` read anywhere in the operation or its fragments, sorted:
+ * the only variables whose values change which fields are shaped.
+ */
+function conditionVariables(
+  selectionSet: SelectionSetNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+): string[] {
+  const names = new Set<string>();
+  const visitor = {
+    Directive(directive: DirectiveNode) {
+      if (directive.name.value !== 'skip' && directive.name.value !== 'include') return;
+      for (const argument of directive.arguments ?? [])
+        if (argument.value.kind === Kind.VARIABLE) names.add(argument.value.name.value);
+    },
+  };
+  visit(selectionSet, visitor);
+  for (const fragment of Object.values(fragments)) visit(fragment, visitor);
+  return [...names].sort();
+}
+
+/** Compiles the shaping for the conditions' values in `collection.variables`. */
+function compileShaping(
+  collection: FieldCollection,
+  rootType: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+): Shaping {
+  const introspectionFields: FieldNode[] = [];
+  for (const group of collectFields(collection, rootType, selectionSet).values()) {
+    const name = group[0]!.name.value;
+    if (name === '__schema' || name === '__type') introspectionFields.push(...group);
+  }
+  const root = compileObject(collection, rootType, selectionSet.selections, true);
+  return {
+    introspectionFields,
+    shape(data, run) {
+      const context: Context = {
+        errors: run.errors,
+        subgraphFailed: run.subgraphFailed === true,
+        introspection: run.introspection,
+        path: [],
+      };
+      const result = root(data, context);
+      return result === INVALID ? null : result;
+    },
+  };
+}
+
+function compileObject(
+  collection: FieldCollection,
+  type: GraphQLObjectType | GraphQLInterfaceType,
+  selections: readonly SelectionNode[],
+  isRoot: boolean,
+): ObjectShaper {
+  const typeFields = type.getFields();
+  const steps: Step[] = [];
+  // A response name `__proto__` must be an own property of the output, never its prototype.
+  let plainOutput = true;
+  const grouped = collectFields(collection, type, { kind: Kind.SELECTION_SET, selections });
+  for (const [responseName, nodes] of grouped) {
+    const fieldName = nodes[0]!.name.value;
+    const step: Step = {
+      kind: StepKind.Value,
+      responseName,
+      complete: undefined,
+      typename: type.name,
+      inherited: responseName in Object.prototype,
+    };
+    if (responseName === '__proto__') plainOutput = false;
+    if (fieldName === '__typename') {
+      step.kind = isObjectType(type) ? StepKind.Typename : StepKind.UnknownTypename;
+    } else if (isRoot && (fieldName === '__schema' || fieldName === '__type')) {
+      step.kind = StepKind.Introspection;
+    } else {
+      const field = typeFields[fieldName];
+      // Validation guarantees the field exists; an unknown one cannot be shaped.
+      if (!field) continue;
+      step.complete = compileValue(collection, field.type, nodes, `${type.name}.${fieldName}`);
+    }
+    steps.push(step);
+  }
+
+  return (data, context) => {
+    const output: ResponseObject = plainOutput ? {} : (Object.create(null) as ResponseObject);
+    const path = context.path;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const responseName = step.responseName;
+      switch (step.kind) {
+        case StepKind.Value: {
+          const value =
+            step.inherited && !Object.prototype.hasOwnProperty.call(data, responseName)
+              ? undefined
+              : data[responseName];
+          path.push(responseName);
+          const completed = step.complete!(value, context);
+          path.pop();
+          if (completed === INVALID) return INVALID;
+          output[responseName] = completed;
+          break;
+        }
+        case StepKind.Typename:
+          output[responseName] = step.typename;
+          break;
+        case StepKind.UnknownTypename:
+          context.errors.push(
+            new GraphQLError(`Cannot determine the concrete type of ${step.typename} at this path.`, {
+              path: [...path, responseName],
+              extensions: { code: RESPONSE_VALIDATION_FAILED },
+            }),
+          );
+          return INVALID;
+        case StepKind.Introspection:
+          output[responseName] = context.introspection?.[responseName] ?? null;
+          break;
+      }
+    }
+    return output;
+  };
+}
+
+function compileValue(
+  collection: FieldCollection,
+  type: GraphQLOutputType,
+  nodes: readonly FieldNode[],
+  coordinate: string,
+): Completer {
+  if (isNonNullType(type)) {
+    const inner = compileValue(collection, type.ofType, nodes, coordinate);
+    return (value, context) => {
+      const completed = inner(value, context);
+      if (completed !== null && completed !== INVALID) return completed;
+      const undelivered = value === undefined && context.subgraphFailed;
+      if (!undelivered && !isCovered(context.errors, context.path))
+        context.errors.push(
+          new GraphQLError(`Cannot return null for non-nullable field ${coordinate}.`, {
+            path: [...context.path],
+            extensions: { code: RESPONSE_VALIDATION_FAILED },
+          }),
+        );
+      return INVALID;
+    };
+  }
+  if (isListType(type)) {
+    const item = compileValue(collection, type.ofType, nodes, coordinate);
+    return (value, context) => {
+      if (value === null || value === undefined) return null;
+      if (!Array.isArray(value)) return invalidValue(context, coordinate);
+      const path = context.path;
+      const list: unknown[] = [];
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const completed = item(value[i], context);
+        path.pop();
+        if (completed === INVALID) return null;
+        list.push(completed);
+      }
+      return list;
+    };
+  }
+  if (isScalarType(type)) {
+    const valid = scalarCheck(type.name);
+    return (value, context) => {
+      if (value === null || value === undefined) return null;
+      return valid(value) ? value : invalidValue(context, coordinate);
+    };
+  }
+  if (isEnumType(type)) {
+    // Only values of the API schema: an @inaccessible value a subgraph returns never reaches clients.
+    const values = new Set(type.getValues().map((v) => v.name));
+    return (value, context) => {
+      if (value === null || value === undefined) return null;
+      return typeof value === 'string' && values.has(value) ? value : invalidValue(context, coordinate);
+    };
+  }
+  return compileComposite(collection, type, nodes, coordinate);
+}
+
+function compileComposite(
+  collection: FieldCollection,
+  declared: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
+  nodes: readonly FieldNode[],
+  coordinate: string,
+): Completer {
+  const selections = nodes.flatMap((node) => node.selectionSet?.selections ?? []);
+  // Compiled on first use: a field of an abstract type compiles only the runtime types it meets.
+  let ofDeclared: ObjectShaper | undefined;
+  const byTypename = new Map<string, ObjectShaper | null>();
+  const shaperOf = (typename: unknown): ObjectShaper | null => {
+    if (typeof typename !== 'string' || typename === declared.name) {
+      if (isUnionType(declared)) return null;
+      return (ofDeclared ??= compileObject(collection, declared, selections, false));
+    }
+    const known = byTypename.get(typename);
+    if (known !== undefined) return known;
+    const runtimeType = resolveRuntimeType(collection.schema, declared, typename);
+    const shaper = runtimeType ? compileObject(collection, runtimeType, selections, false) : null;
+    // Only names of the schema are remembered, so a subgraph cannot grow this map without bound.
+    if (collection.schema.getType(typename)) byTypename.set(typename, shaper);
+    return shaper;
+  };
+  return (value, context) => {
+    if (value === null || value === undefined) return null;
+    if (!isResponseObject(value)) return invalidValue(context, coordinate);
+    const shaper = shaperOf(value.__typename);
+    if (!shaper) return invalidValue(context, coordinate);
+    const shaped = shaper(value, context);
+    return shaped === INVALID ? null : shaped;
+  };
+}
+
+/**
+ * The type an object is shaped as, when its `__typename` names another type than the declared
+ * one: that type if it is a subtype of the declared type, else none. It may be an interface, as
+ * Apollo's executor allows: the subgraph of an `@interfaceObject` answers the interface's name
+ * and knows no implementation.
  */
 function resolveRuntimeType(
   schema: GraphQLSchema,
   declared: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
-  typename: unknown,
+  typename: string,
 ): GraphQLObjectType | GraphQLInterfaceType | undefined {
-  if (typeof typename !== 'string' || typename === declared.name) return isUnionType(declared) ? undefined : declared;
   const named = schema.getType(typename);
   if (!named || !(isObjectType(named) || isInterfaceType(named))) return undefined;
   return isAbstractType(declared) && schema.isSubType(declared, named) ? named : undefined;
 }
 
-function isValidScalar(name: string, value: unknown): boolean {
+const isAny = (): boolean => true;
+
+/** The validity check of a scalar's values, decided once per field. */
+function scalarCheck(name: string): (value: unknown) => boolean {
   switch (name) {
     case 'String':
-      return typeof value === 'string';
+      return (value) => typeof value === 'string';
     case 'Boolean':
-      return typeof value === 'boolean';
+      return (value) => typeof value === 'boolean';
     case 'Int':
-      return Number.isInteger(value);
+      return (value) => Number.isInteger(value);
     case 'Float':
-      return typeof value === 'number' && Number.isFinite(value);
+      return (value) => typeof value === 'number' && Number.isFinite(value);
     case 'ID':
-      return typeof value === 'string' || Number.isInteger(value);
+      return (value) => typeof value === 'string' || Number.isInteger(value);
     default:
       // Custom scalars are serialised by their subgraph; the gateway passes them through.
-      return true;
+      return isAny;
   }
 }
 
-function invalidValue(input: ShapeInput, path: Array<string | number>, coordinate: string): null {
-  input.errors.push(new GraphQLError(`Invalid value found for field ${coordinate}.`, { path: [...path] }));
+function invalidValue(context: Context, coordinate: string): null {
+  context.errors.push(
+    new GraphQLError(`Invalid value found for field ${coordinate}.`, {
+      path: [...context.path],
+      extensions: { code: RESPONSE_VALIDATION_FAILED },
+    }),
+  );
   return null;
 }
 

@@ -15,6 +15,7 @@ import type { AssertionCache } from '../assertions';
 import type { GatewayConfig } from '../config';
 import { type GatewayContext, SUBGRAPH_UNAVAILABLE } from '../datasource';
 import { incrementalDeliveryPlugin } from '../incremental';
+import { RESPONSE_VALIDATION_FAILED } from '../execution/shape';
 import { operationLimitsPlugin } from '../limits';
 import type { GatewayStage } from '../stage';
 import { enterRequestScope, noteFormattedError, recordOf } from './response';
@@ -25,6 +26,9 @@ const GATEWAY_CLIENT_CODES = new Set([
   'OPERATION_LIMIT_EXCEEDED',
   'OPERATION_NOT_SUPPORTED',
   'RATE_LIMITED',
+  // A subgraph's data broke the API schema (result shaping of either executor): the message names
+  // only the field the client selected, the path says where.
+  RESPONSE_VALIDATION_FAILED,
 ]);
 
 /** What the GraphQL stage is built from. */
@@ -62,10 +66,12 @@ export function graphqlStage(
 
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Subgraph names are internal topology: clients see the graph, not its parts.
-    const { serviceName: _serviceName, ...extensions } = formatted.extensions ?? {};
+    const { serviceName, ...extensions } = formatted.extensions ?? {};
     const code = extensions.code as string | undefined;
     let result: GraphQLFormattedError = { ...formatted, extensions };
-    if (!code || !GATEWAY_CLIENT_CODES.has(code)) result = maskInternal(result, error);
+    // Result shaping's code is the gateway's own: a subgraph error claiming it is masked as any other.
+    const borrowed = code === RESPONSE_VALIDATION_FAILED && serviceName !== undefined;
+    if (!code || !GATEWAY_CLIENT_CODES.has(code) || borrowed) result = maskInternal(result, error);
     // Suggestions reveal schema that introspection may be hiding.
     if (production) result = { ...result, message: result.message.replace(/ ?Did you mean .*\?$/, '') };
     return noteFormattedError(result);

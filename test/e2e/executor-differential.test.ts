@@ -2,6 +2,7 @@ import { Kind, parse } from 'graphql';
 import { loadExamples } from '../../examples/catalog';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { graphql, type RunningService } from '../support/processes';
+import { FaultProxy } from '../support/proxy';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -102,6 +103,48 @@ describe("the gateway's own executor answers as Apollo's on the seeded graph", (
     expect(comparable(own)).toEqual(comparable(apollo));
     expect(comparable(hivePlanned)).toEqual(comparable(apollo));
     expect(apollo.status).toBe(200);
+  });
+
+  it('answers a subgraph that breaks the schema with RESPONSE_VALIDATION_FAILED at the field, with either executor', async () => {
+    const proxy = new FaultProxy(stack.subgraphs.tourism!.url);
+    await proxy.up();
+    try {
+      const env = { SUBGRAPH_TOURISM_URL: `${proxy.url}/graphql`, RESPONSE_CACHE_ENTRIES: '0' };
+      const [apolloBroken, oursBroken] = await Promise.all([
+        stack.startGateway(env),
+        stack.startGateway({ ...env, GATEWAY_EXECUTOR: 'ours' }),
+      ]);
+      const document = '{ attraction(slug: "leshan-giant-buddha") { slug name } }';
+      // A null, then a number, for the non-null String `Attraction.name`.
+      for (const broken of ['null', '42']) {
+        proxy.mode = { kind: 'rewrite', body: (text) => text.replace(/"name":"[^"]*"/g, `"name":${broken}`) };
+        const apollo = await graphql(apolloBroken.url, document, {}, {});
+        const own = await graphql(oursBroken.url, document, {}, {});
+        expect(comparable(own)).toEqual(comparable(apollo));
+        // Apollo's executor alone would report them in `extensions.valueCompletion`: the gateway moves them.
+        expect(apollo.body).not.toHaveProperty('extensions');
+        expect(own.body.data).toEqual({ attraction: null });
+        expect(own.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+          [['attraction', 'name'], 'RESPONSE_VALIDATION_FAILED'],
+        ]);
+      }
+      // A subgraph error cannot borrow the gateway's code to get its message through the masking.
+      const claimed = JSON.stringify({
+        data: { attraction: null },
+        errors: [
+          { message: 'SELECT secret', path: ['attraction'], extensions: { code: 'RESPONSE_VALIDATION_FAILED' } },
+        ],
+      });
+      proxy.mode = { kind: 'rewrite', body: () => claimed };
+      const apollo = await graphql(apolloBroken.url, document, {}, {});
+      const own = await graphql(oursBroken.url, document, {}, {});
+      expect(comparable(own)).toEqual(comparable(apollo));
+      expect(own.body.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
+        ['Internal server error', 'INTERNAL_SERVER_ERROR'],
+      ]);
+    } finally {
+      await proxy.down();
+    }
   });
 
   it('keeps partial data with SUBGRAPH_UNAVAILABLE at the same paths when a subgraph is down', async () => {

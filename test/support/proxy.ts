@@ -2,11 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** How the proxy treats the next requests. */
-export type ProxyMode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'reset-once' };
+export type ProxyMode =
+  | { kind: 'pass' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'reset-once' }
+  /** Answers the subgraph's response body as `body` rewrites it: a subgraph that breaks its schema. */
+  | { kind: 'rewrite'; body: (text: string) => string };
 
 /**
  * A controllable HTTP proxy in front of a real subgraph, to make it slow, drop a
- * connection, or go away entirely, as networks and processes do.
+ * connection, go away entirely, as networks and processes do, or answer what it should not.
  */
 export class FaultProxy {
   private server: http.Server | undefined;
@@ -69,6 +74,7 @@ export class FaultProxy {
       body: chunks.length ? Buffer.concat(chunks) : undefined,
     });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await upstream.arrayBuffer()));
+    const body = Buffer.from(await upstream.arrayBuffer());
+    res.end(this.mode.kind === 'rewrite' ? this.mode.body(body.toString('utf8')) : body);
   }
 }

@@ -34,7 +34,8 @@ function repositoryFiles(): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (skip.has(entry.name)) continue;
+      // Lock files list dependencies' names (some read like secrets); npm writes them, not us.
+      if (skip.has(entry.name) || entry.name === 'package-lock.json') continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (/\.(ts|cjs|mjs|js|md|ya?ml|json|graphql|example)$|^Dockerfile$|^\.env/.test(entry.name)) {

@@ -9,6 +9,7 @@ import {
   loadSupergraph,
   OPERATION_NOT_SUPPORTED,
   takeSubsequentPayloads,
+  RESPONSE_VALIDATION_FAILED,
 } from '../../../gateway/execution';
 import { createLogger } from '../../../subgraphs/kit/logger';
 
@@ -221,9 +222,9 @@ describe("the gateway's own executor", () => {
       subgraph === 'people' ? { data: { me: { id: '1', name: null }, users: [{ id: '1', name: null }] } } : undefined;
     const result = await run('{ me { id name } users { name } }');
     expect(result.data).toEqual({ me: null, users: [null] });
-    expect(result.errors?.map((e) => [e.message, e.path])).toEqual([
-      ['Cannot return null for non-nullable field User.name.', ['me', 'name']],
-      ['Cannot return null for non-nullable field User.name.', ['users', 0, 'name']],
+    expect(result.errors?.map((e) => [e.message, e.path, e.extensions?.code])).toEqual([
+      ['Cannot return null for non-nullable field User.name.', ['me', 'name'], RESPONSE_VALIDATION_FAILED],
+      ['Cannot return null for non-nullable field User.name.', ['users', 0, 'name'], RESPONSE_VALIDATION_FAILED],
     ]);
   });
 
