@@ -92,13 +92,14 @@ export interface GatewayConfig {
   /** Keep-alive and shutdown of the gateway's HTTP server. */
   http: HttpServerSettings;
   /**
-   * Which executor runs query plans (`GATEWAY_EXECUTOR`): `apollo` (`@apollo/gateway`'s, the
-   * default) or `ours` (gateway/execution, opt-in until it passes at least the same audit tests).
+   * Which executor runs query plans (`GATEWAY_EXECUTOR`): `ours` (gateway/execution, the default)
+   * or `apollo` (`@apollo/gateway`'s, kept for comparison).
    */
   executor: 'apollo' | 'ours';
   /**
-   * Which planner plans for our executor (`GATEWAY_PLANNER`): `apollo` (`@apollo/query-planner`,
-   * the default) or `hive` (Hive Router's Rust planner); `hive` needs `GATEWAY_EXECUTOR=ours`.
+   * Which planner plans (`GATEWAY_PLANNER`): `hive` (Hive Router's Rust planner, the default with
+   * our executor: 199/199 audit tests against 193) or `apollo` (`@apollo/query-planner`, the only
+   * one Apollo's executor runs, so its default there).
    */
   planner: 'apollo' | 'hive';
 }
@@ -152,8 +153,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (nodeEnv === 'production' && Buffer.from(accessTokenSecret).equals(assertionKey.secret)) {
     throw new StartupError(`ACCESS_TOKEN_SECRET must differ from GATEWAY_ASSERTION_SECRET; ${SECRET_ADVICE}`);
   }
-  const executor = envEnum(env, 'GATEWAY_EXECUTOR', ['apollo', 'ours'] as const, 'apollo');
-  const planner = envEnum(env, 'GATEWAY_PLANNER', ['apollo', 'hive'] as const, 'apollo');
+  const executor = envEnum(env, 'GATEWAY_EXECUTOR', ['apollo', 'ours'] as const, 'ours');
+  const planner = envEnum(env, 'GATEWAY_PLANNER', ['apollo', 'hive'] as const, executor === 'ours' ? 'hive' : 'apollo');
   // Apollo's executor plans with its own planner; silently ignoring the choice would mislead.
   if (planner === 'hive' && executor !== 'ours') {
     throw new StartupError(

@@ -10,4 +10,28 @@ export function connectRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
 }
 
+/** How long a starting gateway waits for Redis before it serves without shared state. */
+export const REDIS_READY_WAIT_MS = 5_000;
+
+/**
+ * Resolves once `redis` is connected, or after `waitMs` (Redis down or slow): without the offline
+ * queue, a command sent before the connection is ready fails, so a replica that served at once
+ * would start with a rate-limit budget and caches of its own. It never rejects: a gateway serves
+ * without Redis rather than not at all; whether it was reached is returned.
+ */
+export function redisReady(redis: Redis, waitMs: number = REDIS_READY_WAIT_MS): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), waitMs);
+    timer.unref();
+    redis.once('ready', onReady);
+  });
+}
+
 export type { Redis };

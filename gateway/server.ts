@@ -16,7 +16,7 @@ import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest } from './operations';
 import { buildPipeline } from './pipeline';
 import { MemoryRateLimiter, RedisRateLimiter } from './ratelimit';
-import { connectRedis } from './redis';
+import { connectRedis, redisReady } from './redis';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { refuseAuthentication } from './stages/identity';
 import { assignRequestId, refuse } from './stages/response';
@@ -112,6 +112,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
 
   // One Redis connection for the shared state of replicas: rate limits, persisted queries, responses.
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  if (redis && !(await redisReady(redis)))
+    logger.warn('Redis did not answer at start-up; serving without shared state until it does');
   const responseCache =
     config.responseCacheEntries > 0
       ? new ResponseCache(

@@ -93,17 +93,18 @@ describe('gateway configuration', () => {
     );
   });
 
-  it("runs query plans with Apollo's executor unless GATEWAY_EXECUTOR=ours", () => {
-    expect(loadGatewayConfig({}).executor).toBe('apollo');
-    expect(loadGatewayConfig({ GATEWAY_EXECUTOR: 'ours' }).executor).toBe('ours');
+  it("runs query plans with the gateway's own executor unless GATEWAY_EXECUTOR=apollo", () => {
+    expect(loadGatewayConfig({}).executor).toBe('ours');
+    expect(loadGatewayConfig({ GATEWAY_EXECUTOR: 'apollo' }).executor).toBe('apollo');
     expect(() => loadGatewayConfig({ GATEWAY_EXECUTOR: 'fast' })).toThrow(/GATEWAY_EXECUTOR/);
   });
 
-  it("plans with Apollo's planner unless GATEWAY_PLANNER=hive, which needs our executor", () => {
-    expect(loadGatewayConfig({}).planner).toBe('apollo');
-    expect(loadGatewayConfig({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive' }).planner).toBe('hive');
+  it("plans with Hive's planner on our executor, with Apollo's on Apollo's executor, and refuses hive there", () => {
+    expect(loadGatewayConfig({}).planner).toBe('hive');
+    expect(loadGatewayConfig({ GATEWAY_PLANNER: 'apollo' }).planner).toBe('apollo');
+    expect(loadGatewayConfig({ GATEWAY_EXECUTOR: 'apollo' }).planner).toBe('apollo');
     expect(() => loadGatewayConfig({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'rust' })).toThrow(/GATEWAY_PLANNER/);
-    expect(() => loadGatewayConfig({ GATEWAY_PLANNER: 'hive' })).toThrow(
+    expect(() => loadGatewayConfig({ GATEWAY_EXECUTOR: 'apollo', GATEWAY_PLANNER: 'hive' })).toThrow(
       /GATEWAY_PLANNER=hive needs GATEWAY_EXECUTOR=ours/,
     );
   });

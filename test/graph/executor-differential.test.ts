@@ -1,9 +1,9 @@
 import { Kind, parse } from 'graphql';
 import { loadExamples } from '../../examples/catalog';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
-import { graphql, type RunningService } from '../support/processes';
+import { graphql } from '../support/processes';
 import { FaultProxy } from '../support/proxy';
-import { startStack, type Stack } from '../support/stack';
+import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
 /**
  * The gateway's own executor (GATEWAY_EXECUTOR=ours), with Apollo's planner and with Hive's
@@ -85,19 +85,24 @@ function comparable(response: Awaited<ReturnType<typeof graphql>>) {
 }
 
 describe("the gateway's own executor answers as Apollo's on the seeded graph", () => {
-  let stack: Stack;
-  let ours: RunningService;
-  let hive: RunningService;
+  let graph: InProcessGraph;
+  let ours: InProcessGateway;
+  let hive: InProcessGateway;
   beforeAll(async () => {
-    // No response cache: every request runs its query plan.
-    stack = await startStack('sqlite', { RESPONSE_CACHE_ENTRIES: '0' });
-    ours = await stack.startGateway({ GATEWAY_EXECUTOR: 'ours', RESPONSE_CACHE_ENTRIES: '0' });
-    hive = await stack.startGateway({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive', RESPONSE_CACHE_ENTRIES: '0' });
+    // No response cache: every request runs its query plan. The first gateway is the reference:
+    // Apollo's executor over Apollo's planner.
+    graph = await startInProcessGraph({ GATEWAY_EXECUTOR: 'apollo', RESPONSE_CACHE_ENTRIES: '0' });
+    ours = await graph.startGateway({
+      GATEWAY_EXECUTOR: 'ours',
+      GATEWAY_PLANNER: 'apollo',
+      RESPONSE_CACHE_ENTRIES: '0',
+    });
+    hive = await graph.startGateway({ GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive', RESPONSE_CACHE_ENTRIES: '0' });
   });
-  afterAll(() => stack?.stop());
+  afterAll(() => graph?.stop());
 
   it.each([...queries, ...extra].map((q) => [q.name, q] as const))('%s', async (_name, query) => {
-    const apollo = await graphql(stack.gateway.url, query.document, query.variables, query.headers);
+    const apollo = await graphql(graph.gateway.url, query.document, query.variables, query.headers);
     const own = await graphql(ours.url, query.document, query.variables, query.headers);
     const hivePlanned = await graphql(hive.url, query.document, query.variables, query.headers);
     expect(comparable(own)).toEqual(comparable(apollo));
@@ -106,13 +111,13 @@ describe("the gateway's own executor answers as Apollo's on the seeded graph", (
   });
 
   it('answers a subgraph that breaks the schema with RESPONSE_VALIDATION_FAILED at the field, with either executor', async () => {
-    const proxy = new FaultProxy(stack.subgraphs.tourism!.url);
+    const proxy = new FaultProxy(graph.subgraphs.tourism!.url.replace(/\/graphql$/, ''));
     await proxy.up();
     try {
       const env = { SUBGRAPH_TOURISM_URL: `${proxy.url}/graphql`, RESPONSE_CACHE_ENTRIES: '0' };
       const [apolloBroken, oursBroken] = await Promise.all([
-        stack.startGateway(env),
-        stack.startGateway({ ...env, GATEWAY_EXECUTOR: 'ours' }),
+        graph.startGateway({ ...env, GATEWAY_EXECUTOR: 'apollo' }),
+        graph.startGateway({ ...env, GATEWAY_EXECUTOR: 'ours' }),
       ]);
       const document = '{ attraction(slug: "leshan-giant-buddha") { slug name } }';
       // A null, then a number, for the non-null String `Attraction.name`.
@@ -148,9 +153,9 @@ describe("the gateway's own executor answers as Apollo's on the seeded graph", (
   });
 
   it('keeps partial data with SUBGRAPH_UNAVAILABLE at the same paths when a subgraph is down', async () => {
-    await stack.subgraphs.campaigns!.stop();
+    await graph.subgraphs.campaigns!.stop();
     for (const query of queries.filter((q) => ['attraction-campaigns', 'member-campaigns'].includes(q.name))) {
-      const apollo = await graphql(stack.gateway.url, query.document, query.variables, query.headers);
+      const apollo = await graphql(graph.gateway.url, query.document, query.variables, query.headers);
       const own = await graphql(ours.url, query.document, query.variables, query.headers);
       const hivePlanned = await graphql(hive.url, query.document, query.variables, query.headers);
       expect(comparable(own)).toEqual(comparable(apollo));
