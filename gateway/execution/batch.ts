@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { type Entity, type Execution, flattenAt, mapErrors, send } from './execute';
+import { type Entity, type Execution, fetchTarget, flattenAt, mapErrors, send } from './execute';
 import type { BatchFetchNode } from './plan';
 import { type ResponseObject, applyRewrites, deepMerge, isResponseObject, selectRepresentation } from './rewrites';
 
@@ -14,14 +14,7 @@ export async function executeBatchFetch(
   entities: readonly Entity[],
 ): Promise<void> {
   if (entities.length === 0) return;
-  const dataSource = execution.dataSources(fetch.serviceName);
-  if (!dataSource) throw new GraphQLError(`the supergraph names a subgraph the gateway has no client for`);
-  const provided = execution.requestContext.request.variables ?? {};
-  const variables: Record<string, unknown> = {};
-  for (const name of fetch.variableUsages ?? []) {
-    if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined)
-      variables[name] = provided[name];
-  }
+  const { dataSource, variables } = fetchTarget(execution, fetch);
 
   // The entities each alias represents, in the order of its representations.
   const represented: Entity[][] = [];

@@ -223,12 +223,14 @@ export function flattenAt(
   return result;
 }
 
-async function executeFetch(
+/**
+ * The subgraph client of a fetch and the client's variables it uses (those the client sent; a
+ * variable left out stays out, so the subgraph applies its own default).
+ */
+export function fetchTarget(
   execution: Execution,
-  fetch: ExecutableFetchNode,
-  entities: readonly Entity[],
-): Promise<void> {
-  if (entities.length === 0) return;
+  fetch: { serviceName: string; variableUsages?: readonly string[] },
+): { dataSource: GraphQLDataSource; variables: Record<string, unknown> } {
   const dataSource = execution.dataSources(fetch.serviceName);
   if (!dataSource) throw new GraphQLError(`the supergraph names a subgraph the gateway has no client for`);
   const provided = execution.requestContext.request.variables ?? {};
@@ -237,6 +239,16 @@ async function executeFetch(
     if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined)
       variables[name] = provided[name];
   }
+  return { dataSource, variables };
+}
+
+async function executeFetch(
+  execution: Execution,
+  fetch: ExecutableFetchNode,
+  entities: readonly Entity[],
+): Promise<void> {
+  if (entities.length === 0) return;
+  const { dataSource, variables } = fetchTarget(execution, fetch);
 
   if (!fetch.requires) {
     const response = await send(execution, dataSource, fetch, variables);
