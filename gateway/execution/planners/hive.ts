@@ -53,7 +53,9 @@ export function createHivePlanner(supergraphSdl: string): OperationPlanner {
 /**
  * The operation as Hive's planner is given it: without the root fields the gateway answers itself
  * (Hive's planner cannot plan introspection, and would send a root `__typename` to a subgraph),
- * root fragment spreads inlined so that their introspection fields go too. `undefined` when
+ * root fragment spreads inlined so that their introspection fields go too, and without root
+ * selections a literal `@skip(if: true)` or `@include(if: false)` excludes (Hive's planner fails
+ * to build a plan when that leaves no root field; Apollo's answers `{}`). `undefined` when
  * nothing is left for subgraphs.
  */
 export function planningDocument(document: DocumentNode, operationName: string | undefined): string | undefined {
@@ -80,6 +82,7 @@ function withoutGatewayFields(
 ): SelectionSetNode | undefined {
   const selections: SelectionNode[] = [];
   for (const selection of selectionSet.selections) {
+    if (excludedByLiteral(selection)) continue;
     if (selection.kind === Kind.FIELD) {
       if (!GATEWAY_ROOT_FIELDS.has(selection.name.value)) selections.push(selection);
       continue;
@@ -102,6 +105,20 @@ function withoutGatewayFields(
     if (inner) selections.push({ ...selection, selectionSet: inner });
   }
   return selections.length > 0 ? { ...selectionSet, selections } : undefined;
+}
+
+/** Whether a literal `@skip(if: true)` or `@include(if: false)` leaves the selection out of every execution. */
+function excludedByLiteral(selection: SelectionNode): boolean {
+  return (selection.directives ?? []).some(
+    (directive) =>
+      directive.arguments?.some(
+        (argument) =>
+          argument.name.value === 'if' &&
+          argument.value.kind === Kind.BOOLEAN &&
+          argument.value.value === (directive.name.value === 'skip'),
+      ) === true &&
+      (directive.name.value === 'skip' || directive.name.value === 'include'),
+  );
 }
 
 /** Translates a plan of Hive's planner into the executor's format, parsing each fetch's operation once. */

@@ -342,4 +342,19 @@ describe("translation of Hive's plans", () => {
       'query B {\n  ... on Query {\n    me {\n      __typename\n      name\n    }\n  }\n}\n\nfragment Q on Query {\n  __type(name: "X") {\n    name\n  }\n  me {\n    __typename\n    name\n  }\n}',
     );
   });
+
+  it('leaves out root selections a literal @skip/@include excludes, so none left plans as nothing', () => {
+    // Hive's planner fails to build a plan for `{ me @include(if: false) { id } }`; Apollo's answers `{}`.
+    expect(
+      planningDocument(parse('{ me @include(if: false) { id } ... @skip(if: true) { users { id } } }'), undefined),
+    ).toBeUndefined();
+    expect(
+      planningDocument(
+        parse(
+          'query ($c: Boolean!) { me @skip(if: false) { id } users @include(if: $c) { id } featured @skip(if: true) { id } }',
+        ),
+        undefined,
+      ),
+    ).toBe('query ($c: Boolean!) {\n  me @skip(if: false) {\n    id\n  }\n  users @include(if: $c) {\n    id\n  }\n}');
+  });
 });
