@@ -15,9 +15,10 @@ import { graphql } from '../support/processes';
  * queries of the graph suites, and operations generated at random over the public API.
  * Reads only: a mutation would change what the next gateway reads.
  */
-/** Another seed or size reproduces or widens a run: `DIFFERENTIAL_SEED=0x1234 DIFFERENTIAL_COUNT=1000`. */
+/** Another seed, size or depth widens a run: `DIFFERENTIAL_SEED=0x1234 DIFFERENTIAL_COUNT=1000 DIFFERENTIAL_DEPTH=5`. */
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? 0x5eed17);
-const GENERATED = Number(process.env.DIFFERENTIAL_COUNT ?? 200);
+const GENERATED = Number(process.env.DIFFERENTIAL_COUNT ?? 150);
+const DEPTH = Number(process.env.DIFFERENTIAL_DEPTH ?? 4);
 
 type Caller = 'anonymous' | 'member' | 'admin';
 const HEADERS: Record<Caller, Record<string, string>> = {
@@ -199,17 +200,20 @@ const EXAMPLE_READS: Read[] = loadExamples()
 
 /** Anonymous, member and admin in turn: access rules and masking differ by caller. */
 const CALLERS: Caller[] = ['anonymous', 'member', 'admin'];
-const GENERATED_READS: Read[] = generateOperations(SEED, GENERATED).map((operation, i) => ({
-  name: `generated #${i} (seed 0x${SEED.toString(16)})`,
-  ...operation,
-  caller: CALLERS[i % CALLERS.length]!,
-}));
 
-const READS: Read[] = [
-  ...EXAMPLE_READS,
-  ...SUITE_READS.map((read, i) => ({ name: `graph suite read #${i} as ${read.caller}`, ...read })),
-  ...GENERATED_READS,
-];
+/** The reads of one engine's run: each engine gets its own seed (SEED + its index), so two engines try twice as many. */
+function readsOf(seed: number): Read[] {
+  const generated = generateOperations(seed, GENERATED, DEPTH).map((operation, i) => ({
+    name: `generated #${i} (seed 0x${seed.toString(16)}, depth ${DEPTH})`,
+    ...operation,
+    caller: CALLERS[i % CALLERS.length]!,
+  }));
+  return [
+    ...EXAMPLE_READS,
+    ...SUITE_READS.map((read, i) => ({ name: `graph suite read #${i} as ${read.caller}`, ...read })),
+    ...generated,
+  ];
+}
 
 /**
  * A response without what differs by request: the request id, and the order of errors. GraphQL
@@ -241,23 +245,26 @@ const ENV = {
   LIMIT_MAX_COST: '10000000',
 };
 
-describe.each(ENGINES)("the gateway's own executor answers as Apollo's on %s", (engine) => {
-  let graph: InProcessGraph;
-  let ours: InProcessGateway;
-  let hive: InProcessGateway;
-  beforeAll(async () => {
-    graph = await startInProcessGraph(ENV, {}, engine);
-    ours = await graph.startGateway({ ...ENV, GATEWAY_EXECUTOR: 'ours' });
-    hive = await graph.startGateway({ ...ENV, GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive' });
-  });
-  afterAll(() => graph?.stop());
+describe.each(ENGINES.map((engine, i) => [engine, readsOf(SEED + i)] as const))(
+  "the gateway's own executor answers as Apollo's on %s",
+  (engine, reads) => {
+    let graph: InProcessGraph;
+    let ours: InProcessGateway;
+    let hive: InProcessGateway;
+    beforeAll(async () => {
+      graph = await startInProcessGraph(ENV, {}, engine);
+      ours = await graph.startGateway({ ...ENV, GATEWAY_EXECUTOR: 'ours' });
+      hive = await graph.startGateway({ ...ENV, GATEWAY_EXECUTOR: 'ours', GATEWAY_PLANNER: 'hive' });
+    });
+    afterAll(() => graph?.stop());
 
-  it.each(READS.map((read) => [read.name, read] as const))('%s', async (_name, read) => {
-    const headers = { ...read.headers, ...HEADERS[read.caller] };
-    const [apollo, own, hivePlanned] = await Promise.all(
-      [graph.gateway, ours, hive].map((gateway) => graphql(gateway.url, read.document, read.variables, headers)),
-    );
-    expect({ apolloPlanner: comparable(own!) }).toEqual({ apolloPlanner: comparable(apollo!) });
-    expect({ hivePlanner: comparable(hivePlanned!) }).toEqual({ hivePlanner: comparable(apollo!) });
-  });
-});
+    it.each(reads.map((read) => [read.name, read] as const))('%s', async (_name, read) => {
+      const headers = { ...read.headers, ...HEADERS[read.caller] };
+      const [apollo, own, hivePlanned] = await Promise.all(
+        [graph.gateway, ours, hive].map((gateway) => graphql(gateway.url, read.document, read.variables, headers)),
+      );
+      expect({ apolloPlanner: comparable(own!) }).toEqual({ apolloPlanner: comparable(apollo!) });
+      expect({ hivePlanner: comparable(hivePlanned!) }).toEqual({ hivePlanner: comparable(apollo!) });
+    });
+  },
+);

@@ -158,8 +158,10 @@ class OperationGenerator {
   }
 
   private field(field: GraphQLField<unknown, unknown>, depth: number, bareNames: Set<string>, alias = false): string {
-    // A field asked twice by its own name must agree on arguments: the second one gets an alias.
-    const aliased = alias || bareNames.has(field.name) || this.chance(0.15);
+    // A field asked twice by its own name must agree on arguments: one with arguments gets an
+    // alias the second time; one without is often asked again bare (its selections merge).
+    const repeatable = field.args.length === 0 && this.chance(0.5);
+    const aliased = alias || (bareNames.has(field.name) && !repeatable) || this.chance(0.15);
     if (!aliased) bareNames.add(field.name);
     const args = this.arguments(field);
     const named = getNamedType(field.type);
@@ -179,23 +181,25 @@ class OperationGenerator {
       } else if (isNullableType(arg.type) && !this.chance(arg.name === 'first' ? 0.9 : 0.35)) continue;
       if (arg.name === 'after') continue;
       const value = this.value(arg.name, arg.type, target);
-      printed.push(`${arg.name}: ${this.literalOrVariable(value, arg.type)}`);
+      printed.push(`${arg.name}: ${this.literalOrVariable(value, arg.type, arg.name, target)}`);
     }
     return printed.length ? `(${printed.join(', ')})` : '';
   }
 
-  /** The value as a literal, or as a variable (declared with or without a default). */
-  private literalOrVariable(value: unknown, type: GraphQLInputType): string {
+  /** The value as a literal, or as a variable (declared with or without a default, sometimes given null). */
+  private literalOrVariable(value: unknown, type: GraphQLInputType, argument: string, target: string): string {
     const literal = print(astFromValue(value, type)!);
     if (!this.chance(0.35)) return literal;
     const name = this.next('v');
     if (isNullableType(type) && this.chance(0.4)) {
-      // With a default: left out of the variables (the default applies) or given explicitly.
+      // With a default: left out of the variables (the default applies), or given another value or null.
       this.variables.push({ name, type: String(type), defaultLiteral: literal });
-      if (this.chance(0.5)) this.values[name] = value;
+      const roll = this.random();
+      if (roll < 0.3) this.values[name] = this.value(argument, type, target);
+      else if (roll < 0.45) this.values[name] = null;
     } else {
       this.variables.push({ name, type: String(type) });
-      this.values[name] = value;
+      this.values[name] = isNullableType(type) && this.chance(0.1) ? null : value;
     }
     return `$${name}`;
   }
