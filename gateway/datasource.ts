@@ -1,7 +1,15 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 // The request-kind enum is public in the type of `process`, but not re-exported by the package.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import { type DocumentNode, Kind, parse } from 'graphql';
+import {
+  type DirectiveNode,
+  type DocumentNode,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  parse,
+  valueFromASTUntyped,
+} from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ASSERTION_HEADER, type Identity } from '../subgraphs/kit/identity';
 import type { Logger } from '../subgraphs/kit/logger';
@@ -73,11 +81,51 @@ function affectedPaths(
     operation = undefined;
   }
   const definition = operation?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  const keys =
-    definition?.kind === Kind.OPERATION_DEFINITION
-      ? definition.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [(s.alias ?? s.name).value] : []))
-      : [];
-  return keys.length > 0 ? keys.map((key) => [key]) : [undefined];
+  if (definition?.kind !== Kind.OPERATION_DEFINITION) return [undefined];
+  const keys: string[] = [];
+  const included = rootFieldIncluded(definition, options.request.variables ?? {});
+  const collect = (selectionSet: SelectionSetNode): void => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        // A root `__typename` is never missing: the executor answers it from the root type.
+        if (selection.name.value !== '__typename' && included(selection))
+          keys.push((selection.alias ?? selection.name).value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT && included(selection)) collect(selection.selectionSet);
+    }
+  };
+  collect(definition.selectionSet);
+  const fields = definition.selectionSet.selections.length;
+  // Every root field left out by @skip/@include (or `__typename`): the fetch would have delivered nothing.
+  if (keys.length === 0) return fields > 0 ? [] : [undefined];
+  return [...new Set(keys)].map((key) => [key]);
+}
+
+/**
+ * Whether `@skip`/`@include` keep a selection of the subgraph operation, with the variables sent
+ * (the operation's defaults for those not sent): a root field a condition leaves out is in no
+ * response, so no error names it. Hive's planner sends such fields with their directives where
+ * Apollo's wraps the fetch in a Condition node.
+ */
+function rootFieldIncluded(
+  definition: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): (selection: { directives?: ReadonlyArray<DirectiveNode> }) => boolean {
+  const defaults: Record<string, unknown> = {};
+  for (const variable of definition.variableDefinitions ?? []) {
+    if (variable.defaultValue) defaults[variable.variable.name.value] = valueFromASTUntyped(variable.defaultValue);
+  }
+  const value = (name: string): unknown =>
+    Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : defaults[name];
+  return (selection) =>
+    (selection.directives ?? []).every((directive) => {
+      if (directive.name.value !== 'skip' && directive.name.value !== 'include') return true;
+      const argument = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+      if (!argument) return true;
+      const condition = argument.kind === Kind.VARIABLE ? value(argument.name.value) : valueFromASTUntyped(argument);
+      // A condition that is not a boolean is the subgraph's error to report; count the field affected.
+      if (typeof condition !== 'boolean') return true;
+      return directive.name.value === 'skip' ? !condition : condition;
+    });
 }
 
 /**

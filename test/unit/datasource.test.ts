@@ -128,6 +128,20 @@ describe('the subgraph data source maps every failure to SUBGRAPH_UNAVAILABLE at
     expect(await failures('connection')).toBe(before + 1);
   });
 
+  it('names no root field that @skip/@include leave out (with the variables sent, or their defaults), nor __typename', async () => {
+    const down = source(`http://127.0.0.1:${await freePort()}/graphql`);
+    const response = await down.process(
+      fetchOf(
+        'query($c: Boolean = true, $d: Boolean!) { __typename a @skip(if: $d) b @include(if: $c) ... @include(if: false) { c } ... { d @skip(if: false) b } }',
+        { d: true },
+      ),
+    );
+    expect(response.errors?.map((e) => e.path)).toEqual([['b'], ['d']]);
+    // Nothing left: the fetch would have delivered nothing, so no error (Hive's planner sends such fetches).
+    const skipped = await down.process(fetchOf('query($c: Boolean) { a @include(if: $c) }', { c: false }));
+    expect(skipped.errors).toEqual([]);
+  });
+
   it.each([
     ['a 5xx', (res: http.ServerResponse) => res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>down</h1>')],
     ['a 5xx with a JSON body', (res: http.ServerResponse) => res.writeHead(500).end('{"errors":[{"message":"boom"}]}')],
