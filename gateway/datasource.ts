@@ -64,15 +64,12 @@ const MAX_PATH_ERRORS = 50;
 /**
  * Paths, in the subgraph's response, of what a failed fetch would have delivered; the
  * gateway maps them onto the client's response. An entity fetch affects each
- * representation (`_entities.i`), a root fetch each of its root fields.
+ * representation (`_entities.i`, or `alias.i` for each `_entities` alias of a batch), a root
+ * fetch each of its root fields.
  */
 function affectedPaths(
   options: GraphQLDataSourceProcessOptions<GatewayContext>,
 ): Array<Array<string | number> | undefined> {
-  const representations = options.request.variables?.representations;
-  if (Array.isArray(representations) && representations.length > 0) {
-    return representations.slice(0, MAX_PATH_ERRORS).map((_, i) => ['_entities', i]);
-  }
   let operation: DocumentNode | undefined;
   try {
     // Only on failure: parsing the subgraph operation again costs nothing on the happy path.
@@ -82,22 +79,29 @@ function affectedPaths(
   }
   const definition = operation?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   if (definition?.kind !== Kind.OPERATION_DEFINITION) return [undefined];
-  const keys: string[] = [];
-  const included = rootFieldIncluded(definition, options.request.variables ?? {});
+  const variables = options.request.variables ?? {};
+  const keys = new Map<string, Array<string | number>>();
+  const included = rootFieldIncluded(definition, variables);
   const collect = (selectionSet: SelectionSetNode): void => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
+        const key = (selection.alias ?? selection.name).value;
         // A root `__typename` is never missing: the executor answers it from the root type.
-        if (selection.name.value !== '__typename' && included(selection))
-          keys.push((selection.alias ?? selection.name).value);
+        if (selection.name.value === '__typename' || !included(selection)) continue;
+        // `_entities` (one per alias in a batch of Hive's planner): each representation it was sent.
+        const argument = selection.arguments?.find((a) => a.name.value === 'representations')?.value;
+        const sent = argument?.kind === Kind.VARIABLE ? variables[argument.name.value] : undefined;
+        if (selection.name.value === '_entities' && Array.isArray(sent)) {
+          sent.forEach((_, i) => keys.set(`${key}.${i}`, [key, i]));
+        } else keys.set(key, [key]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT && included(selection)) collect(selection.selectionSet);
     }
   };
   collect(definition.selectionSet);
   const fields = definition.selectionSet.selections.length;
   // Every root field left out by @skip/@include (or `__typename`): the fetch would have delivered nothing.
-  if (keys.length === 0) return fields > 0 ? [] : [undefined];
-  return [...new Set(keys)].map((key) => [key]);
+  if (keys.size === 0) return fields > 0 ? [] : [undefined];
+  return [...keys.values()].slice(0, MAX_PATH_ERRORS);
 }
 
 /**
