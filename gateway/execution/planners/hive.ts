@@ -9,6 +9,7 @@ import {
   type SelectionSetNode,
   parse,
   print,
+  visit,
 } from 'graphql';
 import type { OperationPlanner } from '.';
 import type {
@@ -61,7 +62,7 @@ export function createHivePlanner(supergraphSdl: string): OperationPlanner {
 export function planningDocument(document: DocumentNode, operationName: string | undefined): string | undefined {
   const fragments = new Map<string, FragmentDefinitionNode>();
   const operations: OperationDefinitionNode[] = [];
-  for (const definition of document.definitions) {
+  for (const definition of withoutLiterallyExcluded(document).definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
   }
@@ -105,6 +106,29 @@ function withoutGatewayFields(
     if (inner) selections.push({ ...selection, selectionSet: inner });
   }
   return selections.length > 0 ? { ...selectionSet, selections } : undefined;
+}
+
+/**
+ * The document without the selections a literal `@skip(if: true)`/`@include(if: false)` leaves
+ * out of every execution, at every depth; a selection set left empty asks `__typename` instead.
+ * The same operation for every variable value, but Hive's planner fails to build a plan for
+ * `{ destination { ... @skip(if: true) { id } } }` (a field with nothing left to fetch). The
+ * response is shaped from the client's operation, so the `__typename` is never seen.
+ */
+function withoutLiterallyExcluded(document: DocumentNode): DocumentNode {
+  return visit(document, {
+    SelectionSet: {
+      leave(node): SelectionSetNode {
+        const selections = node.selections.filter((selection) => !excludedByLiteral(selection));
+        if (selections.length === node.selections.length) return node;
+        return {
+          ...node,
+          selections:
+            selections.length > 0 ? selections : [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }],
+        };
+      },
+    },
+  });
 }
 
 /** Whether a literal `@skip(if: true)` or `@include(if: false)` leaves the selection out of every execution. */

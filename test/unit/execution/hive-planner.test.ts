@@ -355,6 +355,17 @@ describe("translation of Hive's plans", () => {
     expect((await hive(query, {})).data).toEqual({ picks: [{ user: { reviews: ['review of 1'] } }] });
   });
 
+  it('plans a field whose every selection a literal @skip/@include leaves out, asking __typename instead', async () => {
+    // Hive's planner fails to build a plan for the operation as the client wrote it.
+    const query =
+      'query ($c: Boolean!) { me @include(if: $c) { ...F @include(if: $c) } } fragment F on User { name @skip(if: true) }';
+    expect(planningDocument(parse(query), undefined)).toBe(
+      'query ($c: Boolean!) {\n  me @include(if: $c) {\n    ...F @include(if: $c)\n  }\n}\n\nfragment F on User {\n  __typename\n}',
+    );
+    const answer = await hive(query, { c: false });
+    expect(answer).toEqual({ data: {} });
+  });
+
   it('leaves out root selections a literal @skip/@include excludes, so none left plans as nothing', () => {
     // Hive's planner fails to build a plan for `{ me @include(if: false) { id } }`; Apollo's answers `{}`.
     expect(
