@@ -301,6 +301,7 @@ describe.each(ENGINES.map((engine, i) => [engine, readsOf(SEED + i)] as const))(
         } catch (error) {
           throw new Error(
             `${read.name}, ours with ${planner}'s planner differs from Apollo's executor:\n${String(error)}`,
+            { cause: error },
           );
         }
       }

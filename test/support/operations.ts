@@ -9,7 +9,7 @@ import {
   GraphQLInputObjectType,
   GraphQLList,
   GraphQLNonNull,
-  GraphQLScalarType,
+  type GraphQLScalarType,
   astFromValue,
   buildSchema,
   getNamedType,
