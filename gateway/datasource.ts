@@ -1,7 +1,15 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 // The request-kind enum is public in the type of `process`, but not re-exported by the package.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import { type DocumentNode, Kind, parse } from 'graphql';
+import {
+  type DirectiveNode,
+  type DocumentNode,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  parse,
+  valueFromASTUntyped,
+} from 'graphql';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ASSERTION_HEADER, type Identity } from '../subgraphs/kit/identity';
 import type { Logger } from '../subgraphs/kit/logger';
@@ -56,15 +64,12 @@ const MAX_PATH_ERRORS = 50;
 /**
  * Paths, in the subgraph's response, of what a failed fetch would have delivered; the
  * gateway maps them onto the client's response. An entity fetch affects each
- * representation (`_entities.i`), a root fetch each of its root fields.
+ * representation (`_entities.i`, or `alias.i` for each `_entities` alias of a batch), a root
+ * fetch each of its root fields.
  */
 function affectedPaths(
   options: GraphQLDataSourceProcessOptions<GatewayContext>,
 ): Array<Array<string | number> | undefined> {
-  const representations = options.request.variables?.representations;
-  if (Array.isArray(representations) && representations.length > 0) {
-    return representations.slice(0, MAX_PATH_ERRORS).map((_, i) => ['_entities', i]);
-  }
   let operation: DocumentNode | undefined;
   try {
     // Only on failure: parsing the subgraph operation again costs nothing on the happy path.
@@ -73,11 +78,58 @@ function affectedPaths(
     operation = undefined;
   }
   const definition = operation?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  const keys =
-    definition?.kind === Kind.OPERATION_DEFINITION
-      ? definition.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [(s.alias ?? s.name).value] : []))
-      : [];
-  return keys.length > 0 ? keys.map((key) => [key]) : [undefined];
+  if (definition?.kind !== Kind.OPERATION_DEFINITION) return [undefined];
+  const variables = options.request.variables ?? {};
+  const keys = new Map<string, Array<string | number>>();
+  const included = rootFieldIncluded(definition, variables);
+  const collect = (selectionSet: SelectionSetNode): void => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const key = (selection.alias ?? selection.name).value;
+        // A root `__typename` is never missing: the executor answers it from the root type.
+        if (selection.name.value === '__typename' || !included(selection)) continue;
+        // `_entities` (one per alias in a batch of Hive's planner): each representation it was sent.
+        const argument = selection.arguments?.find((a) => a.name.value === 'representations')?.value;
+        const sent = argument?.kind === Kind.VARIABLE ? variables[argument.name.value] : undefined;
+        if (selection.name.value === '_entities' && Array.isArray(sent)) {
+          sent.forEach((_, i) => keys.set(`${key}.${i}`, [key, i]));
+        } else keys.set(key, [key]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT && included(selection)) collect(selection.selectionSet);
+    }
+  };
+  collect(definition.selectionSet);
+  const fields = definition.selectionSet.selections.length;
+  // Every root field left out by @skip/@include (or `__typename`): the fetch would have delivered nothing.
+  if (keys.size === 0) return fields > 0 ? [] : [undefined];
+  return [...keys.values()].slice(0, MAX_PATH_ERRORS);
+}
+
+/**
+ * Whether `@skip`/`@include` keep a selection of the subgraph operation, with the variables sent
+ * (the operation's defaults for those not sent): a root field a condition leaves out is in no
+ * response, so no error names it. Hive's planner sends such fields with their directives where
+ * Apollo's wraps the fetch in a Condition node.
+ */
+function rootFieldIncluded(
+  definition: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): (selection: { directives?: ReadonlyArray<DirectiveNode> }) => boolean {
+  const defaults: Record<string, unknown> = {};
+  for (const variable of definition.variableDefinitions ?? []) {
+    if (variable.defaultValue) defaults[variable.variable.name.value] = valueFromASTUntyped(variable.defaultValue);
+  }
+  const value = (name: string): unknown =>
+    Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : defaults[name];
+  return (selection) =>
+    (selection.directives ?? []).every((directive) => {
+      if (directive.name.value !== 'skip' && directive.name.value !== 'include') return true;
+      const argument = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+      if (!argument) return true;
+      const condition = argument.kind === Kind.VARIABLE ? value(argument.name.value) : valueFromASTUntyped(argument);
+      // A condition that is not a boolean is the subgraph's error to report; count the field affected.
+      if (typeof condition !== 'boolean') return true;
+      return directive.name.value === 'skip' ? !condition : condition;
+    });
 }
 
 /**

@@ -199,9 +199,12 @@ export function flattenAt(
       if (element === '@') {
         if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: [...at, i], value: item }));
       } else if (typeof element === 'object') {
+        // An object without `__typename` is at a position of one object type (a planner fetches
+        // `__typename` at every abstract one), which the condition, from a fragment valid there,
+        // names or contains: Hive's planner puts `... on T @include(if: $c)` in the path as one.
         const matches = (item: unknown): boolean =>
           isResponseObject(item) &&
-          element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type));
+          element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type, true));
         // On a list, the condition applies to its elements (as Hive's executor reads these paths).
         if (Array.isArray(value))
           value.forEach((item, i) => matches(item) && next.push({ path: [...at, i], value: item }));

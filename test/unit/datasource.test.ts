@@ -128,6 +128,40 @@ describe('the subgraph data source maps every failure to SUBGRAPH_UNAVAILABLE at
     expect(await failures('connection')).toBe(before + 1);
   });
 
+  it("at each entity of each _entities alias of a batched entity fetch (Hive's planner)", async () => {
+    const response = await source(`http://127.0.0.1:${await freePort()}/graphql`).process(
+      fetchOf(
+        'query($a: [_Any!]!, $b: [_Any!]!) { _e0: _entities(representations: $a) { __typename } _e1: _entities(representations: $b) { __typename } }',
+        {
+          a: [{ __typename: 'Attraction', id: '1' }],
+          b: [
+            { __typename: 'Campaign', id: '2' },
+            { __typename: 'Campaign', id: '3' },
+          ],
+        },
+      ),
+    );
+    expect(response.errors?.map((e) => e.path)).toEqual([
+      ['_e0', 0],
+      ['_e1', 0],
+      ['_e1', 1],
+    ]);
+  });
+
+  it('names no root field that @skip/@include leave out (with the variables sent, or their defaults), nor __typename', async () => {
+    const down = source(`http://127.0.0.1:${await freePort()}/graphql`);
+    const response = await down.process(
+      fetchOf(
+        'query($c: Boolean = true, $d: Boolean!) { __typename a @skip(if: $d) b @include(if: $c) ... @include(if: false) { c } ... { d @skip(if: false) b } }',
+        { d: true },
+      ),
+    );
+    expect(response.errors?.map((e) => e.path)).toEqual([['b'], ['d']]);
+    // Nothing left: the fetch would have delivered nothing, so no error (Hive's planner sends such fetches).
+    const skipped = await down.process(fetchOf('query($c: Boolean) { a @include(if: $c) }', { c: false }));
+    expect(skipped.errors).toEqual([]);
+  });
+
   it.each([
     ['a 5xx', (res: http.ServerResponse) => res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>down</h1>')],
     ['a 5xx with a JSON body', (res: http.ServerResponse) => res.writeHead(500).end('{"errors":[{"message":"boom"}]}')],

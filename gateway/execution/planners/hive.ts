@@ -9,6 +9,7 @@ import {
   type SelectionSetNode,
   parse,
   print,
+  visit,
 } from 'graphql';
 import type { OperationPlanner } from '.';
 import type {
@@ -53,13 +54,15 @@ export function createHivePlanner(supergraphSdl: string): OperationPlanner {
 /**
  * The operation as Hive's planner is given it: without the root fields the gateway answers itself
  * (Hive's planner cannot plan introspection, and would send a root `__typename` to a subgraph),
- * root fragment spreads inlined so that their introspection fields go too. `undefined` when
+ * root fragment spreads inlined so that their introspection fields go too, and without root
+ * selections a literal `@skip(if: true)` or `@include(if: false)` excludes (Hive's planner fails
+ * to build a plan when that leaves no root field; Apollo's answers `{}`). `undefined` when
  * nothing is left for subgraphs.
  */
 export function planningDocument(document: DocumentNode, operationName: string | undefined): string | undefined {
   const fragments = new Map<string, FragmentDefinitionNode>();
   const operations: OperationDefinitionNode[] = [];
-  for (const definition of document.definitions) {
+  for (const definition of withoutLiterallyExcluded(document).definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     if (definition.kind === Kind.OPERATION_DEFINITION) operations.push(definition);
   }
@@ -80,6 +83,7 @@ function withoutGatewayFields(
 ): SelectionSetNode | undefined {
   const selections: SelectionNode[] = [];
   for (const selection of selectionSet.selections) {
+    if (excludedByLiteral(selection)) continue;
     if (selection.kind === Kind.FIELD) {
       if (!GATEWAY_ROOT_FIELDS.has(selection.name.value)) selections.push(selection);
       continue;
@@ -102,6 +106,43 @@ function withoutGatewayFields(
     if (inner) selections.push({ ...selection, selectionSet: inner });
   }
   return selections.length > 0 ? { ...selectionSet, selections } : undefined;
+}
+
+/**
+ * The document without the selections a literal `@skip(if: true)`/`@include(if: false)` leaves
+ * out of every execution, at every depth; a selection set left empty asks `__typename` instead.
+ * The same operation for every variable value, but Hive's planner fails to build a plan for
+ * `{ destination { ... @skip(if: true) { id } } }` (a field with nothing left to fetch). The
+ * response is shaped from the client's operation, so the `__typename` is never seen.
+ */
+function withoutLiterallyExcluded(document: DocumentNode): DocumentNode {
+  return visit(document, {
+    SelectionSet: {
+      leave(node): SelectionSetNode {
+        const selections = node.selections.filter((selection) => !excludedByLiteral(selection));
+        if (selections.length === node.selections.length) return node;
+        return {
+          ...node,
+          selections:
+            selections.length > 0 ? selections : [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }],
+        };
+      },
+    },
+  });
+}
+
+/** Whether a literal `@skip(if: true)` or `@include(if: false)` leaves the selection out of every execution. */
+function excludedByLiteral(selection: SelectionNode): boolean {
+  return (selection.directives ?? []).some(
+    (directive) =>
+      directive.arguments?.some(
+        (argument) =>
+          argument.name.value === 'if' &&
+          argument.value.kind === Kind.BOOLEAN &&
+          argument.value.value === (directive.name.value === 'skip'),
+      ) === true &&
+      (directive.name.value === 'skip' || directive.name.value === 'include'),
+  );
 }
 
 /** Translates a plan of Hive's planner into the executor's format, parsing each fetch's operation once. */

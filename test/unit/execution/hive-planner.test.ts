@@ -17,7 +17,8 @@ const LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@requires", "@external", "@interfaceObject"])';
 
 const PEOPLE_SDL = `${LINK}
-  type Query { me: User featured: User users: [User!]! node(id: ID!): Node }
+  type Query { me: User featured: User users: [User!]! node(id: ID!): Node picks: [Pick!]! }
+  type Pick { user: User! }
   interface Node @key(fields: "id") { id: ID! }
   type User implements Node @key(fields: "id") { id: ID! name: String! }
   type Place implements Node @key(fields: "id") { id: ID! city: String! }
@@ -49,6 +50,7 @@ const SCHEMAS: Record<string, GraphQLSchema> = {
           me: () => users[0],
           featured: () => users[1],
           users: () => users,
+          picks: () => users.slice(0, 1).map((user) => ({ user })),
           node: (_: unknown, { id }: { id: string }) =>
             id === 'p1'
               ? { __typename: 'Place', id, city: 'Chengdu' }
@@ -341,5 +343,41 @@ describe("translation of Hive's plans", () => {
     ).toBe(
       'query B {\n  ... on Query {\n    me {\n      __typename\n      name\n    }\n  }\n}\n\nfragment Q on Query {\n  __type(name: "X") {\n    name\n  }\n  me {\n    __typename\n    name\n  }\n}',
     );
+  });
+
+  it('fetches entities under a conditional inline fragment on the type the field already has (no __typename asked)', async () => {
+    // Hive's plan flattens at `picks.@.|[Pick].user` while its first fetch asks no `__typename` of a Pick.
+    const query = 'query ($c: Boolean = true) { picks { ... on Pick @include(if: $c) { user { reviews } } } }';
+    for (const variables of [{}, { c: true }, { c: false }]) {
+      const expected = await apollo(query, variables);
+      expect(await hive(query, variables)).toEqual(expected);
+    }
+    expect((await hive(query, {})).data).toEqual({ picks: [{ user: { reviews: ['review of 1'] } }] });
+  });
+
+  it('plans a field whose every selection a literal @skip/@include leaves out, asking __typename instead', async () => {
+    // Hive's planner fails to build a plan for the operation as the client wrote it.
+    const query =
+      'query ($c: Boolean!) { me @include(if: $c) { ...F @include(if: $c) } } fragment F on User { name @skip(if: true) }';
+    expect(planningDocument(parse(query), undefined)).toBe(
+      'query ($c: Boolean!) {\n  me @include(if: $c) {\n    ...F @include(if: $c)\n  }\n}\n\nfragment F on User {\n  __typename\n}',
+    );
+    const answer = await hive(query, { c: false });
+    expect(answer).toEqual({ data: {} });
+  });
+
+  it('leaves out root selections a literal @skip/@include excludes, so none left plans as nothing', () => {
+    // Hive's planner fails to build a plan for `{ me @include(if: false) { id } }`; Apollo's answers `{}`.
+    expect(
+      planningDocument(parse('{ me @include(if: false) { id } ... @skip(if: true) { users { id } } }'), undefined),
+    ).toBeUndefined();
+    expect(
+      planningDocument(
+        parse(
+          'query ($c: Boolean!) { me @skip(if: false) { id } users @include(if: $c) { id } featured @skip(if: true) { id } }',
+        ),
+        undefined,
+      ),
+    ).toBe('query ($c: Boolean!) {\n  me @skip(if: false) {\n    id\n  }\n  users @include(if: $c) {\n    id\n  }\n}');
   });
 });
