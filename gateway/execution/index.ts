@@ -1,5 +1,5 @@
 import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
-import { Supergraph } from '@apollo/federation-internals';
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
@@ -18,6 +18,14 @@ export type { PlannerKind } from './planners';
 /** Plans of recent operations, per supergraph, when no shared cache is given. */
 const PLAN_CACHE_ENTRIES = 1000;
 
+/**
+ * The supergraph features this executor runs: `@apollo/gateway`'s, plus `@context` (Federation
+ * 2.8, whose `contextRewrites` `execute.ts` applies). Other features Apollo Router supports
+ * (`@authenticated`, `@requiresScopes`, `@policy`, connectors…) stay refused: the gateway does
+ * not enforce them.
+ */
+const SUPPORTED_FEATURES = new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, 'https://specs.apollo.dev/context/v0.1']);
+
 /** A supergraph ready to plan and execute against. */
 export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
   planner: OperationPlanner;
@@ -35,7 +43,7 @@ let versions = 0;
  * failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway.
  */
 export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'apollo'): LoadedSupergraph {
-  const supergraph = Supergraph.build(supergraphSdl);
+  const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES });
   let operationPlanner: OperationPlanner;
   let plannerError: unknown;
   try {
