@@ -138,6 +138,7 @@ export function useOwnExecutor(
   plans?: KeyValueCache<ExecutablePlan>,
   planner: PlannerKind = 'apollo',
 ): void {
+  acceptContextSupergraphs(gateway);
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     loaded = loadSupergraph(coreSupergraphSdl, planner);
@@ -149,4 +150,37 @@ export function useOwnExecutor(
   const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
   const load = gateway.load.bind(gateway);
   gateway.load = async (options) => ({ ...(await load(options)), executor });
+}
+
+/** The parts of `ApolloGateway` (2.14) that build a supergraph from its SDL; private in its types. */
+interface GatewaySupergraphBuilding {
+  config: { validateSupergraph?: boolean };
+  createServices(services: ReturnType<Supergraph['subgraphsMetadata']>): void;
+  createSchemaFromSupergraphSdl(supergraphSdl: string): { supergraph: Supergraph; supergraphSdl: string };
+  serviceListFromSupergraphSdl(supergraphSdl: string): ReturnType<Supergraph['subgraphsMetadata']>;
+}
+
+/**
+ * Makes `ApolloGateway` load supergraphs that use `@context`, which it refuses
+ * (`UNSUPPORTED_LINKED_FEATURE`: its executor ignores contextual arguments). Only with our
+ * executor, which applies them: its two supergraph-building methods are replaced by the same code
+ * (`@apollo/gateway` 2.14's) with {@link SUPPORTED_FEATURES}. A gateway version without these
+ * methods stops the start-up here rather than refusing such supergraphs later.
+ */
+function acceptContextSupergraphs(gateway: ApolloGateway): void {
+  const internals = gateway as unknown as GatewaySupergraphBuilding;
+  if (
+    typeof internals.createSchemaFromSupergraphSdl !== 'function' ||
+    typeof internals.serviceListFromSupergraphSdl !== 'function' ||
+    typeof internals.createServices !== 'function'
+  )
+    throw new Error('this @apollo/gateway version builds supergraphs in a way the executor does not know');
+  internals.createSchemaFromSupergraphSdl = (supergraphSdl) => {
+    const validateSupergraph = internals.config.validateSupergraph ?? process.env.NODE_ENV !== 'production';
+    const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES, validateSupergraph });
+    internals.createServices(supergraph.subgraphsMetadata());
+    return { supergraph, supergraphSdl };
+  };
+  internals.serviceListFromSupergraphSdl = (supergraphSdl) =>
+    Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES }).subgraphsMetadata();
 }

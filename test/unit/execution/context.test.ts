@@ -1,10 +1,10 @@
 import { composeServices } from '@apollo/composition';
-import type { GraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { QueryPlanner as HivePlanner } from '@graphql-hive/router-query-planner';
 import { type GraphQLSchema, buildSchema, execute, parse } from 'graphql';
-import { type LoadedSupergraph, createPlanExecutor, loadSupergraph } from '../../../gateway/execution';
+import { type LoadedSupergraph, createPlanExecutor, loadSupergraph, useOwnExecutor } from '../../../gateway/execution';
 import { contextValues } from '../../../gateway/execution/context';
 import { createLogger } from '../../../subgraphs/kit/logger';
 
@@ -131,6 +131,8 @@ const SCHEMAS: Record<string, GraphQLSchema> = {
     },
   ]),
 };
+
+const silentLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /** The requests each in-process subgraph got, to see how a plan fetched. */
 let calls: Array<{ subgraph: string; query: string; variables: Record<string, unknown> | undefined }> = [];
@@ -328,6 +330,34 @@ describe('@context with GATEWAY_PLANNER=hive', () => {
     expect(calls.find((c) => c.subgraph === 'catalog')?.query).toContain(
       '_entities(representations: $representations)',
     );
+  });
+});
+
+describe('ApolloGateway with our executor', () => {
+  const options = () => ({
+    supergraphSdl,
+    buildService: ({ name }: { name: string }) => inProcess(name),
+    logger: silentLogger,
+  });
+
+  it('refuses a supergraph with @context on its own (its executor ignores contextual arguments)', async () => {
+    await expect(new ApolloGateway(options()).load()).rejects.toThrow(/context\/v0\.1/);
+  });
+
+  it('loads it with our executor, which answers contextual fields', async () => {
+    const gateway = new ApolloGateway(options());
+    useOwnExecutor(gateway, (name) => inProcess(name), createLogger('test', 'silent'));
+    const { executor } = await gateway.load();
+    try {
+      const query = '{ region(id: "r1") { flagship { featured { price label } } } }';
+      const requestContext = { request: { query }, document: parse(query), queryHash: query, context: {} };
+      const result = await executor(requestContext as unknown as GatewayGraphQLRequestContext);
+      expect(JSON.parse(JSON.stringify(result))).toEqual({
+        data: { region: { flagship: { featured: { price: 'p1:EUR', label: 'p1:en' } } } },
+      });
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 
