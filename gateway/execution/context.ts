@@ -2,6 +2,7 @@ import type { FetchDataKeyRenamer } from '@apollo/query-planner';
 import {
   type DocumentNode,
   type FieldNode,
+  type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   type VariableDefinitionNode,
@@ -11,7 +12,6 @@ import {
 } from 'graphql';
 import type { ExecutableFetchNode } from './plan';
 import { type ResponseObject, isObjectOfType, isResponseObject } from './rewrites';
-import type { GraphQLSchema } from 'graphql';
 
 const PARENT = '..';
 const FRAGMENT_PREFIX = '... on ';

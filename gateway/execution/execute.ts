@@ -262,10 +262,10 @@ async function executeFetch(
     applyRewrites(execution.supergraphSchema, fetch.inputRewrites, representation);
     const values = fetch.contextRewrites?.length
       ? contextValues(execution.supergraphSchema, execution.data, fetch.contextRewrites, entity.path)
-      : {};
-    const key = JSON.stringify(values);
+      : undefined;
+    const key = values ? JSON.stringify(values) : '';
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { values, representations: [], represented: [] }));
+    if (!group) groups.set(key, (group = { values: values ?? {}, representations: [], represented: [] }));
     group.representations.push(representation);
     group.represented.push(entity);
   }
