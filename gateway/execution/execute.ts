@@ -14,6 +14,7 @@ import {
   getVariableValues,
 } from 'graphql';
 import { executeBatchFetch } from './batch';
+import { aliasedOperation, contextValues, groupAlias, groupVariable } from './context';
 import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan, FlattenPathElement } from './plan';
 import {
   type ResponseObject,
@@ -42,6 +43,8 @@ export interface Execution {
   /** Coerced variables (defaults applied), for `Condition` nodes. */
   variables: Record<string, unknown>;
   errors: GraphQLError[];
+  /** The merged data of the whole response, where contextual arguments find entities' ancestors. */
+  data: ResponseObject;
   /** Runs a `Defer` node (`defer.ts`); without it, `@defer` plans answer `OPERATION_NOT_SUPPORTED`. */
   onDefer?: DeferHook;
 }
@@ -84,15 +87,16 @@ export async function executeQueryPlan(
     requestContext.request.variables ?? {},
   );
   if (coerced.errors) return { errors: coerced.errors };
+  const data: ResponseObject = {};
   const execution: Execution = {
     supergraphSchema: environment.supergraphSchema,
     dataSources: environment.dataSources,
     requestContext,
     variables: coerced.coerced,
     errors: [],
+    data,
     onDefer,
   };
-  const data: ResponseObject = {};
   try {
     if (plan.node?.kind === 'Subscription') throw notSupported('subscriptions');
     if (plan.node) await executeNode(execution, plan.node, [{ path: [], value: data }]);
@@ -262,34 +266,70 @@ async function executeFetch(
     return;
   }
 
-  const representations: ResponseObject[] = [];
-  const represented: Entity[] = [];
+  // Entities grouped by the values of their contextual arguments (`@fromContext`): one group
+  // (the plain `_entities` field) unless entities under different ancestors need different values.
+  const groups = new Map<string, ContextGroup>();
   for (const entity of entities) {
     const representation = selectRepresentation(execution.supergraphSchema, entity.value, fetch.requires);
     if (!representation || typeof representation.__typename !== 'string') continue;
     applyRewrites(execution.supergraphSchema, fetch.inputRewrites, representation);
-    representations.push(representation);
-    represented.push(entity);
+    const values = fetch.contextRewrites?.length
+      ? contextValues(execution.supergraphSchema, execution.data, fetch.contextRewrites, entity.path)
+      : undefined;
+    const key = values ? JSON.stringify(values) : '';
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { values: values ?? {}, representations: [], represented: [] }));
+    group.representations.push(representation);
+    group.represented.push(entity);
   }
-  if (representations.length === 0) return;
-  const response = await send(execution, dataSource, fetch, { ...variables, representations });
+  if (groups.size === 0) return;
+  const grouped = [...groups.values()];
+  // A client variable named like a contextual one must not stand in for a context value not found.
+  for (const rewrite of fetch.contextRewrites ?? []) delete variables[rewrite.renameKeyTo];
+
+  let operation: SubgraphOperation = fetch;
+  let aliases = ['_entities'];
+  if (grouped.length === 1) {
+    Object.assign(variables, grouped[0]!.values, { representations: grouped[0]!.representations });
+  } else {
+    const { operation: text, document } = aliasedOperation(fetch, grouped.length);
+    operation = { ...fetch, operation: text, operationDocumentNode: document };
+    aliases = grouped.map((_, i) => groupAlias(i));
+    grouped.forEach((group, i) => {
+      variables[groupVariable('representations', i)] = group.representations;
+      for (const [name, value] of Object.entries(group.values)) variables[groupVariable(name, i)] = value;
+    });
+  }
+  const response = await send(execution, dataSource, operation, variables);
   mapErrors(execution, fetch, response.errors, (path) => {
     const [root, index, ...rest] = path;
-    const entity = root === '_entities' && typeof index === 'number' ? represented[index] : undefined;
+    const group = typeof root === 'string' ? grouped[aliases.indexOf(root)] : undefined;
+    const entity = typeof index === 'number' ? group?.represented[index] : undefined;
     return entity ? [...entity.path, ...rest] : undefined;
   });
   if (!response.data) return;
-  const received = response.data._entities;
-  if (!Array.isArray(received) || received.length !== representations.length) {
-    throw new GraphQLError('a subgraph answered an entity fetch with the wrong number of entities');
-  }
-  received.forEach((value, i) => {
-    if (!isResponseObject(value)) return;
-    const entity = represented[i]!;
-    if (value.__typename === undefined) value.__typename = entity.value.__typename;
-    applyRewrites(execution.supergraphSchema, fetch.outputRewrites, value);
-    deepMerge(entity.value, value);
+  grouped.forEach(({ represented }, i) => {
+    const received = response.data?.[aliases[i]!];
+    // An aliased group's null list comes with the subgraph's error, mapped above.
+    if (aliases.length > 1 && (received === null || received === undefined)) return;
+    if (!Array.isArray(received) || received.length !== represented.length) {
+      throw new GraphQLError('a subgraph answered an entity fetch with the wrong number of entities');
+    }
+    received.forEach((value, j) => {
+      if (!isResponseObject(value)) return;
+      const entity = represented[j]!;
+      if (value.__typename === undefined) value.__typename = entity.value.__typename;
+      applyRewrites(execution.supergraphSchema, fetch.outputRewrites, value);
+      deepMerge(entity.value, value);
+    });
   });
+}
+
+/** Entities of one `_entities` fetch that share their contextual argument values. */
+interface ContextGroup {
+  values: Record<string, unknown>;
+  representations: ResponseObject[];
+  represented: Entity[];
 }
 
 /** What a subgraph request needs of a fetch node (`Fetch` or `BatchFetch`). */

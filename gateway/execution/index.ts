@@ -1,5 +1,5 @@
 import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
-import { Supergraph } from '@apollo/federation-internals';
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import {
@@ -45,6 +45,14 @@ interface PreparedOperation {
   shaper: CompiledShaper | undefined;
 }
 
+/**
+ * The supergraph features this executor runs: `@apollo/gateway`'s, plus `@context` (Federation
+ * 2.8, whose `contextRewrites` `execute.ts` applies). Other features Apollo Router supports
+ * (`@authenticated`, `@requiresScopes`, `@policy`, connectors…) stay refused: the gateway does
+ * not enforce them.
+ */
+const SUPPORTED_FEATURES = new Set([...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, 'https://specs.apollo.dev/context/v0.1']);
+
 /** A supergraph ready to plan and execute against. */
 export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
   planner: OperationPlanner;
@@ -62,7 +70,7 @@ let versions = 0;
  * failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway.
  */
 export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'apollo'): LoadedSupergraph {
-  const supergraph = Supergraph.build(supergraphSdl);
+  const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES });
   let operationPlanner: OperationPlanner;
   let plannerError: unknown;
   try {
@@ -173,6 +181,7 @@ export function useOwnExecutor(
   plans?: KeyValueCache<ExecutablePlan>,
   planner: PlannerKind = 'apollo',
 ): void {
+  acceptContextSupergraphs(gateway);
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     loaded = loadSupergraph(coreSupergraphSdl, planner);
@@ -184,4 +193,37 @@ export function useOwnExecutor(
   const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
   const load = gateway.load.bind(gateway);
   gateway.load = async (options) => ({ ...(await load(options)), executor });
+}
+
+/** The parts of `ApolloGateway` (2.14) that build a supergraph from its SDL; private in its types. */
+interface GatewaySupergraphBuilding {
+  config: { validateSupergraph?: boolean };
+  createServices(services: ReturnType<Supergraph['subgraphsMetadata']>): void;
+  createSchemaFromSupergraphSdl(supergraphSdl: string): { supergraph: Supergraph; supergraphSdl: string };
+  serviceListFromSupergraphSdl(supergraphSdl: string): ReturnType<Supergraph['subgraphsMetadata']>;
+}
+
+/**
+ * Makes `ApolloGateway` load supergraphs that use `@context`, which it refuses
+ * (`UNSUPPORTED_LINKED_FEATURE`: its executor ignores contextual arguments). Only with our
+ * executor, which applies them: its two supergraph-building methods are replaced by the same code
+ * (`@apollo/gateway` 2.14's) with {@link SUPPORTED_FEATURES}. A gateway version without these
+ * methods stops the start-up here rather than refusing such supergraphs later.
+ */
+function acceptContextSupergraphs(gateway: ApolloGateway): void {
+  const internals = gateway as unknown as GatewaySupergraphBuilding;
+  if (
+    typeof internals.createSchemaFromSupergraphSdl !== 'function' ||
+    typeof internals.serviceListFromSupergraphSdl !== 'function' ||
+    typeof internals.createServices !== 'function'
+  )
+    throw new Error('this @apollo/gateway version builds supergraphs in a way the executor does not know');
+  internals.createSchemaFromSupergraphSdl = (supergraphSdl) => {
+    const validateSupergraph = internals.config.validateSupergraph ?? process.env.NODE_ENV !== 'production';
+    const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES, validateSupergraph });
+    internals.createServices(supergraph.subgraphsMetadata());
+    return { supergraph, supergraphSdl };
+  };
+  internals.serviceListFromSupergraphSdl = (supergraphSdl) =>
+    Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES }).subgraphsMetadata();
 }
