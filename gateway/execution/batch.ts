@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { type Entity, type Execution, fetchTarget, flattenAt, mapErrors, send } from './execute';
+import { type Entity, type Execution, fetchTarget, flattenAt, mapErrors, send } from './fetch';
 import type { BatchFetchNode } from './plan';
 import { type ResponseObject, applyRewrites, deepMerge, isResponseObject, selectRepresentation } from './rewrites';
 

@@ -104,3 +104,12 @@ export interface EntityBatchAlias {
   inputRewrites?: FetchDataRewrite[];
   outputRewrites?: FetchDataRewrite[];
 }
+
+/**
+ * The seam between a query planner and the gateway's executor: turns one operation of a
+ * validated document into a plan in the format the executor runs ({@link ExecutablePlan}).
+ * Throws when it cannot plan the operation; the caller answers `QUERY_PLANNING_FAILED`.
+ */
+export interface OperationPlanner {
+  plan(document: DocumentNode, operationName: string | undefined): ExecutablePlan;
+}

@@ -1,6 +1,6 @@
 import { type Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
-import type { OperationPlanner } from '.';
+import type { OperationPlanner } from '../plan';
 
 /**
  * Plans with `@apollo/query-planner` on the supergraph's API schema, as `@apollo/gateway` does,

@@ -11,7 +11,7 @@ import {
   print,
   visit,
 } from 'graphql';
-import type { OperationPlanner } from '.';
+import type { OperationPlanner } from '../plan';
 import type {
   BatchFetchNode,
   EntityBatchAlias,
