@@ -1,6 +1,7 @@
 import { processTree } from '../../bench/procfs';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { type Reply, rawPost } from '../support/http';
+import { waitFor } from '../support/load';
 import { startStack, type Stack } from '../support/stack';
 
 // What needs real processes: GATEWAY_WORKERS (node:cluster). The rest of the gateway's operations,
@@ -18,6 +19,9 @@ describe('gateway operations across processes', () => {
     const gateway = await stack.startGateway({ GATEWAY_WORKERS: '2' });
     // The primary and its two workers.
     expect(processTree(gateway.child.pid!)).toHaveLength(3);
+    // `/healthz` answers as soon as one worker listens; the connections below must reach both.
+    const readyWorkers = () => gateway.output().match(/"msg":"gateway ready"/g)?.length ?? 0;
+    await waitFor(() => readyWorkers() >= 2, 30_000, 'both workers listening');
     const query =
       '{ attraction(slug: "dujiangyan-irrigation-system") { name localName category level worldHeritage inBaShuCorridor destination { id } location { latitude longitude } } }';
     type Attraction = Record<string, unknown> & { name: string; destination: { id: string } };
