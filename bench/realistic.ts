@@ -14,6 +14,7 @@ import { encodeCursor } from '../subgraphs/kit/pagination';
 import { FOUNDING_MEMBERS } from '../subgraphs/membership/seed-data';
 import { DESTINATIONS } from '../subgraphs/tourism/seed-data';
 import { benchAttractionSlug, benchCampaignSlug } from './seed-scale';
+import { seededRandom as kitRandom } from '../subgraphs/kit/random';
 
 /** A deterministic pseudo-random source: `next()` in [0, 1). */
 export interface Random {
@@ -22,16 +23,9 @@ export interface Random {
   int(min: number, max: number): number;
 }
 
-/** mulberry32: small, fast and good enough to vary benchmark variables reproducibly. */
+/** The kit's seeded generator (mulberry32), with integers: benchmark variables vary reproducibly. */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = kitRandom(seed);
   return { next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
 }
 

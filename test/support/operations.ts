@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { seededRandom } from '../../subgraphs/kit/random';
 import path from 'node:path';
 import {
   type GraphQLField,
@@ -35,18 +36,6 @@ export const API_SCHEMA: GraphQLSchema = buildSchema(
 export interface GeneratedOperation {
   document: string;
   variables: Record<string, unknown>;
-}
-
-/** mulberry32: a small seeded PRNG, so a seed names the same operations on every machine. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const contents = seedContents();
@@ -271,7 +260,7 @@ class OperationGenerator {
  * e.g. two fields in one selection that cannot merge, is dropped and another drawn).
  */
 export function generateOperations(seed: number, count: number, maxDepth = 4): GeneratedOperation[] {
-  const generator = new OperationGenerator(mulberry32(seed), maxDepth);
+  const generator = new OperationGenerator(seededRandom(seed), maxDepth);
   const operations: GeneratedOperation[] = [];
   while (operations.length < count) {
     const operation = generator.generate();
