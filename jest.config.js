@@ -24,6 +24,9 @@ module.exports = {
     ],
   },
   testTimeout: 240_000,
+  // Process suites start the services compiled once per run (test/support/compiled-services.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // End-to-end suites start real processes; two cores take two suites at a time.
   maxWorkers: 2,
 };

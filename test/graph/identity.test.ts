@@ -15,6 +15,11 @@ const CACHE_TTL_MS = 1000;
 type Errors = Array<{ message: string; extensions?: Record<string, unknown> }>;
 const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Short-lived access tokens: the expiry test waits for one to expire. */
+const TOKEN_TTL_SECONDS = 2;
+/** The `exp` claim of a JWT, in milliseconds since the epoch. */
+const expiresAt = (token: string) =>
+  1000 * (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
 
 describe.each(ENGINES)('identity and access on %s, through the gateway', (engine) => {
   let graph: InProcessGraph;
@@ -51,7 +56,10 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
 
   beforeAll(async () => {
     graph = await startInProcessGraph(
-      { CREDENTIAL_CACHE_TTL_SECONDS: String(CACHE_TTL_MS / 1000), ACCESS_TOKEN_TTL_SECONDS: '3' },
+      {
+        CREDENTIAL_CACHE_TTL_SECONDS: String(CACHE_TTL_MS / 1000),
+        ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
+      },
       {},
       engine,
     );
@@ -248,7 +256,8 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
         token,
       );
       expect(body.data!.viewer).toEqual({ role: 'MEMBER', member: { slug: 'chengdu-evening-news' } });
-      await sleep(4000);
+      // Expired from the second `exp` names on (whole seconds, so up to one second before the TTL).
+      await sleep(Math.max(0, expiresAt(token) - Date.now()) + 100);
       const expired = await run('{ viewer { role } }', {}, token);
       expect(expired.status).toBe(401);
       expect(expired.body.errors?.[0]?.message).toMatch(/invalid or expired/);
@@ -352,7 +361,7 @@ describe.each(ENGINES)('identity and access on %s, through the gateway', (engine
     const response = await fetch(`${url}/auth/token`, { method: 'POST', headers: bearer(apiKey) });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
-    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3 });
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS });
     return body.access_token;
   }
 });

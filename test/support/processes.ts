@@ -3,6 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
+/** Names the directory of the services compiled for this Jest run (test/support/compiled-services.ts). */
+export const COMPILED_SERVICES_ENV = 'ALLIANCE_COMPILED_SERVICES';
 
 /** A port nobody listens on right now. */
 export function freePort(): Promise<number> {
@@ -36,7 +38,12 @@ function spawnEntry(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
+  // The services compiled once for this Jest run, else (bench, a script) the source through tsx.
+  const compiled = process.env[COMPILED_SERVICES_ENV];
+  const command = compiled
+    ? [path.join(compiled, entry.replace(/\.ts$/, '.js'))]
+    : ['--import', 'tsx', path.join(ROOT, entry)];
+  const child = spawn(process.execPath, [...nodeArgs, ...command], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
