@@ -198,6 +198,24 @@ describe("the gateway's own executor", () => {
     ]);
   });
 
+  it('sends each distinct representation once and answers every path it stands for', async () => {
+    override = (subgraph) =>
+      subgraph === 'people'
+        ? { data: { users: ['1', '2', '1', '2'].map((id) => ({ __typename: 'User', id })) } }
+        : undefined;
+    const result = await run('{ users { id reviews { body } } }');
+    expect(calls[1]?.variables?.representations).toEqual([
+      { __typename: 'User', id: '1' },
+      { __typename: 'User', id: '2' },
+    ]);
+    const reviewed = { id: '1', reviews: [{ body: 'Moving' }] };
+    expect(result.data).toEqual({ users: [reviewed, null, reviewed, null] });
+    expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['users', 1, 'reviews'], 'MODERATION'],
+      [['users', 3, 'reviews'], 'MODERATION'],
+    ]);
+  });
+
   it('keeps partial data when a subgraph is unavailable, with the error at each affected entity', async () => {
     override = (subgraph) =>
       subgraph === 'reviews'
