@@ -20,7 +20,7 @@ import { connectRedis, redisReady } from './redis';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { refuseAuthentication } from './stages/identity';
 import { assignRequestId, refuse } from './stages/response';
-import { codeApolloShapingErrors, useOwnExecutor } from './execution';
+import { capApolloUnavailableErrors, codeApolloShapingErrors, useOwnExecutor } from './execution';
 import { FileSupergraphManager } from './supergraph';
 import { applyApolloTelemetryChoice } from './telemetry';
 
@@ -108,7 +108,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   });
   if (config.executor === 'ours')
     useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans, config.planner);
-  else codeApolloShapingErrors(gateway);
+  else {
+    codeApolloShapingErrors(gateway);
+    capApolloUnavailableErrors(gateway);
+  }
 
   // One Redis connection for the shared state of replicas: rate limits, persisted queries, responses.
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;

@@ -25,6 +25,7 @@ import { aliasedOperation, contextValues, groupAlias, groupVariable } from './co
 import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan } from './plan';
 import { type ResponseObject, applyRewrites, deepMerge, selectRepresentation } from './rewrites';
 import { type CompiledShaper, type Shaping, compileShaper } from './shape';
+import { capUnavailableErrors } from './unavailable';
 
 export type { DeferHook, Entity, Execution, SubgraphOperation } from './fetch';
 export { fetchTarget, flattenAt, mapErrors, send } from './fetch';
@@ -95,7 +96,9 @@ export async function executeQueryPlan(
     subgraphFailed: execution.errors.length > 0,
     introspection,
   });
-  return execution.errors.length > 0 ? { data: shaped, errors: execution.errors } : { data: shaped };
+  return execution.errors.length > 0
+    ? { data: shaped, errors: capUnavailableErrors(execution.errors, shaped) }
+    : { data: shaped };
 }
 
 function notSupported(what: string): GraphQLError {

@@ -22,6 +22,7 @@ export { defersAnything, takeSubsequentPayloads, type SubsequentPayload } from '
 export type { ExecutablePlan } from './plan';
 export type { PlannerKind } from './planners';
 export { codeApolloShapingErrors } from './apollo';
+export { MAX_UNAVAILABLE_ERRORS, capApolloUnavailableErrors, capUnavailableErrors } from './unavailable';
 export { RESPONSE_VALIDATION_FAILED } from './shape';
 
 /** Plans of recent operations, per supergraph, when no shared cache is given. */

@@ -216,6 +216,23 @@ describe("the gateway's own executor", () => {
     ]);
   });
 
+  it('reports SUBGRAPH_UNAVAILABLE once per client path, in response order, at most 50 per response', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ __typename: 'User', id: String(i + 10) }));
+    override = (subgraph) =>
+      subgraph === 'people'
+        ? { data: { me: { __typename: 'User', id: '1' }, users: many } }
+        : {
+            // A subgraph naming its entities out of order, and one twice.
+            errors: [...many.keys(), 0].reverse().map((i) => ({
+              message: 'part of the graph is temporarily unavailable',
+              path: ['_entities', i],
+              extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+            })),
+          };
+    const result = await run('{ users { id reviews { body } } }');
+    expect(result.errors?.map((e) => e.path)).toEqual(Array.from({ length: 50 }, (_, i) => ['users', i]));
+  });
+
   it('keeps partial data when a subgraph is unavailable, with the error at each affected entity', async () => {
     override = (subgraph) =>
       subgraph === 'reviews'
