@@ -14,13 +14,13 @@ import type { Logger } from '../../subgraphs/kit/logger';
 import { advertiseDefer, executeWithDefer } from './defer';
 import type { PlanEnvironment } from './execute';
 import type { ExecutablePlan } from './plan';
-import { type OperationPlanner, type PlannerKind, createPlanner } from './planners';
+import { type HivePlannerModule, type OperationPlanner, type PlannerKind, createPlanner } from './planners';
 import { type CompiledShaper, compileShaper } from './shape';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
 export { defersAnything, takeSubsequentPayloads, type SubsequentPayload } from './defer';
 export type { ExecutablePlan } from './plan';
-export type { PlannerKind } from './planners';
+export { type HiveAddonLoader, type HivePlannerModule, type PlannerKind, loadHivePlanner } from './planners';
 export { codeApolloShapingErrors } from './apollo';
 export { MAX_UNAVAILABLE_ERRORS, capApolloUnavailableErrors, capUnavailableErrors } from './unavailable';
 export { RESPONSE_VALIDATION_FAILED } from './shape';
@@ -65,17 +65,28 @@ export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
 
 let versions = 0;
 
+/** What {@link loadSupergraph} may be given besides the SDL. */
+export interface SupergraphLoadOptions {
+  /** Hive's planner as `loadHivePlanner` loaded it at start-up (for `hive`; loaded on use otherwise). */
+  hive?: HivePlannerModule;
+}
+
 /**
  * Builds the planner (`planner`: Apollo's, as `@apollo/gateway` uses it, by default) and the
- * schemas of a supergraph SDL. A planner that fails to load answers every operation with that
- * failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway.
+ * schemas of a supergraph SDL. A planner that cannot be built for this supergraph answers every
+ * operation with that failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway on a
+ * reload (the gateway makes sure at start-up that Hive's planner loads at all: `loadHivePlanner`).
  */
-export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'apollo'): LoadedSupergraph {
+export function loadSupergraph(
+  supergraphSdl: string,
+  planner: PlannerKind = 'apollo',
+  options: SupergraphLoadOptions = {},
+): LoadedSupergraph {
   const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES });
   let operationPlanner: OperationPlanner;
   let plannerError: unknown;
   try {
-    operationPlanner = createPlanner(planner, supergraphSdl, supergraph);
+    operationPlanner = createPlanner(planner, supergraphSdl, supergraph, options.hive);
   } catch (error) {
     plannerError = error;
     operationPlanner = {
@@ -173,7 +184,7 @@ function prepare(
  * Makes Apollo Server run queries with the gateway's own executor instead of `@apollo/gateway`'s
  * (`GATEWAY_EXECUTOR=ours`): `ApolloGateway` keeps loading and watching the supergraph and
  * building the subgraph clients; its `load()` answers our executor, which plans each supergraph
- * version with `planner` (`GATEWAY_PLANNER`).
+ * version with `planner` (`GATEWAY_PLANNER`; `hive`: Hive's planner as loaded at start-up).
  */
 export function useOwnExecutor(
   gateway: ApolloGateway,
@@ -181,11 +192,12 @@ export function useOwnExecutor(
   logger: Logger,
   plans?: KeyValueCache<ExecutablePlan>,
   planner: PlannerKind = 'apollo',
+  hive?: HivePlannerModule,
 ): void {
   acceptContextSupergraphs(gateway);
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    loaded = loadSupergraph(coreSupergraphSdl, planner);
+    loaded = loadSupergraph(coreSupergraphSdl, planner, { hive });
     if (loaded.plannerError)
       logger.error({ err: loaded.plannerError, planner }, 'the query planner could not load this supergraph');
   });
