@@ -58,14 +58,13 @@ function cacheHint(header: string | null): CacheHint {
   return hint;
 }
 
-/** Most errors one failed fetch reports; each names one affected object. */
-const MAX_PATH_ERRORS = 50;
-
 /**
  * Paths, in the subgraph's response, of what a failed fetch would have delivered; the
  * gateway maps them onto the client's response. An entity fetch affects each
  * representation (`_entities.i`, or `alias.i` for each `_entities` alias of a batch), a root
- * fetch each of its root fields.
+ * fetch each of its root fields. All of them: the executors cap these errors per response, on
+ * the client's paths (`execution/unavailable.ts`), where a cap per fetch would depend on how
+ * the planner split its fetches.
  */
 function affectedPaths(
   options: GraphQLDataSourceProcessOptions<GatewayContext>,
@@ -101,7 +100,7 @@ function affectedPaths(
   const fields = definition.selectionSet.selections.length;
   // Every root field left out by @skip/@include (or `__typename`): the fetch would have delivered nothing.
   if (keys.size === 0) return fields > 0 ? [] : [undefined];
-  return [...keys.values()].slice(0, MAX_PATH_ERRORS);
+  return [...keys.values()];
 }
 
 /**

@@ -20,7 +20,13 @@ import { connectRedis, redisReady } from './redis';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
 import { refuseAuthentication } from './stages/identity';
 import { assignRequestId, refuse } from './stages/response';
-import { codeApolloShapingErrors, useOwnExecutor } from './execution';
+import {
+  type HiveAddonLoader,
+  capApolloUnavailableErrors,
+  codeApolloShapingErrors,
+  loadHivePlanner,
+  useOwnExecutor,
+} from './execution';
 import { FileSupergraphManager } from './supergraph';
 import { applyApolloTelemetryChoice } from './telemetry';
 
@@ -47,6 +53,12 @@ export interface BuiltGateway {
   stop: () => Promise<void>;
 }
 
+/** What the gateway loads that a caller may replace: the native addon of Hive's planner. */
+export interface GatewaySeams {
+  /** Loads Hive's planner for `GATEWAY_PLANNER=hive` (by default, as npm installed it). */
+  loadHiveAddon?: HiveAddonLoader;
+}
+
 async function probe(url: string): Promise<boolean> {
   try {
     const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2000) });
@@ -66,7 +78,15 @@ async function probe(url: string): Promise<boolean> {
  * parser refuses (oversized headers, malformed HTTP) get a coded JSON 431/400, logged and
  * counted here.
  */
-export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<BuiltGateway> {
+export async function buildGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  seams: GatewaySeams = {},
+): Promise<BuiltGateway> {
+  // First, before anything holds a resource: a planner that cannot load on this platform stops
+  // the start-up with one line, rather than failing every operation once started.
+  const hive =
+    config.executor === 'ours' && config.planner === 'hive' ? loadHivePlanner(seams.loadHiveAddon) : undefined;
   const app = express();
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (SHA-1) for a validator that POST responses
@@ -107,8 +127,11 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     logger,
   });
   if (config.executor === 'ours')
-    useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans, config.planner);
-  else codeApolloShapingErrors(gateway);
+    useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans, config.planner, hive);
+  else {
+    codeApolloShapingErrors(gateway);
+    capApolloUnavailableErrors(gateway);
+  }
 
   // One Redis connection for the shared state of replicas: rate limits, persisted queries, responses.
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;

@@ -36,6 +36,7 @@ import {
 } from './execute';
 import { type ResponseObject, deepMerge, isObjectOfType, isResponseObject } from './rewrites';
 import { type CompiledShaper, collectFields, shapeResponse } from './shape';
+import { capUnavailableErrors } from './unavailable';
 
 /**
  * `@defer` (incremental delivery in the `deferSpec=20220824` format, as Apollo Router and Apollo
@@ -352,7 +353,8 @@ function shapePart(
     if (data) deepMerge(held.delivered, structuredClone(data));
     items.push({ data, path: held.path, ...(label !== undefined ? { label } : {}), errors: completion });
   }
-  for (const error of errors) {
+  // One part of the response: its unavailable errors capped as a whole response's are.
+  for (const error of capUnavailableErrors(errors, root.delivered)) {
     const item = items.find((candidate) => error.path && startsWith(error.path, candidate.path)) ?? items[0];
     item?.errors!.push(error);
   }

@@ -12,6 +12,7 @@ import {
 import { executeBatchFetch } from './batch';
 import {
   type DeferHook,
+  EntityRepresentations,
   type Entity,
   type Execution,
   type SubgraphOperation,
@@ -22,8 +23,9 @@ import {
 } from './fetch';
 import { aliasedOperation, contextValues, groupAlias, groupVariable } from './context';
 import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan } from './plan';
-import { type ResponseObject, applyRewrites, deepMerge, isResponseObject, selectRepresentation } from './rewrites';
+import { type ResponseObject, applyRewrites, deepMerge, selectRepresentation } from './rewrites';
 import { type CompiledShaper, type Shaping, compileShaper } from './shape';
+import { capUnavailableErrors } from './unavailable';
 
 export type { DeferHook, Entity, Execution, SubgraphOperation } from './fetch';
 export { fetchTarget, flattenAt, mapErrors, send } from './fetch';
@@ -94,7 +96,9 @@ export async function executeQueryPlan(
     subgraphFailed: execution.errors.length > 0,
     introspection,
   });
-  return execution.errors.length > 0 ? { data: shaped, errors: execution.errors } : { data: shaped };
+  return execution.errors.length > 0
+    ? { data: shaped, errors: capUnavailableErrors(execution.errors, shaped) }
+    : { data: shaped };
 }
 
 function notSupported(what: string): GraphQLError {
@@ -176,7 +180,7 @@ async function executeFetch(
 
   if (!fetch.requires) {
     const response = await send(execution, dataSource, fetch, variables);
-    mapErrors(execution, fetch, response.errors, (path) => [...entities[0]!.path, ...path]);
+    mapErrors(execution, fetch, response.errors, (path) => [[...entities[0]!.path, ...path]]);
     if (!response.data) return;
     applyRewrites(execution.supergraphSchema, fetch.outputRewrites, response.data);
     for (const entity of entities) deepMerge(entity.value, response.data);
@@ -195,9 +199,8 @@ async function executeFetch(
       : undefined;
     const key = values ? JSON.stringify(values) : '';
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { values: values ?? {}, representations: [], represented: [] }));
-    group.representations.push(representation);
-    group.represented.push(entity);
+    if (!group) groups.set(key, (group = { values: values ?? {}, represented: new EntityRepresentations() }));
+    group.represented.add(representation, entity);
   }
   if (groups.size === 0) return;
   const grouped = [...groups.values()];
@@ -207,13 +210,13 @@ async function executeFetch(
   let operation: SubgraphOperation = fetch;
   let aliases = ['_entities'];
   if (grouped.length === 1) {
-    Object.assign(variables, grouped[0]!.values, { representations: grouped[0]!.representations });
+    Object.assign(variables, grouped[0]!.values, { representations: grouped[0]!.represented.representations });
   } else {
     const { operation: text, document } = aliasedOperation(fetch, grouped.length);
     operation = { ...fetch, operation: text, operationDocumentNode: document };
     aliases = grouped.map((_, i) => groupAlias(i));
     grouped.forEach((group, i) => {
-      variables[groupVariable('representations', i)] = group.representations;
+      variables[groupVariable('representations', i)] = group.represented.representations;
       for (const [name, value] of Object.entries(group.values)) variables[groupVariable(name, i)] = value;
     });
   }
@@ -221,30 +224,20 @@ async function executeFetch(
   mapErrors(execution, fetch, response.errors, (path) => {
     const [root, index, ...rest] = path;
     const group = typeof root === 'string' ? grouped[aliases.indexOf(root)] : undefined;
-    const entity = typeof index === 'number' ? group?.represented[index] : undefined;
-    return entity ? [...entity.path, ...rest] : undefined;
+    return group?.represented.clientPaths(index, rest) ?? [];
   });
   if (!response.data) return;
   grouped.forEach(({ represented }, i) => {
     const received = response.data?.[aliases[i]!];
     // An aliased group's null list comes with the subgraph's error, mapped above.
     if (aliases.length > 1 && (received === null || received === undefined)) return;
-    if (!Array.isArray(received) || received.length !== represented.length) {
-      throw new GraphQLError('a subgraph answered an entity fetch with the wrong number of entities');
-    }
-    received.forEach((value, j) => {
-      if (!isResponseObject(value)) return;
-      const entity = represented[j]!;
-      if (value.__typename === undefined) value.__typename = entity.value.__typename;
-      applyRewrites(execution.supergraphSchema, fetch.outputRewrites, value);
-      deepMerge(entity.value, value);
-    });
+    represented.merge(execution, received, fetch.outputRewrites);
   });
 }
 
 /** Entities of one `_entities` fetch that share their contextual argument values. */
 interface ContextGroup {
   values: Record<string, unknown>;
-  representations: ResponseObject[];
-  represented: Entity[];
+  /** Each distinct representation once, with the entities it stands for. */
+  represented: EntityRepresentations;
 }

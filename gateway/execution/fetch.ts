@@ -1,11 +1,11 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
 // The request-kind enum is public in the type of `process`, but not re-exported by the package.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { DeferNode, FetchNode } from '@apollo/query-planner';
+import type { DeferNode, FetchDataRewrite, FetchNode } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { FlattenPathElement } from './plan';
-import { type ResponseObject, isObjectOfType, isResponseObject } from './rewrites';
+import { type ResponseObject, applyRewrites, deepMerge, isObjectOfType, isResponseObject } from './rewrites';
 
 // What the runners of fetch nodes share (`execute.ts`: Fetch; `batch.ts`: Hive's BatchFetch): the
 // state of an execution, finding entities at a Flatten path, sending a fetch, mapping its errors.
@@ -120,27 +120,86 @@ export async function send(
 }
 
 /**
- * Subgraph errors, each at the client's path of what it concerns (`_entities.i...` becomes the
- * path of the i-th represented entity), with the subgraph's code, or `DOWNSTREAM_SERVICE_ERROR`
- * when it has none (as Apollo's executor does). `serviceName` is removed before clients see it.
+ * The representations of one `_entities` field: each distinct representation once (entities met
+ * at several paths, e.g. the same member organizing several campaigns, are fetched once), with
+ * every entity it stands for, so that its answer and its errors reach each of them.
+ */
+export class EntityRepresentations {
+  /** The distinct representations, in the order first met: the field's `representations`. */
+  readonly representations: ResponseObject[] = [];
+  /** The entities each representation stands for, at its index. */
+  readonly entities: Entity[][] = [];
+  // Representations are built in the order of the `requires` selection, so equal ones print alike.
+  private readonly indexes = new Map<string, number>();
+
+  add(representation: ResponseObject, entity: Entity): void {
+    const key = JSON.stringify(representation);
+    const index = this.indexes.get(key);
+    if (index !== undefined) {
+      this.entities[index]!.push(entity);
+      return;
+    }
+    this.indexes.set(key, this.representations.length);
+    this.representations.push(representation);
+    this.entities.push([entity]);
+  }
+
+  get size(): number {
+    return this.representations.length;
+  }
+
+  /** The client paths of what the subgraph's `<field>.i.rest` concerns: `rest` under each entity of representation `i`. */
+  clientPaths(index: string | number | undefined, rest: ReadonlyArray<string | number>): Array<Array<string | number>> {
+    const entities = typeof index === 'number' ? this.entities[index] : undefined;
+    return (entities ?? []).map((entity) => [...entity.path, ...rest]);
+  }
+
+  /**
+   * Merges a subgraph's answer (`received`, one entity per representation) into every entity
+   * each stands for; throws when the answer has another length.
+   */
+  merge(execution: Execution, received: unknown, outputRewrites: FetchDataRewrite[] | undefined): void {
+    if (!Array.isArray(received) || received.length !== this.size) {
+      throw new GraphQLError('a subgraph answered an entity fetch with the wrong number of entities');
+    }
+    received.forEach((value, i) => {
+      if (!isResponseObject(value)) return;
+      const entities = this.entities[i]!;
+      if (value.__typename === undefined) value.__typename = entities[0]!.value.__typename;
+      applyRewrites(execution.supergraphSchema, outputRewrites, value);
+      // The entities share the answer's nested objects: they are the same entity, and whatever
+      // a later fetch merges into them holds for each.
+      for (const entity of entities) deepMerge(entity.value, value);
+    });
+  }
+}
+
+/**
+ * Subgraph errors, each at the client's paths of what it concerns (`_entities.i...` becomes the
+ * path of each entity the i-th representation stands for), with the subgraph's code, or
+ * `DOWNSTREAM_SERVICE_ERROR` when it has none (as Apollo's executor does). `serviceName` is
+ * removed before clients see it. An error with no client path is reported once, without a path.
  */
 export function mapErrors(
   execution: Execution,
   fetch: SubgraphOperation,
   errors: readonly GraphQLFormattedError[] | undefined,
-  toClientPath: (path: ReadonlyArray<string | number>) => Array<string | number> | undefined,
+  toClientPaths: (path: ReadonlyArray<string | number>) => Array<Array<string | number>>,
 ): void {
   for (const error of errors ?? []) {
     const extensions = error.extensions ?? {};
-    execution.errors.push(
-      new GraphQLError(error.message || `Error while fetching subquery from service "${fetch.serviceName}"`, {
-        path: error.path ? toClientPath(error.path) : undefined,
-        extensions: {
-          ...extensions,
-          code: extensions.code ?? 'DOWNSTREAM_SERVICE_ERROR',
-          serviceName: fetch.serviceName,
-        },
-      }),
-    );
+    const paths = error.path ? toClientPaths(error.path) : [];
+    for (const path of paths.length > 0 ? paths : [undefined]) {
+      execution.errors.push(
+        new GraphQLError(error.message || `Error while fetching subquery from service "${fetch.serviceName}"`, {
+          path,
+          extensions: {
+            ...extensions,
+            code: extensions.code ?? 'DOWNSTREAM_SERVICE_ERROR',
+            serviceName: fetch.serviceName,
+          },
+        }),
+      );
+    }
   }
 }

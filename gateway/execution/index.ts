@@ -6,6 +6,7 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -14,14 +15,15 @@ import type { Logger } from '../../subgraphs/kit/logger';
 import { advertiseDefer, executeWithDefer } from './defer';
 import type { PlanEnvironment } from './execute';
 import type { ExecutablePlan } from './plan';
-import { type OperationPlanner, type PlannerKind, createPlanner } from './planners';
+import { type HivePlannerModule, type OperationPlanner, type PlannerKind, createPlanner } from './planners';
 import { type CompiledShaper, compileShaper } from './shape';
 
 export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
 export { defersAnything, takeSubsequentPayloads, type SubsequentPayload } from './defer';
 export type { ExecutablePlan } from './plan';
-export type { PlannerKind } from './planners';
+export { type HiveAddonLoader, type HivePlannerModule, type PlannerKind, loadHivePlanner } from './planners';
 export { codeApolloShapingErrors } from './apollo';
+export { MAX_UNAVAILABLE_ERRORS, capApolloUnavailableErrors, capUnavailableErrors } from './unavailable';
 export { RESPONSE_VALIDATION_FAILED } from './shape';
 
 /** Plans of recent operations, per supergraph, when no shared cache is given. */
@@ -64,17 +66,35 @@ export interface LoadedSupergraph extends Omit<PlanEnvironment, 'dataSources'> {
 
 let versions = 0;
 
+/** What {@link loadSupergraph} may be given besides the SDL. */
+export interface SupergraphLoadOptions {
+  /** Hive's planner as `loadHivePlanner` loaded it at start-up (for `hive`; loaded on use otherwise). */
+  hive?: HivePlannerModule;
+  /**
+   * The supergraph of this SDL when already built (by `ApolloGateway`, whose build validates it):
+   * building one costs as much as the rest of a load, so it is shared rather than built again.
+   */
+  supergraph?: Supergraph;
+  /** Its schema as graphql-js's (`ApolloGateway` builds it too). */
+  supergraphSchema?: GraphQLSchema;
+}
+
 /**
  * Builds the planner (`planner`: Apollo's, as `@apollo/gateway` uses it, by default) and the
- * schemas of a supergraph SDL. A planner that fails to load answers every operation with that
- * failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway.
+ * schemas of a supergraph SDL. A planner that cannot be built for this supergraph answers every
+ * operation with that failure (`QUERY_PLANNING_FAILED`) instead of stopping the gateway on a
+ * reload (the gateway makes sure at start-up that Hive's planner loads at all: `loadHivePlanner`).
  */
-export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'apollo'): LoadedSupergraph {
-  const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES });
+export function loadSupergraph(
+  supergraphSdl: string,
+  planner: PlannerKind = 'apollo',
+  options: SupergraphLoadOptions = {},
+): LoadedSupergraph {
+  const supergraph = options.supergraph ?? Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES });
   let operationPlanner: OperationPlanner;
   let plannerError: unknown;
   try {
-    operationPlanner = createPlanner(planner, supergraphSdl, supergraph);
+    operationPlanner = createPlanner(planner, supergraphSdl, supergraph, options.hive);
   } catch (error) {
     plannerError = error;
     operationPlanner = {
@@ -88,7 +108,7 @@ export function loadSupergraph(supergraphSdl: string, planner: PlannerKind = 'ap
     plannerError,
     // With `@defer`: our executor delivers it (defer.ts), so documents using it validate.
     apiSchema: supergraph.apiSchema().toGraphQLJSSchema({ includeDefer: true }),
-    supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
+    supergraphSchema: options.supergraphSchema ?? supergraph.schema.toGraphQLJSSchema(),
     version: ++versions,
   };
 }
@@ -172,7 +192,8 @@ function prepare(
  * Makes Apollo Server run queries with the gateway's own executor instead of `@apollo/gateway`'s
  * (`GATEWAY_EXECUTOR=ours`): `ApolloGateway` keeps loading and watching the supergraph and
  * building the subgraph clients; its `load()` answers our executor, which plans each supergraph
- * version with `planner` (`GATEWAY_PLANNER`).
+ * version with `planner` (`GATEWAY_PLANNER`; `hive`: Hive's planner as loaded at start-up). Each
+ * supergraph is built (parsed and validated) once, by `ApolloGateway`, and shared with ours.
  */
 export function useOwnExecutor(
   gateway: ApolloGateway,
@@ -180,11 +201,12 @@ export function useOwnExecutor(
   logger: Logger,
   plans?: KeyValueCache<ExecutablePlan>,
   planner: PlannerKind = 'apollo',
+  hive?: HivePlannerModule,
 ): void {
-  acceptContextSupergraphs(gateway);
+  const built = acceptContextSupergraphs(gateway);
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    loaded = loadSupergraph(coreSupergraphSdl, planner);
+    loaded = loadSupergraph(coreSupergraphSdl, planner, { hive, ...built(coreSupergraphSdl) });
     if (loaded.plannerError)
       logger.error({ err: loaded.plannerError, planner }, 'the query planner could not load this supergraph');
   });
@@ -198,6 +220,9 @@ export function useOwnExecutor(
 /** The parts of `ApolloGateway` (2.14) that build a supergraph from its SDL; private in its types. */
 interface GatewaySupergraphBuilding {
   config: { validateSupergraph?: boolean };
+  /** The SDL and graphql-js schema of the supergraph being loaded, set before its listeners are told. */
+  supergraphSdl?: string;
+  supergraphSchema?: GraphQLSchema;
   createServices(services: ReturnType<Supergraph['subgraphsMetadata']>): void;
   createSchemaFromSupergraphSdl(supergraphSdl: string): { supergraph: Supergraph; supergraphSdl: string };
   serviceListFromSupergraphSdl(supergraphSdl: string): ReturnType<Supergraph['subgraphsMetadata']>;
@@ -208,9 +233,13 @@ interface GatewaySupergraphBuilding {
  * (`UNSUPPORTED_LINKED_FEATURE`: its executor ignores contextual arguments). Only with our
  * executor, which applies them: its two supergraph-building methods are replaced by the same code
  * (`@apollo/gateway` 2.14's) with {@link SUPPORTED_FEATURES}. A gateway version without these
- * methods stops the start-up here rather than refusing such supergraphs later.
+ * methods stops the start-up here rather than refusing such supergraphs later. Answers what the
+ * gateway last built for an SDL (the supergraph, and its graphql-js schema), for our executor to
+ * share: `ApolloGateway` tells its listeners about a supergraph right after building it.
  */
-function acceptContextSupergraphs(gateway: ApolloGateway): void {
+function acceptContextSupergraphs(
+  gateway: ApolloGateway,
+): (supergraphSdl: string) => Pick<SupergraphLoadOptions, 'supergraph' | 'supergraphSchema'> {
   const internals = gateway as unknown as GatewaySupergraphBuilding;
   if (
     typeof internals.createSchemaFromSupergraphSdl !== 'function' ||
@@ -218,12 +247,25 @@ function acceptContextSupergraphs(gateway: ApolloGateway): void {
     typeof internals.createServices !== 'function'
   )
     throw new Error('this @apollo/gateway version builds supergraphs in a way the executor does not know');
+  // Only the last one: a reload replaces it, and the previous one is no longer needed.
+  let last: { supergraphSdl: string; supergraph: Supergraph } | undefined;
   internals.createSchemaFromSupergraphSdl = (supergraphSdl) => {
     const validateSupergraph = internals.config.validateSupergraph ?? process.env.NODE_ENV !== 'production';
     const supergraph = Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES, validateSupergraph });
     internals.createServices(supergraph.subgraphsMetadata());
+    last = { supergraphSdl, supergraph };
     return { supergraph, supergraphSdl };
   };
   internals.serviceListFromSupergraphSdl = (supergraphSdl) =>
-    Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES }).subgraphsMetadata();
+    (last?.supergraphSdl === supergraphSdl
+      ? last.supergraph
+      : Supergraph.build(supergraphSdl, { supportedFeatures: SUPPORTED_FEATURES })
+    ).subgraphsMetadata();
+  return (supergraphSdl) => {
+    if (last?.supergraphSdl !== supergraphSdl) return {};
+    // The gateway sets both from this supergraph before telling its listeners; otherwise ours
+    // builds the graphql-js schema itself.
+    const current = internals.supergraphSdl === supergraphSdl;
+    return { supergraph: last.supergraph, supergraphSchema: current ? internals.supergraphSchema : undefined };
+  };
 }

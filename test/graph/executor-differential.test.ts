@@ -163,4 +163,24 @@ describe("the gateway's own executor answers as Apollo's on the seeded graph", (
       expect(own.body.errors?.map((e) => e.extensions?.code)).toContain('SUBGRAPH_UNAVAILABLE');
     }
   });
+
+  it('reports the same first 50 affected paths, in response order, when more entities are affected', async () => {
+    await graph.subgraphs.campaigns!.stop();
+    // 52 attractions and 35 members lose their campaigns: Apollo's planner fetches them in two
+    // requests, Hive's in one batched request.
+    const document = `{
+      attractions(first: 100) { edges { node { slug campaigns { slug } } } }
+      members(first: 100) { edges { node { slug campaigns { role } } } }
+    }`;
+    const apollo = await graphql(graph.gateway.url, document, {}, {});
+    const own = await graphql(ours.url, document, {}, {});
+    const hivePlanned = await graphql(hive.url, document, {}, {});
+    expect(comparable(own)).toEqual(comparable(apollo));
+    expect(comparable(hivePlanned)).toEqual(comparable(apollo));
+    const attractions = (apollo.body.data as { attractions: { edges: unknown[] } }).attractions.edges;
+    expect(attractions.length).toBeGreaterThan(50);
+    expect(apollo.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual(
+      Array.from({ length: 50 }, (_, i) => [['attractions', 'edges', i, 'node'], 'SUBGRAPH_UNAVAILABLE']),
+    );
+  });
 });

@@ -11,6 +11,7 @@ import {
   print,
   visit,
 } from 'graphql';
+import { StartupError } from '../../../subgraphs/kit/env';
 import type { OperationPlanner } from '../plan';
 import type {
   BatchFetchNode,
@@ -31,16 +32,54 @@ const GATEWAY_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
  */
 const OVERRIDE_PERCENTAGE = 100;
 
+/** The module of Hive's planner: its native addon's bindings. */
+export type HivePlannerModule = typeof Hive;
+
+/** Loads the native addon of Hive's planner; throws where none loads (a platform it does not ship for). */
+export type HiveAddonLoader = () => HivePlannerModule;
+
 /**
- * Plans with Hive Router's Rust planner (`@graphql-hive/router-query-planner`) and translates its
- * plans into the executor's format. The native addon is loaded only here, so a platform it does
- * not ship for fails only when this planner is chosen.
+ * The addon as npm installed it, loaded on first use: a gateway with `GATEWAY_PLANNER=apollo`
+ * never loads it, so a platform without it runs that planner.
  */
-export function createHivePlanner(supergraphSdl: string): OperationPlanner {
-  // A lazy require: the addon loads when this planner is chosen, never for GATEWAY_PLANNER=apollo.
+export const requireHiveAddon: HiveAddonLoader = () =>
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { QueryPlanner } = require('@graphql-hive/router-query-planner') as typeof Hive;
-  const planner = new QueryPlanner(supergraphSdl);
+  require('@graphql-hive/router-query-planner') as HivePlannerModule;
+
+/**
+ * Loads Hive's planner for `GATEWAY_PLANNER=hive`, or stops the start-up with one line naming
+ * the platform when its native addon does not load there (the package ships it for glibc Linux
+ * on x64 and arm64 and for macOS; not for musl, e.g. Alpine, nor Windows). `load` is the seam
+ * that loads the addon ({@link requireHiveAddon} unless given another).
+ */
+export function loadHivePlanner(load: HiveAddonLoader = requireHiveAddon): HivePlannerModule {
+  try {
+    const module = load();
+    if (typeof module?.QueryPlanner !== 'function') throw new Error('the addon has no QueryPlanner');
+    return module;
+  } catch (error) {
+    throw new StartupError(
+      `GATEWAY_PLANNER=hive: the native addon of Hive's query planner does not load on ${platformName()}; ` +
+        "set GATEWAY_PLANNER=apollo (Apollo's planner, plain JavaScript)",
+      { cause: error },
+    );
+  }
+}
+
+/** The platform as native addons are built for it: `linux-x64-musl`, `darwin-arm64`… */
+function platformName(): string {
+  const name = `${process.platform}-${process.arch}`;
+  if (process.platform !== 'linux') return name;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return `${name}-${header?.glibcVersionRuntime ? 'gnu' : 'musl'}`;
+}
+
+/**
+ * Plans with Hive Router's Rust planner (`@graphql-hive/router-query-planner`, `hive`: its
+ * module, see {@link loadHivePlanner}) and translates its plans into the executor's format.
+ */
+export function createHivePlanner(supergraphSdl: string, hive: HivePlannerModule): OperationPlanner {
+  const planner = new hive.QueryPlanner(supergraphSdl);
   const noLabels = new Set<string>();
   return {
     plan(document, operationName) {

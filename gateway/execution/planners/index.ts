@@ -12,12 +12,13 @@ import {
 } from 'graphql';
 import type { OperationPlanner } from '../plan';
 import { createApolloPlanner } from './apollo';
-import { createHivePlanner } from './hive';
+import { type HivePlannerModule, createHivePlanner, loadHivePlanner } from './hive';
 
 /** Which planner plans operations for the gateway's own executor (`GATEWAY_PLANNER`). */
 export type PlannerKind = 'apollo' | 'hive';
 
 export type { OperationPlanner } from '../plan';
+export { type HiveAddonLoader, type HivePlannerModule, loadHivePlanner } from './hive';
 
 /**
  * The planner of `kind` for one supergraph: `apollo` (`@apollo/query-planner`, as
@@ -26,10 +27,16 @@ export type { OperationPlanner } from '../plan';
  * plans deferred fragments inline, so the client would get one answer instead of incremental
  * parts) or selects a field with `@fromContext` arguments (Hive's 0.0.38 plans such a field
  * without its contextual arguments, so the subgraph would never see the ancestors' values).
+ * `hiveModule` is Hive's planner as {@link loadHivePlanner} loaded it (loaded here when not given).
  */
-export function createPlanner(kind: PlannerKind, supergraphSdl: string, supergraph: Supergraph): OperationPlanner {
+export function createPlanner(
+  kind: PlannerKind,
+  supergraphSdl: string,
+  supergraph: Supergraph,
+  hiveModule?: HivePlannerModule,
+): OperationPlanner {
   if (kind === 'apollo') return createApolloPlanner(supergraph);
-  const hive = createHivePlanner(supergraphSdl);
+  const hive = createHivePlanner(supergraphSdl, hiveModule ?? loadHivePlanner());
   let apollo: OperationPlanner | undefined;
   const contextual = contextualFields(supergraphSdl);
   const apiSchema = contextual.size > 0 ? supergraph.apiSchema().toGraphQLJSSchema() : undefined;

@@ -1,4 +1,5 @@
 import { composeServices } from '@apollo/composition';
+import { Supergraph } from '@apollo/federation-internals';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -354,6 +355,39 @@ describe('ApolloGateway with our executor', () => {
       const result = await executor(requestContext as unknown as GatewayGraphQLRequestContext);
       expect(JSON.parse(JSON.stringify(result))).toEqual({
         data: { region: { flagship: { featured: { price: 'p1:EUR', label: 'p1:en' } } } },
+      });
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe('loading a supergraph for ApolloGateway and our executor', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('builds (parses and validates) each supergraph once, at start-up and on a reload, for both', async () => {
+    const builds = jest.spyOn(Supergraph, 'build');
+    let update: ((sdl: string) => void) | undefined;
+    const gateway = new ApolloGateway({
+      logger: silentLogger,
+      buildService: ({ name }) => inProcess(name),
+      supergraphSdl: async (hooks) => {
+        update = hooks.update;
+        return { supergraphSdl };
+      },
+    });
+    useOwnExecutor(gateway, (name) => inProcess(name), createLogger('test', 'silent'), undefined, 'hive');
+    const { executor } = await gateway.load();
+    try {
+      expect(builds).toHaveBeenCalledTimes(1);
+      builds.mockClear();
+      update!(`${supergraphSdl}\n# reloaded\n`);
+      expect(builds).toHaveBeenCalledTimes(1);
+      const query = '{ region(id: "r1") { flagship { featured { price } } } }';
+      const requestContext = { request: { query }, document: parse(query), queryHash: query, context: {} };
+      const result = await executor(requestContext as unknown as GatewayGraphQLRequestContext);
+      expect(JSON.parse(JSON.stringify(result))).toEqual({
+        data: { region: { flagship: { featured: { price: 'p1:EUR' } } } },
       });
     } finally {
       await gateway.stop();

@@ -198,6 +198,41 @@ describe("the gateway's own executor", () => {
     ]);
   });
 
+  it('sends each distinct representation once and answers every path it stands for', async () => {
+    override = (subgraph) =>
+      subgraph === 'people'
+        ? { data: { users: ['1', '2', '1', '2'].map((id) => ({ __typename: 'User', id })) } }
+        : undefined;
+    const result = await run('{ users { id reviews { body } } }');
+    expect(calls[1]?.variables?.representations).toEqual([
+      { __typename: 'User', id: '1' },
+      { __typename: 'User', id: '2' },
+    ]);
+    const reviewed = { id: '1', reviews: [{ body: 'Moving' }] };
+    expect(result.data).toEqual({ users: [reviewed, null, reviewed, null] });
+    expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['users', 1, 'reviews'], 'MODERATION'],
+      [['users', 3, 'reviews'], 'MODERATION'],
+    ]);
+  });
+
+  it('reports SUBGRAPH_UNAVAILABLE once per client path, in response order, at most 50 per response', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ __typename: 'User', id: String(i + 10) }));
+    override = (subgraph) =>
+      subgraph === 'people'
+        ? { data: { me: { __typename: 'User', id: '1' }, users: many } }
+        : {
+            // A subgraph naming its entities out of order, and one twice.
+            errors: [...many.keys(), 0].reverse().map((i) => ({
+              message: 'part of the graph is temporarily unavailable',
+              path: ['_entities', i],
+              extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+            })),
+          };
+    const result = await run('{ users { id reviews { body } } }');
+    expect(result.errors?.map((e) => e.path)).toEqual(Array.from({ length: 50 }, (_, i) => ['users', i]));
+  });
+
   it('keeps partial data when a subgraph is unavailable, with the error at each affected entity', async () => {
     override = (subgraph) =>
       subgraph === 'reviews'

@@ -155,6 +155,35 @@ describe("Hive's planner behind the planner seam", () => {
     expect(result.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['featured', 'reviews'], 'MODERATION']]);
   });
 
+  it('sends each distinct representation of a batch once, and answers every path it stands for', async () => {
+    // User 1 is at `me` and `picks.0.user`, user 2 at `featured` and `node`; user 2's reviews fail.
+    const query =
+      '{ me { reviews } picks { user { reviews } } featured { reviews } node(id: "2") { ... on User { reviews } } }';
+    const result = await hive(query);
+    const sent = calls.filter((c) => c.subgraph === 'reviews').flatMap((c) => Object.values(c.variables ?? {}));
+    // Each representations variable lists each user once: two users, two representations.
+    expect(sent.length).toBeGreaterThan(0);
+    for (const representations of sent) {
+      const printed = (representations as unknown[]).map((r) => JSON.stringify(r));
+      expect(printed).toEqual([...new Set(printed)]);
+    }
+    expect(sent.flat()).toHaveLength(2);
+    expect(result.data).toEqual({
+      me: { reviews: ['review of 1'] },
+      picks: [{ user: { reviews: ['review of 1'] } }],
+      featured: null,
+      node: null,
+    });
+    const byPath = (r: typeof result) => (r.errors ?? []).map((e) => [e.path, e.extensions?.code]).sort();
+    expect(byPath(result)).toEqual([
+      [['featured', 'reviews'], 'MODERATION'],
+      [['node', 'reviews'], 'MODERATION'],
+    ]);
+    // Apollo's planner fetches each path on its own: the same answer.
+    expect(byPath(await apollo(query))).toEqual(byPath(result));
+    expect((await apollo(query)).data).toEqual(result.data);
+  });
+
   it('applies input rewrites: an @interfaceObject subgraph gets representations of the interface', async () => {
     const result = await hive('{ users { id rank } node(id: "p1") { rank ... on Place { city } } }');
     expect(result).toEqual({
