@@ -28,6 +28,8 @@ export function defineSubgraph<Name extends string, Repos, Loaders>(
     migrations: definition.migrations,
     seed: definition.seed,
     isEmpty: definition.isEmpty,
-    build: (database, logger, security) => buildSubgraph(definition, typeDefs, database, logger, security),
+    events: definition.events ?? [],
+    build: (database, logger, security, events) =>
+      buildSubgraph(definition, typeDefs, database, logger, security, events),
   };
 }
