@@ -109,8 +109,6 @@ export async function buildSubgraph<Repos, Loaders>(
 
   const repos = definition.createRepositories(dataSource, security);
   const eventTypes = definition.events ?? [];
-  const events =
-    eventTypes.length > 0 ? startEvents({ dataSource, subgraph: definition.name, logger, ...eventOptions }) : null;
   const createContext = (info: Partial<RequestInfo> = {}): SubgraphContext<Repos, Loaders> => {
     const requestId = info.requestId ?? 'local';
     const viewer: Identity = info.viewer ?? ANONYMOUS;
@@ -152,6 +150,9 @@ export async function buildSubgraph<Repos, Loaders>(
         createContext(requestInfoFromHeaders(req.headers, (res.locals.viewer as Identity | undefined) ?? ANONYMOUS)),
     }),
   );
+  // Last, so that nothing above can fail and leave a relay running.
+  const events =
+    eventTypes.length > 0 ? startEvents({ dataSource, subgraph: definition.name, logger, ...eventOptions }) : null;
   return {
     httpServer,
     executeOperation: (request, info) => apollo.executeOperation(request, { contextValue: createContext(info) }),

@@ -100,9 +100,11 @@ export class OutboxRelay {
   /** Publishes batches until none is left (or one fails: the next wake or poll tries again). */
   private async drain(): Promise<void> {
     try {
-      while ((await this.round()) === this.options.batchSize);
-      if (this.failing) this.options.logger.info('outbox relay publishes again');
-      this.failing = false;
+      let published: number | null;
+      while ((published = await this.round()) === this.options.batchSize);
+      // A standby relay (null) has not shown that publishing works again.
+      if (published !== null && this.failing) this.options.logger.info('outbox relay publishes again');
+      if (published !== null) this.failing = false;
     } catch (error) {
       // Logged once per outage rather than at every poll.
       if (!this.failing) this.options.logger.warn({ err: error }, 'outbox relay could not publish; will retry');
@@ -111,14 +113,14 @@ export class OutboxRelay {
     }
   }
 
-  /** One batch: read, publish, mark. Returns how many events it published. */
-  private async round(): Promise<number> {
+  /** One batch: read, publish, mark. Returns how many events it published; null when standing by. */
+  private async round(): Promise<number | null> {
     const { dataSource, subgraph, transport, batchSize } = this.options;
     let runner: QueryRunner | undefined;
     if (this.mysql) {
       runner = (await this.acquireLock()) ?? undefined;
       // Another replica's relay holds the lock and publishes; this one stands by.
-      if (!runner) return 0;
+      if (!runner) return null;
     }
     const rows = await this.onDatabase(() =>
       dataSource
