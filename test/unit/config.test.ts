@@ -62,16 +62,19 @@ describe('subgraph configuration', () => {
 
   it('reads the outbox relay and event transport settings, naming a malformed one in one line', () => {
     expect(loadSubgraphConfig(membership, {}).events).toEqual({
-      pollMs: 1000,
+      pollMs: 250,
       batchSize: 100,
       redisUrl: undefined,
       redisKeyPrefix: 'alliance:',
       streamMaxLength: 100_000,
     });
     expect(
-      loadSubgraphConfig(membership, { OUTBOX_POLL_MS: '250', REDIS_URL: 'redis://cache:6379', REDIS_KEY_PREFIX: 'x:' })
-        .events,
-    ).toMatchObject({ pollMs: 250, redisUrl: 'redis://cache:6379', redisKeyPrefix: 'x:' });
+      loadSubgraphConfig(membership, {
+        OUTBOX_POLL_MS: '1000',
+        REDIS_URL: 'redis://cache:6379',
+        REDIS_KEY_PREFIX: 'x:',
+      }).events,
+    ).toMatchObject({ pollMs: 1000, redisUrl: 'redis://cache:6379', redisKeyPrefix: 'x:' });
     expect(() => loadSubgraphConfig(membership, { OUTBOX_POLL_MS: 'soon' })).toThrow(
       /^OUTBOX_POLL_MS="soon" is not a whole number \(expected 10\.\.600000\)$/,
     );
