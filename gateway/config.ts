@@ -15,6 +15,7 @@ import {
   envInt,
   envNodeEnv,
   envPort,
+  envRedisUrl,
   envString,
 } from '../subgraphs/kit/env';
 import { type AssertionKey, readSecret } from '../subgraphs/kit/identity';
@@ -202,7 +203,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       MEMBER: envInt(env, 'RATE_LIMIT_MEMBER_PER_MINUTE', 1200, 0, 1_000_000),
       ADMIN: envInt(env, 'RATE_LIMIT_ADMIN_PER_MINUTE', 3000, 0, 1_000_000),
     },
-    redisUrl: readRedisUrl(env),
+    redisUrl: envRedisUrl(env, 'REDIS_URL'),
     redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', 'alliance:'),
     workers: envInt(env, 'GATEWAY_WORKERS', 1, 1, 64),
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
@@ -217,11 +218,4 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       nodeEnv === 'test' ? 'warn' : 'info',
     ),
   };
-}
-
-function readRedisUrl(env: Env): string | undefined {
-  const value = envString(env, 'REDIS_URL');
-  if (value === undefined) return undefined;
-  if (!/^rediss?:\/\/[^/]/.test(value)) throw new StartupError('REDIS_URL must look like redis://host:6379');
-  return value;
 }

@@ -1,4 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
+import { eventTypesOf } from '../kit/events/catalogue';
 import { defineSubgraph } from '../kit/subgraph';
 import type { CampaignsContext } from './context';
 import { entities } from './entities';
@@ -21,4 +22,5 @@ export const campaigns = defineSubgraph({
   resolvers: resolvers as GraphQLResolverMap<CampaignsContext>,
   createRepositories: createCampaignsRepositories,
   createLoaders: createCampaignsLoaders,
+  events: eventTypesOf('campaigns'),
 });

@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import type { SubgraphSecurity } from '../kit/server';
+import { eventTypesOf } from '../kit/events/catalogue';
 import { defineSubgraph } from '../kit/subgraph';
 import { campaigns } from '../campaigns/server';
 import { membership } from '../membership/server';
@@ -39,6 +40,7 @@ export function createContentSubgraph(references: ReferencesFactory = httpRefere
     resolvers: resolvers as GraphQLResolverMap<ContentContext>,
     createRepositories: (dataSource, security) => createContentRepositories(dataSource, references(security)),
     createLoaders: createContentLoaders,
+    events: eventTypesOf('content'),
   });
 }
 

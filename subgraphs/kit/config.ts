@@ -1,5 +1,16 @@
 import path from 'node:path';
-import { type Env, type NodeEnv, StartupError, envBool, envEnum, envInt, envNodeEnv, envPort, envString } from './env';
+import {
+  type Env,
+  type NodeEnv,
+  StartupError,
+  envBool,
+  envEnum,
+  envInt,
+  envNodeEnv,
+  envPort,
+  envRedisUrl,
+  envString,
+} from './env';
 import { type AssertionKey, DEV_DEPLOYMENT_ID, readSecret, type SubgraphSecurity } from './identity';
 
 /**
@@ -38,6 +49,46 @@ export interface SubgraphConfig {
   security: SubgraphSecurity;
   /** Keep-alive and shutdown of the HTTP server. */
   http: HttpServerSettings;
+  /** The outbox relay and the transport of published events. */
+  events: EventsConfig;
+}
+
+/** How a subgraph publishes the events of its outbox (`kit/events/`). */
+export interface EventsConfig {
+  /** How often the relay looks for unpublished events besides being woken by commits (`OUTBOX_POLL_MS`). */
+  pollMs: number;
+  /** Most events published in one round (`OUTBOX_BATCH_SIZE`). */
+  batchSize: number;
+  /** Redis streams between processes (`REDIS_URL`); in-process when unset. */
+  redisUrl: string | undefined;
+  /** Prefix of the stream keys (`REDIS_KEY_PREFIX`, as the gateway's). */
+  redisKeyPrefix: string;
+  /** Entries each Redis stream keeps, roughly; 0 keeps all (`OUTBOX_STREAM_MAX_LENGTH`). */
+  streamMaxLength: number;
+}
+
+/** The defaults, also used by in-process builds (tests, tools) that pass no configuration. */
+export const DEFAULT_EVENTS_CONFIG: EventsConfig = {
+  // The latency bound for events committed on a replica whose relay does not hold the lock
+  // (only the holder publishes, and it is woken by its own process's commits): well under 1 s.
+  // One indexed SELECT per poll.
+  pollMs: 250,
+  batchSize: 100,
+  redisUrl: undefined,
+  redisKeyPrefix: 'alliance:',
+  streamMaxLength: 100_000,
+};
+
+/** Reads {@link EventsConfig}. Throws {@link StartupError} when malformed. */
+export function readEventsConfig(env: Env): EventsConfig {
+  const defaults = DEFAULT_EVENTS_CONFIG;
+  return {
+    pollMs: envInt(env, 'OUTBOX_POLL_MS', defaults.pollMs, 10, 600_000),
+    batchSize: envInt(env, 'OUTBOX_BATCH_SIZE', defaults.batchSize, 1, 1_000),
+    redisUrl: envRedisUrl(env, 'REDIS_URL'),
+    redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', defaults.redisKeyPrefix),
+    streamMaxLength: envInt(env, 'OUTBOX_STREAM_MAX_LENGTH', defaults.streamMaxLength, 0, 100_000_000),
+  };
 }
 
 /** How a service's HTTP server keeps connections and shuts down; the gateway and subgraphs alike. */
@@ -179,6 +230,7 @@ export function loadSubgraphConfig(subgraph: { name: string; port: number }, env
     logLevel: envEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     security: readSubgraphSecurity(env, nodeEnv),
     http: readHttpServerSettings(env),
+    events: readEventsConfig(env),
   };
 }
 

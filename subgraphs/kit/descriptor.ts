@@ -5,7 +5,11 @@ import type express from 'express';
 import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { RequestInfo, SubgraphContext } from './context';
+import type { EventsConfig } from './config';
 import type { Database, DatabaseOptions } from './database';
+import type { EventType } from './events/catalogue';
+import type { SubgraphEvents } from './events';
+import type { EventTransport } from './events/transport';
 import type { SubgraphSecurity } from './identity';
 import type { Logger } from './logger';
 
@@ -49,6 +53,19 @@ export interface SubgraphDefinition<Repos, Loaders> {
   createLoaders: (repos: Repos) => Loaders;
   /** Extra internal routes (e.g. the identity endpoint of the membership subgraph). */
   routes?: (app: express.Express, context: RouteContext<Repos>) => void;
+  /**
+   * The event types its mutations emit (`kit/events/catalogue.ts`). A subgraph that emits any
+   * has the outbox tables in its migrations (`createOutboxTables`), `OutboxEvent` among its
+   * entities, and runs an outbox relay.
+   */
+  events?: readonly EventType[];
+}
+
+/** How a build publishes events; both optional (defaults, in-process transport). */
+export interface BuildEventsOptions {
+  config?: EventsConfig;
+  /** A transport the caller owns and closes (e.g. one shared by several in-process subgraphs). */
+  transport?: EventTransport;
 }
 
 /**
@@ -59,7 +76,9 @@ export interface BuiltSubgraph {
   httpServer: http.Server;
   /** Runs an operation in-process with the context the HTTP layer would build from `info`. */
   executeOperation: (request: OperationRequest, info?: Partial<RequestInfo>) => Promise<GraphQLResponse>;
-  /** Stops the Apollo server (the HTTP server is the caller's). */
+  /** Its relay and transport when it emits events; null otherwise. */
+  events: SubgraphEvents | null;
+  /** Stops the Apollo server and the outbox relay (the HTTP server is the caller's). */
   stop: () => Promise<void>;
 }
 
@@ -79,11 +98,18 @@ export interface Subgraph<Name extends string = string> extends Pick<
   SubgraphDefinition<unknown, unknown>,
   'port' | 'dir' | 'entities' | 'migrations' | 'seed' | 'isEmpty'
 > {
+  /** The event types it emits (none for a subgraph without an outbox). */
+  events: readonly EventType[];
   name: Name;
   /** `<dir>/schema.graphql`, the subgraph's own SDL (without the kit's shared types). */
   schemaFile: string;
   /** The full SDL, parsed: the subgraph's own types after the kit's shared ones. */
   typeDefs: DocumentNode;
-  /** Builds the subgraph over an open database; it does not listen. */
-  build: (database: Database, logger: Logger, security: SubgraphSecurity) => Promise<BuiltSubgraph>;
+  /** Builds the subgraph over an open database and starts its outbox relay; it does not listen. */
+  build: (
+    database: Database,
+    logger: Logger,
+    security: SubgraphSecurity,
+    events?: BuildEventsOptions,
+  ) => Promise<BuiltSubgraph>;
 }

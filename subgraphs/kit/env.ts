@@ -77,6 +77,14 @@ export function envHttpUrl(env: Env, name: string): string | undefined {
   return url.toString();
 }
 
+/** A `redis://` or `rediss://` URL, or undefined when unset. */
+export function envRedisUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(value)) throw new StartupError(`${name} must look like redis://host:6379`);
+  return value;
+}
+
 /** The deployment mode; production turns off development conveniences. */
 export type NodeEnv = 'development' | 'production' | 'test';
 

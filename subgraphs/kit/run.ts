@@ -37,7 +37,7 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
     const devCredentials = config.nodeEnv !== 'production';
     logger.info({ summary: await definition.seed(database.dataSource, { devCredentials }) }, 'seeded sample data');
   }
-  const built = await definition.build(database, logger, config.security);
+  const built = await definition.build(database, logger, config.security, { config: config.events });
   if (config.security.allowUnsigned) {
     logger.warn('ALLOW_UNSIGNED_REQUESTS is on: requests without a gateway assertion are served as anonymous');
   }
@@ -52,7 +52,14 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
     },
   });
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
-  logger.info({ url: `http://${config.host}:${port}/graphql`, database: config.database.kind }, 'subgraph ready');
+  logger.info(
+    {
+      url: `http://${config.host}:${port}/graphql`,
+      database: config.database.kind,
+      ...(built.events ? { events: built.events.transport.kind } : {}),
+    },
+    'subgraph ready',
+  );
 }
 
 /**

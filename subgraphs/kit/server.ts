@@ -26,7 +26,8 @@ import {
   verifyAssertion,
 } from './identity';
 import type { Logger } from './logger';
-import type { BuiltSubgraph, SubgraphDefinition } from './descriptor';
+import type { BuildEventsOptions, BuiltSubgraph, SubgraphDefinition } from './descriptor';
+import { startEvents } from './events';
 import { DateScalar, DateTimeScalar } from './scalars';
 
 // Declared beside the assertion key; re-exported for the subgraphs that build on this module.
@@ -75,6 +76,7 @@ export async function buildSubgraph<Repos, Loaders>(
   database: Database,
   logger: Logger,
   security: SubgraphSecurity,
+  eventOptions: BuildEventsOptions = {},
 ): Promise<BuiltSubgraph> {
   const app = express();
   app.disable('x-powered-by');
@@ -106,6 +108,7 @@ export async function buildSubgraph<Repos, Loaders>(
   await apollo.start();
 
   const repos = definition.createRepositories(dataSource, security);
+  const eventTypes = definition.events ?? [];
   const createContext = (info: Partial<RequestInfo> = {}): SubgraphContext<Repos, Loaders> => {
     const requestId = info.requestId ?? 'local';
     const viewer: Identity = info.viewer ?? ANONYMOUS;
@@ -115,7 +118,7 @@ export async function buildSubgraph<Repos, Loaders>(
       viewer,
       repos,
       loaders: definition.createLoaders(repos),
-      mutate: createMutationRunner(dataSource, viewer, requestId),
+      mutate: createMutationRunner(dataSource, viewer, requestId, eventTypes),
     };
   };
 
@@ -147,10 +150,18 @@ export async function buildSubgraph<Repos, Loaders>(
         createContext(requestInfoFromHeaders(req.headers, (res.locals.viewer as Identity | undefined) ?? ANONYMOUS)),
     }),
   );
+  // Last, so that nothing above can fail and leave a relay running.
+  const events =
+    eventTypes.length > 0 ? startEvents({ dataSource, subgraph: definition.name, logger, ...eventOptions }) : null;
   return {
     httpServer,
     executeOperation: (request, info) => apollo.executeOperation(request, { contextValue: createContext(info) }),
-    stop: () => apollo.stop(),
+    events,
+    stop: async () => {
+      await apollo.stop();
+      // After Apollo: mutations still finishing commit their events, and the relay's last round publishes them.
+      await events?.stop();
+    },
   };
 }
 

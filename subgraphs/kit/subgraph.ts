@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'graphql';
 import type { Subgraph, SubgraphDefinition } from './descriptor';
+import { EVENT_SOURCES } from './events/catalogue';
+import { OutboxEvent } from './events/OutboxEvent';
 import { readSubgraphSdl } from './sdl';
 import { buildSubgraph } from './server';
 
@@ -17,6 +19,7 @@ export function defineSubgraph<Name extends string, Repos, Loaders>(
   if (!fs.existsSync(schemaFile)) {
     throw new Error(`subgraph "${definition.name}" has no schema: ${schemaFile} is missing`);
   }
+  checkEvents(definition);
   const typeDefs = parse(readSubgraphSdl(definition.dir));
   return {
     name: definition.name,
@@ -28,6 +31,29 @@ export function defineSubgraph<Name extends string, Repos, Loaders>(
     migrations: definition.migrations,
     seed: definition.seed,
     isEmpty: definition.isEmpty,
-    build: (database, logger, security) => buildSubgraph(definition, typeDefs, database, logger, security),
+    events: definition.events ?? [],
+    build: (database, logger, security, events) =>
+      buildSubgraph(definition, typeDefs, database, logger, security, events),
   };
+}
+
+/**
+ * A subgraph emits only its own event types (the catalogue's sources), and one that emits any
+ * has the outbox among its entities (its migrations create the tables with `createOutboxTables`).
+ */
+function checkEvents(definition: { name: string; events?: readonly string[]; entities: unknown }): void {
+  const events = definition.events ?? [];
+  for (const type of events) {
+    const source = EVENT_SOURCES[type as keyof typeof EVENT_SOURCES];
+    if (source !== definition.name) {
+      throw new Error(
+        `subgraph "${definition.name}" declares event ${type}, which ${source ? `subgraph "${source}" publishes` : 'is not in kit/events/catalogue.ts'}`,
+      );
+    }
+  }
+  if (events.length > 0 && Array.isArray(definition.entities) && !definition.entities.includes(OutboxEvent)) {
+    throw new Error(
+      `subgraph "${definition.name}" emits events but has no outbox: add OutboxEvent (kit/events/OutboxEvent.ts) to its entities and createOutboxTables to its migrations`,
+    );
+  }
 }

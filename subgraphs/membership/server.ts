@@ -1,4 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
+import { eventTypesOf } from '../kit/events/catalogue';
 import { defineSubgraph } from '../kit/subgraph';
 import type { MembershipContext } from './context';
 import { entities } from './entities';
@@ -23,4 +24,5 @@ export const membership = defineSubgraph({
   createRepositories: createMembershipRepositories,
   createLoaders: createMembershipLoaders,
   routes: identityRoutes,
+  events: eventTypesOf('membership'),
 });

@@ -60,6 +60,31 @@ describe('subgraph configuration', () => {
     ).toThrow(/cannot be used in production/);
   });
 
+  it('reads the outbox relay and event transport settings, naming a malformed one in one line', () => {
+    expect(loadSubgraphConfig(membership, {}).events).toEqual({
+      pollMs: 250,
+      batchSize: 100,
+      redisUrl: undefined,
+      redisKeyPrefix: 'alliance:',
+      streamMaxLength: 100_000,
+    });
+    expect(
+      loadSubgraphConfig(membership, {
+        OUTBOX_POLL_MS: '1000',
+        REDIS_URL: 'redis://cache:6379',
+        REDIS_KEY_PREFIX: 'x:',
+      }).events,
+    ).toMatchObject({ pollMs: 1000, redisUrl: 'redis://cache:6379', redisKeyPrefix: 'x:' });
+    expect(() => loadSubgraphConfig(membership, { OUTBOX_POLL_MS: 'soon' })).toThrow(
+      /^OUTBOX_POLL_MS="soon" is not a whole number \(expected 10\.\.600000\)$/,
+    );
+    expect(() => loadSubgraphConfig(membership, { OUTBOX_POLL_MS: '0' })).toThrow(/OUTBOX_POLL_MS=0 is out of range/);
+    expect(() => loadSubgraphConfig(membership, { OUTBOX_BATCH_SIZE: '5000' })).toThrow(/OUTBOX_BATCH_SIZE=5000/);
+    expect(() => loadSubgraphConfig(membership, { REDIS_URL: 'cache:6379' })).toThrow(
+      /REDIS_URL must look like redis:\/\/host:6379/,
+    );
+  });
+
   it('never shows a password when describing a connection', () => {
     expect(redactUrl('mysql://app:s3cret@db:3306/x')).toBe('mysql://app:***@db:3306/x');
   });

@@ -49,6 +49,15 @@ describe('the subgraph registry', () => {
     expect(renderDeploymentFiles(SUBGRAPHS).flatMap((file) => file.stale)).toEqual([]);
   });
 
+  it('fails where a subgraph is declared when it emits events without an outbox, or events of another', () => {
+    expect(() => defineSubgraph({ ...membership, ...typedParts(), entities: [] })).toThrow(
+      'subgraph "membership" emits events but has no outbox: add OutboxEvent (kit/events/OutboxEvent.ts) to its entities and createOutboxTables to its migrations',
+    );
+    expect(() => defineSubgraph({ ...membership, ...typedParts(), events: ['ContentPublished'] })).toThrow(
+      'subgraph "membership" declares event ContentPublished, which subgraph "content" publishes',
+    );
+  });
+
   it('fails where a subgraph is declared when its schema.graphql is missing, naming the file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-no-schema-'));
     try {

@@ -1,4 +1,5 @@
 import { AuditRecord } from '../../kit/audit/AuditRecord';
+import { OutboxEvent } from '../../kit/events/OutboxEvent';
 import { Campaign } from './Campaign';
 import { CampaignDestination } from './CampaignDestination';
 import { MetricReport } from './MetricReport';
@@ -9,4 +10,4 @@ export { CAMPAIGN_STATUSES, type CampaignStatus } from './Campaign';
 export { PARTICIPATION_ROLES, type ParticipationRole } from './Participation';
 
 /** Every entity of the campaigns database, for the DataSource. */
-export const entities = [Campaign, CampaignDestination, Participation, MetricReport, AuditRecord];
+export const entities = [Campaign, CampaignDestination, Participation, MetricReport, AuditRecord, OutboxEvent];

@@ -92,7 +92,7 @@ export const Mutation: MutationResolvers = {
   setCampaignStatus: (_parent, { id, status }, { viewer, repos, mutate }) =>
     mutate(
       { operation: 'setCampaignStatus', targetType: 'Campaign', targetId: id, detail: status },
-      async (manager) => {
+      async (manager, emit) => {
         requireAdmin(viewer, 'setCampaignStatus');
         const campaign = await repos.campaigns.findById(manager, id);
         if (!campaign) throw notFound(`no campaign with id ${id}`);
@@ -102,7 +102,10 @@ export const Mutation: MutationResolvers = {
             'status',
           );
         }
-        return repos.campaigns.update(manager, campaign, { status });
+        const from = campaign.status;
+        const updated = await repos.campaigns.update(manager, campaign, { status });
+        emit({ type: 'CampaignStatusChanged', aggregateId: id, payload: { campaignId: id, from, to: status } });
+        return updated;
       },
     ),
 
@@ -151,7 +154,7 @@ export const Mutation: MutationResolvers = {
         targetId: input.campaignId,
         detail: `date ${input.date}`,
       },
-      async (manager) => {
+      async (manager, emit) => {
         const { viewer, repos } = context;
         requireSignedIn(viewer, 'reportCampaignMetrics');
         const { campaign, participation } = await seenCampaign(manager, context, input.campaignId, 'input.campaignId');
@@ -171,13 +174,21 @@ export const Mutation: MutationResolvers = {
           );
         }
         valid.notInFuture(input.date, 'input.date');
+        const figures = {
+          impressions: valid.figure(input.impressions, 'input.impressions'),
+          engagements: valid.figure(input.engagements, 'input.engagements'),
+          clicks: valid.figure(input.clicks, 'input.clicks'),
+        };
         await repos.metrics.upsert(manager, {
           campaignId: campaign.id,
           memberId: viewer.memberId,
           reportDate: input.date,
-          impressions: valid.figure(input.impressions, 'input.impressions'),
-          engagements: valid.figure(input.engagements, 'input.engagements'),
-          clicks: valid.figure(input.clicks, 'input.clicks'),
+          ...figures,
+        });
+        emit({
+          type: 'CampaignMetricsReported',
+          aggregateId: campaign.id,
+          payload: { campaignId: campaign.id, memberId: participation.memberId, date: input.date, ...figures },
         });
         return participation;
       },

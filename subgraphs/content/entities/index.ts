@@ -1,4 +1,5 @@
 import { AuditRecord } from '../../kit/audit/AuditRecord';
+import { OutboxEvent } from '../../kit/events/OutboxEvent';
 import { Content } from './Content';
 import { ContentAttraction } from './ContentAttraction';
 import { ContentTag } from './ContentTag';
@@ -7,4 +8,4 @@ export { Content, ContentAttraction, ContentTag };
 export { CONTENT_KINDS, CONTENT_STATUSES, type ContentKind, type ContentStatus } from './Content';
 
 /** Every entity of the content database, for the DataSource. */
-export const entities = [Content, ContentAttraction, ContentTag, AuditRecord];
+export const entities = [Content, ContentAttraction, ContentTag, AuditRecord, OutboxEvent];

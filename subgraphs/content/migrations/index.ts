@@ -1,4 +1,5 @@
 import { CreateContent1733600000000 } from './1733600000000-CreateContent';
+import { Outbox1764720000000 } from './1764720000000-Outbox';
 
 /** Migrations in the order they run. */
-export const migrations = [CreateContent1733600000000];
+export const migrations = [CreateContent1733600000000, Outbox1764720000000];

@@ -125,6 +125,24 @@ export class ContentRepository {
       .find({ where: { contentId: In([...contentIds]) }, order: { contentId: 'ASC', position: 'ASC' } });
   }
 
+  /**
+   * The tags and attraction ids of one piece, each in its order, read in `manager`'s transaction:
+   * one statement (what a ContentPublished event carries for subscribers' filters).
+   */
+  async linksOf(manager: EntityManager, contentId: string): Promise<{ tags: string[]; attractionIds: string[] }> {
+    const rows: Array<{ kind: string; value: string }> = await manager.query(
+      `SELECT 'tag' AS kind, tag AS value, position FROM content_tag WHERE content_id = ?
+       UNION ALL
+       SELECT 'attraction' AS kind, attraction_id AS value, position FROM content_attraction WHERE content_id = ?
+       ORDER BY kind, position`,
+      [contentId, contentId],
+    );
+    return {
+      tags: rows.filter((row) => row.kind === 'tag').map((row) => row.value),
+      attractionIds: rows.filter((row) => row.kind === 'attraction').map((row) => row.value),
+    };
+  }
+
   /** Restricts `query` (alias `c`) to what `audience` may see. */
   private restrictTo(query: SelectQueryBuilder<Content>, audience: Audience): void {
     if (audience.admin) return;

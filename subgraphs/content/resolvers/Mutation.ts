@@ -10,6 +10,13 @@ import type { ContentChanges } from '../repositories/contents';
 import * as valid from '../validation';
 import { canSee } from './audience';
 
+/** The entries of `object` under `keys` that are present. */
+function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (key in object) picked[key] = object[key];
+  return picked;
+}
+
 /** Which lifecycle moves each status allows, by mutation. */
 const TRANSITIONS: Record<ContentStatus, ReadonlyArray<'publishContent' | 'archiveContent'>> = {
   DRAFT: ['publishContent', 'archiveContent'],
@@ -48,7 +55,7 @@ async function transition(
   action: 'publishContent' | 'archiveContent',
   target: ContentStatus,
 ): Promise<Content> {
-  return ctx.mutate({ operation: action, targetType: 'Content', targetId: id }, async (manager) => {
+  return ctx.mutate({ operation: action, targetType: 'Content', targetId: id }, async (manager, emit) => {
     const content = await editable(ctx, manager, id, action);
     const allowed = TRANSITIONS[content.status];
     if (!allowed.includes(action)) {
@@ -57,7 +64,39 @@ async function transition(
         'id',
       );
     }
-    return ctx.repos.contents.setStatus(manager, content, target);
+    const changed = await ctx.repos.contents.setStatus(manager, content, target);
+    if (target === 'PUBLISHED') {
+      const { tags, attractionIds } = await ctx.repos.contents.linksOf(manager, id);
+      emit({
+        type: 'ContentPublished',
+        aggregateId: id,
+        payload: {
+          contentId: id,
+          authorId: changed.authorId,
+          kind: changed.kind,
+          language: changed.language,
+          tags,
+          attractionIds,
+          campaignId: changed.campaignId,
+          status: changed.status,
+          from: content.status,
+          publishedAt: (changed.publishedAt ?? new Date()).toISOString(),
+        },
+      });
+    } else {
+      emit({
+        type: 'ContentArchived',
+        aggregateId: id,
+        payload: {
+          contentId: id,
+          authorId: changed.authorId,
+          from: content.status,
+          status: changed.status,
+          campaignId: changed.campaignId,
+        },
+      });
+    }
+    return changed;
   });
 }
 
@@ -101,7 +140,7 @@ export const Mutation: MutationResolvers = {
     ),
 
   updateContent: (_parent, { id, input }, ctx) =>
-    ctx.mutate({ operation: 'updateContent', targetType: 'Content', targetId: id }, async (manager) => {
+    ctx.mutate({ operation: 'updateContent', targetType: 'Content', targetId: id }, async (manager, emit) => {
       const content = await editable(ctx, manager, id, 'updateContent');
       const { viewer, repos } = ctx;
       const changes: ContentChanges = {};
@@ -122,7 +161,23 @@ export const Mutation: MutationResolvers = {
           await requireExisting(repos.references, 'Campaign', [changes.campaignId], viewer, 'input.campaignId');
         }
       }
-      return repos.contents.update(manager, content, changes);
+      const updated = await repos.contents.update(manager, content, changes);
+      const changed = Object.keys(changes);
+      if (changed.length > 0) {
+        emit({
+          type: 'ContentUpdated',
+          aggregateId: id,
+          payload: {
+            contentId: id,
+            authorId: updated.authorId,
+            status: updated.status,
+            changed,
+            // The new values of what subscribers filter on; other fields are named only.
+            ...pick(changes, ['kind', 'language', 'tags', 'attractionIds', 'campaignId']),
+          },
+        });
+      }
+      return updated;
     }),
 
   publishContent: (_parent, { id }, ctx) => transition(ctx, id, 'publishContent', 'PUBLISHED'),

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { EventType } from '../events/catalogue';
+import { appendEvents, type Emit, eventCollector, notifyEventsCommitted } from '../events/outbox';
 import type { Identity } from '../identity';
 import { AuditRecord, type AuditOutcome } from './AuditRecord';
 
@@ -15,10 +17,14 @@ export interface AuditedOperation {
   detail?: string | null;
 }
 
-/** Runs one mutation in one transaction with its audit record. */
+/**
+ * Runs one mutation in one transaction with its audit record. The change may `emit` events:
+ * they are written to the outbox in the same transaction, so they exist exactly when the
+ * change does (see `../events/outbox`).
+ */
 export type MutationRunner = <T>(
   operation: AuditedOperation,
-  change: (manager: EntityManager) => Promise<T>,
+  change: (manager: EntityManager, emit: Emit) => Promise<T>,
   targetOf?: (result: T) => string,
 ) => Promise<T>;
 
@@ -38,7 +44,12 @@ function outcomeOf(error: unknown): { outcome: AuditOutcome; code: string } {
  */
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
-function serialized<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in `dataSource`'s mutation queue on SQLite (at once on MySQL). Anything that
+ * writes outside a mutation's transaction on SQLite (the outbox relay) goes through it too, or
+ * its statements would run inside whichever transaction is open on the one connection.
+ */
+export function serialized<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
   if (dataSource.options.type !== 'better-sqlite3') return work();
   const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
   const result = previous.then(work, work);
@@ -50,11 +61,17 @@ function serialized<T>(dataSource: DataSource, work: () => Promise<T>): Promise<
 }
 
 /**
- * Binds the audited-mutation runner to one request. The change and its SUCCESS record
- * commit together; a refused or failed change is rolled back whole and only its
- * DENIED/REJECTED/FAILED record is written, in a transaction of its own.
+ * Binds the audited-mutation runner to one request. The change, the events it emitted and its
+ * SUCCESS record commit together; a refused or failed change is rolled back whole (its events
+ * with it) and only its DENIED/REJECTED/FAILED record is written, in a transaction of its own.
+ * `eventTypes` are the types the subgraph emits (none by default).
  */
-export function createMutationRunner(dataSource: DataSource, viewer: Identity, requestId: string): MutationRunner {
+export function createMutationRunner(
+  dataSource: DataSource,
+  viewer: Identity,
+  requestId: string,
+  eventTypes: readonly EventType[] = [],
+): MutationRunner {
   const record = (op: AuditedOperation, outcome: AuditOutcome, targetId: string | null, errorCode: string | null) =>
     Object.assign(new AuditRecord(), {
       id: randomUUID(),
@@ -73,14 +90,20 @@ export function createMutationRunner(dataSource: DataSource, viewer: Identity, r
 
   return (op, change, targetOf) =>
     serialized(dataSource, async () => {
+      const collected = eventCollector(eventTypes);
       try {
-        return await dataSource.transaction(async (manager) => {
-          const result = await change(manager);
+        const result = await dataSource.transaction(async (manager) => {
+          const result = await change(manager, collected.emit);
+          collected.close();
           const targetId = op.targetId ?? (targetOf ? targetOf(result) : null);
+          await appendEvents(manager, collected.events);
           await manager.getRepository(AuditRecord).insert(record(op, 'SUCCESS', targetId, null));
           return result;
         });
+        if (collected.events.length > 0) notifyEventsCommitted(dataSource);
+        return result;
       } catch (error) {
+        collected.close();
         const { outcome, code } = outcomeOf(error);
         await dataSource.getRepository(AuditRecord).insert(record(op, outcome, op.targetId ?? null, code));
         throw error;

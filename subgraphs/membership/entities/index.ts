@@ -1,4 +1,5 @@
 import { AuditRecord } from '../../kit/audit/AuditRecord';
+import { OutboxEvent } from '../../kit/events/OutboxEvent';
 import { Alliance } from './Alliance';
 import { ApiKey } from './ApiKey';
 import { ConventionArticle } from './ConventionArticle';
@@ -8,4 +9,4 @@ export { Alliance, ApiKey, ConventionArticle, Member };
 export { MEMBER_KINDS, MEMBER_REGIONS, MEMBER_STATUSES, type MemberKind, type MemberStatus } from './Member';
 
 /** Every entity of the membership database, for the DataSource. */
-export const entities = [Member, Alliance, ConventionArticle, ApiKey, AuditRecord];
+export const entities = [Member, Alliance, ConventionArticle, ApiKey, AuditRecord, OutboxEvent];

@@ -55,13 +55,16 @@ export const Mutation: MutationResolvers = {
         targetId: id,
         detail: `${status}: ${reason.slice(0, 480)}`,
       },
-      async (manager) => {
+      async (manager, emit) => {
         requireAdmin(viewer, 'setMemberStatus');
         valid.text(reason, 'reason', 1, 500); // kept in the audit record's detail
         const member = await repos.members.findById(manager, id);
         if (!member) throw notFound(`no member with id ${id}`);
         if (member.status === status) throw badUserInput(`member is already ${status}`, 'status');
-        return repos.members.update(manager, member, { status });
+        const from = member.status;
+        const updated = await repos.members.update(manager, member, { status });
+        emit({ type: 'MemberStatusChanged', aggregateId: id, payload: { memberId: id, from, to: status } });
+        return updated;
       },
     ),
 
