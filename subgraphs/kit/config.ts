@@ -65,6 +65,11 @@ export interface EventsConfig {
   redisKeyPrefix: string;
   /** Entries each Redis stream keeps, roughly; 0 keeps all (`OUTBOX_STREAM_MAX_LENGTH`). */
   streamMaxLength: number;
+  /**
+   * Subscriptions one WebSocket connection may hold open at once (`SUBSCRIPTIONS_PER_CONNECTION`);
+   * one more is answered with a `TOO_MANY_SUBSCRIPTIONS` error (`kit/subscriptions.ts`).
+   */
+  subscriptionsPerConnection: number;
 }
 
 /** The defaults, also used by in-process builds (tests, tools) that pass no configuration. */
@@ -77,6 +82,9 @@ export const DEFAULT_EVENTS_CONFIG: EventsConfig = {
   redisUrl: undefined,
   redisKeyPrefix: 'alliance:',
   streamMaxLength: 100_000,
+  // The gateway multiplexes its clients' subscriptions of one identity over a connection; a
+  // bound keeps one connection from holding an unbounded number of transport subscriptions.
+  subscriptionsPerConnection: 100,
 };
 
 /** Reads {@link EventsConfig}. Throws {@link StartupError} when malformed. */
@@ -88,6 +96,13 @@ export function readEventsConfig(env: Env): EventsConfig {
     redisUrl: envRedisUrl(env, 'REDIS_URL'),
     redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', defaults.redisKeyPrefix),
     streamMaxLength: envInt(env, 'OUTBOX_STREAM_MAX_LENGTH', defaults.streamMaxLength, 0, 100_000_000),
+    subscriptionsPerConnection: envInt(
+      env,
+      'SUBSCRIPTIONS_PER_CONNECTION',
+      defaults.subscriptionsPerConnection,
+      1,
+      100_000,
+    ),
   };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MutationRunner } from './audit/mutations';
 import type { Identity } from './identity';
+import type { EventFeed } from './subscriptions';
 import { type Locale, negotiateLocale } from './locale';
 
 /** What every subgraph knows about the request it serves. */
@@ -23,6 +24,11 @@ export interface SubgraphContext<Repos, Loaders> extends RequestInfo {
   loaders: Loaders;
   /** Runs a mutation in one transaction together with its audit record. */
   mutate: MutationRunner;
+  /**
+   * Live events for subscription resolvers: set on operations over WebSocket only (read it with
+   * `eventFeedOf`, `kit/subscriptions.ts`).
+   */
+  events?: EventFeed;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -78,7 +78,12 @@ export interface BuiltSubgraph {
   executeOperation: (request: OperationRequest, info?: Partial<RequestInfo>) => Promise<GraphQLResponse>;
   /** Its relay and transport when it emits events; null otherwise. */
   events: SubgraphEvents | null;
-  /** Stops the Apollo server and the outbox relay (the HTTP server is the caller's). */
+  /**
+   * Closes its WebSocket connections (subscriptions) with 1001, going away, and refuses new ones:
+   * called when a drain begins, since open subscriptions would otherwise hold it to its deadline.
+   */
+  goingAway: () => void;
+  /** Stops subscriptions, the Apollo server and the outbox relay (the HTTP server is the caller's). */
   stop: () => Promise<void>;
 }
 

@@ -25,6 +25,8 @@ const CLIENT_CODES = new Set<string>([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  // A subscription over the per-connection cap (kit/subscriptions.ts).
+  'TOO_MANY_SUBSCRIPTIONS',
 ]);
 
 function coded(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

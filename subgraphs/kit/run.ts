@@ -46,6 +46,7 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
     logger,
     server: built.httpServer,
     settings: config.http,
+    beforeDrain: built.goingAway,
     close: async () => {
       await built.stop();
       await database.dataSource.destroy();

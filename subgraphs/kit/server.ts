@@ -29,6 +29,7 @@ import type { Logger } from './logger';
 import type { BuildEventsOptions, BuiltSubgraph, SubgraphDefinition } from './descriptor';
 import { startEvents } from './events';
 import { DateScalar, DateTimeScalar } from './scalars';
+import { serveSubscriptions } from './subscriptions';
 
 // Declared beside the assertion key; re-exported for the subgraphs that build on this module.
 export type { SubgraphSecurity } from './identity';
@@ -153,11 +154,27 @@ export async function buildSubgraph<Repos, Loaders>(
   // Last, so that nothing above can fail and leave a relay running.
   const events =
     eventTypes.length > 0 ? startEvents({ dataSource, subgraph: definition.name, logger, ...eventOptions }) : null;
+  // graphql-ws on the same server and path, fed by the relay's transport (./subscriptions).
+  const subscriptions =
+    events && schema.getSubscriptionType()
+      ? serveSubscriptions({
+          httpServer,
+          schema,
+          security,
+          logger,
+          transport: events.transport,
+          config: eventOptions.config,
+          createContext,
+          createLoaders: () => definition.createLoaders(repos),
+        })
+      : null;
   return {
     httpServer,
     executeOperation: (request, info) => apollo.executeOperation(request, { contextValue: createContext(info) }),
     events,
+    goingAway: () => subscriptions?.goingAway(),
     stop: async () => {
+      await subscriptions?.close();
       await apollo.stop();
       // After Apollo: mutations still finishing commit their events, and the relay's last round publishes them.
       await events?.stop();

@@ -86,6 +86,11 @@ export interface ShutdownOptions {
   logger: Logger;
   server: http.Server;
   settings: HttpServerSettings;
+  /**
+   * Called as the drain begins: ends long-lived connections (WebSocket subscriptions) that would
+   * otherwise keep the server open until the deadline.
+   */
+  beforeDrain?: () => void;
   /** Closes the service's own resources once no request is left (Apollo, database, Redis). */
   close: () => Promise<void>;
 }
@@ -95,7 +100,7 @@ export interface ShutdownOptions {
  * or 1 when its clean-up fails or hangs. Call it before the server listens. A second signal while
  * stopping is logged and ignored: the drain deadline already bounds the wait.
  */
-export function stopOnSignals({ service, logger, server, settings, close }: ShutdownOptions): void {
+export function stopOnSignals({ service, logger, server, settings, beforeDrain, close }: ShutdownOptions): void {
   const drain = prepareDrain(server, settings);
   let stopping = false;
   const onSignal = async (signal: NodeJS.Signals) => {
@@ -109,6 +114,7 @@ export function stopOnSignals({ service, logger, server, settings, close }: Shut
       logger.error(`${service} did not finish stopping in time; exiting`);
       process.exit(1);
     }, settings.shutdownTimeoutMs + CLEAN_UP_GRACE_MS).unref();
+    beforeDrain?.();
     const drained = await drain();
     if (drained.cut > 0) logger.warn({ cut: drained.cut }, 'drain deadline reached: unanswered requests cut');
     try {

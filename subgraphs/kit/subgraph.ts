@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'graphql';
+import { type DocumentNode, Kind, parse } from 'graphql';
 import type { Subgraph, SubgraphDefinition } from './descriptor';
 import { EVENT_SOURCES } from './events/catalogue';
 import { OutboxEvent } from './events/OutboxEvent';
@@ -21,6 +21,7 @@ export function defineSubgraph<Name extends string, Repos, Loaders>(
   }
   checkEvents(definition);
   const typeDefs = parse(readSubgraphSdl(definition.dir));
+  checkSubscriptions(definition, typeDefs);
   return {
     name: definition.name,
     port: definition.port,
@@ -54,6 +55,20 @@ function checkEvents(definition: { name: string; events?: readonly string[]; ent
   if (events.length > 0 && Array.isArray(definition.entities) && !definition.entities.includes(OutboxEvent)) {
     throw new Error(
       `subgraph "${definition.name}" emits events but has no outbox: add OutboxEvent (kit/events/OutboxEvent.ts) to its entities and createOutboxTables to its migrations`,
+    );
+  }
+}
+
+/** Subscription fields read the subgraph's own events: a schema with any needs an outbox. */
+function checkSubscriptions(definition: { name: string; events?: readonly string[] }, typeDefs: DocumentNode): void {
+  const subscribes = typeDefs.definitions.some(
+    (node) =>
+      (node.kind === Kind.OBJECT_TYPE_DEFINITION || node.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+      node.name.value === 'Subscription',
+  );
+  if (subscribes && (definition.events ?? []).length === 0) {
+    throw new Error(
+      `subgraph "${definition.name}" has a Subscription type but emits no events: declare them (events: eventTypesOf('${definition.name}'))`,
     );
   }
 }

@@ -67,6 +67,7 @@ describe('subgraph configuration', () => {
       redisUrl: undefined,
       redisKeyPrefix: 'alliance:',
       streamMaxLength: 100_000,
+      subscriptionsPerConnection: 100,
     });
     expect(
       loadSubgraphConfig(membership, {
@@ -80,6 +81,9 @@ describe('subgraph configuration', () => {
     );
     expect(() => loadSubgraphConfig(membership, { OUTBOX_POLL_MS: '0' })).toThrow(/OUTBOX_POLL_MS=0 is out of range/);
     expect(() => loadSubgraphConfig(membership, { OUTBOX_BATCH_SIZE: '5000' })).toThrow(/OUTBOX_BATCH_SIZE=5000/);
+    expect(() => loadSubgraphConfig(membership, { SUBSCRIPTIONS_PER_CONNECTION: '0' })).toThrow(
+      /^SUBSCRIPTIONS_PER_CONNECTION=0 is out of range \(expected 1\.\.100000\)$/,
+    );
     expect(() => loadSubgraphConfig(membership, { REDIS_URL: 'cache:6379' })).toThrow(
       /REDIS_URL must look like redis:\/\/host:6379/,
     );

@@ -1,0 +1,307 @@
+/**
+ * Subscriptions of a subgraph: the `graphql-ws` protocol over WebSocket at `/graphql`, on the
+ * subgraph's own HTTP server, fed by the events its outbox relay publishes (`./events`).
+ *
+ * The gateway connects with its signed identity assertion (`x-gateway-assertion`, in
+ * `connectionParams` or on the upgrade request), as on the HTTP path; a connection without a
+ * valid one is closed with 4401 (`allowUnsigned` admits it as anonymous, in development only).
+ * Each operation gets the context an HTTP request would get. A subscription field's resolver
+ * reads events through `ctx.events` ({@link EventFeed}): each event once, with fresh loaders,
+ * filtered and authorized by the resolver's `select` before it is delivered.
+ */
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type FormattedExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  parse,
+  validate,
+} from 'graphql';
+import { CloseCode, type Context } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { EventsConfig } from './config';
+import { DEFAULT_EVENTS_CONFIG } from './config';
+import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
+import { createErrorFormatter, errorBody } from './errors';
+import type { DeliveredEvent, EventType } from './events/catalogue';
+import type { EventTransport } from './events/transport';
+import {
+  ANONYMOUS,
+  ASSERTION_HEADER,
+  AssertionError,
+  type Identity,
+  type SubgraphSecurity,
+  verifyAssertion,
+} from './identity';
+import type { Logger } from './logger';
+
+/** Where subscriptions are served: the path of the HTTP API. */
+const SUBSCRIPTIONS_PATH = '/graphql';
+/** Largest WebSocket message accepted, as the HTTP path's body limit (`ws` would allow 100 MiB). */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** The WebSocket close code of a server that is going away (RFC 6455): clients reconnect elsewhere. */
+export const GOING_AWAY = 1001;
+/** Code of the error answering a subscription over the per-connection cap. */
+export const TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS';
+
+/**
+ * The live events a subscription resolver reads (`ctx.events`, set for operations over
+ * WebSocket only).
+ */
+export interface EventFeed {
+  /**
+   * Events of `types` published from now on, each once (delivery is at least once: an event
+   * seen again is dropped by its sequence), in each subgraph's order. Before `select` sees an
+   * event the context gets fresh loaders, so what it loads, and the fields executed for the
+   * value it returns, read the data as it is at delivery. `select` returns null to deliver
+   * nothing for the event (filtered out, or not for this caller's eyes).
+   */
+  subscribe: <T>(
+    types: readonly EventType[],
+    select: (event: DeliveredEvent) => Promise<T | null>,
+  ) => AsyncIterableIterator<T>;
+}
+
+/**
+ * The feed of a subscription resolver's context; BAD_REQUEST outside a WebSocket operation
+ * (Apollo Server on the HTTP path does not run subscriptions).
+ */
+export function eventFeedOf(context: { events?: EventFeed }): EventFeed {
+  if (!context.events) throw notOverHttp();
+  return context.events;
+}
+
+/**
+ * The `resolve` of a subscription field: the value its stream yielded. Over HTTP, where graphql-js
+ * executes a subscription operation like a query with no event, it answers BAD_REQUEST.
+ */
+export function delivered<T>(value: T | undefined): T {
+  if (value === undefined) throw notOverHttp();
+  return value;
+}
+
+function notOverHttp(): GraphQLError {
+  return new GraphQLError('subscriptions are served over WebSocket (graphql-ws protocol) at /graphql, not over HTTP', {
+    extensions: { code: 'BAD_REQUEST' },
+  });
+}
+
+/**
+ * Makes the feed of one operation's context. `renew` gives the context fresh loaders: DataLoader
+ * caches must not outlive one delivery, or a later event would show the entity as it was earlier.
+ */
+export function createEventFeed(transport: EventTransport, renew: () => void): EventFeed {
+  return {
+    subscribe: <T>(types: readonly EventType[], select: (event: DeliveredEvent) => Promise<T | null>) => {
+      const subscription = transport.subscribe(types);
+      async function* deliveries(): AsyncGenerator<T, void, undefined> {
+        // The last sequence handled per publishing subgraph: each subgraph's events arrive in
+        // order, so anything not above it was handled already (a batch published again).
+        const handled = new Map<string, number>();
+        try {
+          for await (const event of subscription) {
+            if (event.sequence <= (handled.get(event.subgraph) ?? -1)) continue;
+            handled.set(event.subgraph, event.sequence);
+            renew();
+            const value = await select(event);
+            if (value !== null) yield value;
+          }
+        } finally {
+          await subscription.close();
+        }
+      }
+      const generator = deliveries();
+      return {
+        next: () => generator.next(),
+        // An async generator waiting for its next event would only see `return` after that event
+        // came: closing the transport's subscription first ends the wait now.
+        return: async () => {
+          await subscription.close();
+          return generator.return(undefined);
+        },
+        throw: async (error: unknown) => {
+          await subscription.close();
+          return generator.throw(error);
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+    },
+  };
+}
+
+/** What {@link serveSubscriptions} needs from the subgraph's build. */
+export interface SubscriptionServerOptions<Repos, Loaders> {
+  httpServer: http.Server;
+  schema: GraphQLSchema;
+  security: SubgraphSecurity;
+  logger: Logger;
+  /** Where the subgraph's relay publishes. */
+  transport: EventTransport;
+  /** The subgraph's events configuration (`subscriptionsPerConnection`); the defaults without it. */
+  config?: EventsConfig;
+  /** The context of one operation, as the HTTP path builds it. */
+  createContext: (info: Partial<RequestInfo>) => SubgraphContext<Repos, Loaders>;
+  /** Fresh per-request loaders. */
+  createLoaders: () => Loaders;
+}
+
+/** A running subscription endpoint. */
+export interface SubscriptionServer {
+  /**
+   * Closes every WebSocket connection with 1001 (going away) and refuses new ones: the first step
+   * of a drain, so that the gateway resubscribes through another replica.
+   */
+  goingAway: () => void;
+  /** {@link goingAway}, then waits until the connections are closed. */
+  close: () => Promise<void>;
+}
+
+/** What the server keeps on each connection. */
+interface ConnectionExtra extends Record<PropertyKey, unknown> {
+  /** Who the gateway's assertion names, once the connection is acknowledged. */
+  viewer: Identity;
+}
+
+/** A connection as graphql-ws hands it to the hooks. */
+type ConnectionContext = Context<Record<string, unknown> | undefined, Extra & Partial<ConnectionExtra>>;
+
+/**
+ * Serves `graphql-ws` at `/graphql` on `httpServer` (see the module comment). Upgrades to any other
+ * path are answered 404; upgrades after {@link SubscriptionServer.goingAway}, 503.
+ */
+export function serveSubscriptions<Repos, Loaders>(
+  options: SubscriptionServerOptions<Repos, Loaders>,
+): SubscriptionServer {
+  const { httpServer, schema, security, logger, transport } = options;
+  const limit = (options.config ?? DEFAULT_EVENTS_CONFIG).subscriptionsPerConnection;
+  const formatError = createErrorFormatter((error) =>
+    logger.error({ err: error }, 'unexpected error in subscription resolver'),
+  );
+  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => formatError(error.toJSON(), error));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  let closing = false;
+  httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable', 'SERVICE_UNAVAILABLE', 'shutting down');
+    if (path !== SUBSCRIPTIONS_PATH) {
+      return refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND', `WebSocket is served at ${SUBSCRIPTIONS_PATH} only`);
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  /** A value the gateway sent in `connectionParams`, else on the upgrade request's headers. */
+  const sent = (ctx: ConnectionContext, name: string): string | undefined => {
+    const param = ctx.connectionParams?.[name];
+    if (typeof param === 'string' && param !== '') return param;
+    const header = ctx.extra.request.headers[name];
+    return typeof header === 'string' && header !== '' ? header : undefined;
+  };
+
+  const server = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const token = sent(ctx, ASSERTION_HEADER);
+        if (token === undefined && security.allowUnsigned) {
+          ctx.extra.viewer = ANONYMOUS;
+          return true;
+        }
+        try {
+          if (token === undefined) throw new AssertionError('no gateway assertion');
+          ctx.extra.viewer = await verifyAssertion(token, security.assertionKey);
+          return true;
+        } catch (error) {
+          if (!(error instanceof AssertionError)) throw error;
+          // 4401 rather than graphql-ws's 4403 for `false`: the credential is the problem. A close
+          // reason is at most 123 bytes. graphql-ws's own close after `false` finds it closing.
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: subscriptions need the gateway assertion');
+          return false;
+        }
+      },
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        // The operation being started is already counted.
+        if (Object.keys(ctx.subscriptions).length > limit) {
+          return [
+            new GraphQLError(
+              `a connection may hold at most ${limit} subscriptions at once: complete one before starting another`,
+              { extensions: { code: TOO_MANY_SUBSCRIPTIONS } },
+            ),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const headers = { ...ctx.extra.request.headers };
+        for (const name of ['x-request-id', 'accept-language']) {
+          const value = sent(ctx, name);
+          if (value !== undefined) headers[name] = value;
+        }
+        const contextValue = options.createContext(requestInfoFromHeaders(headers, ctx.extra.viewer ?? ANONYMOUS));
+        contextValue.events = createEventFeed(transport, () => {
+          contextValue.loaders = options.createLoaders();
+        });
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result): FormattedExecutionResult | void => {
+        if (!result.errors) return;
+        return { ...result, errors: format(result.errors) };
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wss,
+  );
+
+  const goingAway = () => {
+    closing = true;
+    for (const client of wss.clients) client.close(GOING_AWAY, 'Going away: the subgraph is shutting down');
+  };
+  return {
+    goingAway,
+    close: async () => {
+      goingAway();
+      await server.dispose();
+    },
+  };
+}
+
+/** The error with `extensions.code` set, so that the error formatter shows it to the client. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/** Answers an upgrade request that will not become a WebSocket with a coded JSON error, and closes. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
+}
