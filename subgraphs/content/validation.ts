@@ -98,3 +98,36 @@ export function contentPage(args: PageArgs): PageArgs {
   readPageArgs(args, CONTENT_ORDER.length);
   return { first: args.first ?? null, after: args.after ?? null };
 }
+
+/** A content subscription's filter, checked and normalized: each condition, or null when not given. */
+export interface ContentEventConditions {
+  authorId: string | null;
+  /** Lower-cased, as content tags are stored. */
+  tag: string | null;
+  /** In its canonical spelling. */
+  language: string | null;
+  attractionId: string | null;
+  campaignId: string | null;
+}
+
+/**
+ * The filter of `contentPublished`, checked when the subscription starts: a supported language,
+ * a tag as tags are written (trimmed, lower-cased, 1-40 characters), well-formed ids.
+ */
+export function contentEventFilter(filter: {
+  authorId?: string | null;
+  tag?: string | null;
+  language?: string | null;
+  attractionId?: string | null;
+  campaignId?: string | null;
+}): ContentEventConditions {
+  const id = (value: string | null | undefined, field: string) =>
+    value == null ? null : ids([value], `filter.${field}`, 1)[0]!;
+  return {
+    authorId: id(filter.authorId, 'authorId'),
+    tag: filter.tag == null ? null : tags([filter.tag], 'filter.tag')[0]!,
+    language: filter.language == null ? null : language(filter.language, 'filter.language'),
+    attractionId: id(filter.attractionId, 'attractionId'),
+    campaignId: id(filter.campaignId, 'campaignId'),
+  };
+}

@@ -267,7 +267,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     ],
     [
       'a subscription',
-      () => send(dev.url, jsonPost({ query: 'subscription { alliance { name } }' })),
+      () => send(dev.url, jsonPost({ query: 'subscription { contentPublished { title } }' })),
       400,
       'OPERATION_NOT_SUPPORTED',
     ],

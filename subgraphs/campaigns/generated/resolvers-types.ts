@@ -529,6 +529,48 @@ export type Role =
   /** A credential bound to one member platform, acting for that member only. */
   | 'MEMBER';
 
+/**
+ * Live events, delivered while a subscription is open (over WebSocket with the `graphql-ws`
+ * protocol). Each event is checked against the caller's rights when it is delivered, as a query
+ * would be: what the caller may not read is not delivered.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The campaign, each time a participant's metric report for it is accepted (`reportCampaignMetrics`,
+   * a new report or one that replaces an earlier one). Delivered with the campaign as it is at
+   * delivery, so `metrics` and `dailyMetrics` include the report. Nothing is delivered for a
+   * campaign the caller may not see (a PLANNED one, for anyone but admins).
+   */
+  campaignMetricsUpdated: Campaign;
+  /**
+   * The campaign, each time its status changes (`setCampaignStatus`). Delivered with the campaign as
+   * it is at delivery (its new `status`); the status it left is not part of the event. Without
+   * `campaignId`, every campaign the caller may see; PLANNED ones only for admins.
+   */
+  campaignStatusChanged: Campaign;
+};
+
+
+/**
+ * Live events, delivered while a subscription is open (over WebSocket with the `graphql-ws`
+ * protocol). Each event is checked against the caller's rights when it is delivered, as a query
+ * would be: what the caller may not read is not delivered.
+ */
+export type SubscriptionCampaignMetricsUpdatedArgs = {
+  campaignId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live events, delivered while a subscription is open (over WebSocket with the `graphql-ws`
+ * protocol). Each event is checked against the caller's rights when it is delivered, as a query
+ * would be: what the caller may not read is not delivered.
+ */
+export type SubscriptionCampaignStatusChangedArgs = {
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** Changes to a campaign; omitted fields stay as they are. */
 export type UpdateCampaignInput = {
   /** English description, at most 2000 characters; null removes it. */
@@ -686,6 +728,7 @@ export type ResolversTypes = ResolversObject<{
   ParticipationRole: ParticipationRole;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateCampaignInput: UpdateCampaignInput;
 }>;
 
@@ -719,6 +762,7 @@ export type ResolversParentTypes = ResolversObject<{
   ParticipationConnection: ConnectionModel<ParticipationModel>;
   ParticipationEdge: Omit<ParticipationEdge, 'node'> & { node: ResolversParentTypes['Participation'] };
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   UpdateCampaignInput: UpdateCampaignInput;
 }>;
 
@@ -862,6 +906,11 @@ export type QueryResolvers<ContextType = CampaignsContext, ParentType extends Re
   campaigns?: Resolver<ResolversTypes['CampaignConnection'], ParentType, ContextType, Partial<QueryCampaignsArgs>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = CampaignsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  campaignMetricsUpdated?: SubscriptionResolver<ResolversTypes['Campaign'], "campaignMetricsUpdated", ParentType, ContextType, RequireFields<SubscriptionCampaignMetricsUpdatedArgs, 'campaignId'>>;
+  campaignStatusChanged?: SubscriptionResolver<ResolversTypes['Campaign'], "campaignStatusChanged", ParentType, ContextType, Partial<SubscriptionCampaignStatusChangedArgs>>;
+}>;
+
 export type Resolvers<ContextType = CampaignsContext> = ResolversObject<{
   Attraction?: AttractionResolvers<ContextType>;
   AuditRecord?: AuditRecordResolvers<ContextType>;
@@ -882,5 +931,6 @@ export type Resolvers<ContextType = CampaignsContext> = ResolversObject<{
   ParticipationConnection?: ParticipationConnectionResolvers<ContextType>;
   ParticipationEdge?: ParticipationEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 

@@ -6,11 +6,13 @@ import { Member } from './Member';
 import { Mutation } from './Mutation';
 import { Participation } from './Participation';
 import { Query } from './Query';
+import { Subscription } from './Subscription';
 
 /** All campaigns resolvers, merged explicitly. */
 export const resolvers: Resolvers = {
   Query,
   Mutation,
+  Subscription,
   Campaign,
   Participation,
   Member,

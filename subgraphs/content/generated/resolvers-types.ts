@@ -235,6 +235,23 @@ export type ContentEdge = {
 };
 
 /**
+ * Narrows a content subscription to the pieces of interest. All given conditions must hold; they are
+ * matched against the piece as it was when the event happened (its tags, attractions and campaign then).
+ */
+export type ContentEventFilter = {
+  /** Only content about this attraction. */
+  attractionId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only content by this member. */
+  authorId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only content serving this campaign. */
+  campaignId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only content in this language (a BCP-47 tag such as `zh-CN`, from the supported list). */
+  language?: InputMaybe<Scalars['String']['input']>;
+  /** Only content carrying this tag (matched case-insensitively). */
+  tag?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
  * Narrows a list of content. All given conditions must hold. Drafts and archived pieces are
  * only ever listed to their author and admins, whatever the filter.
  */
@@ -449,6 +466,32 @@ export type Role =
   /** A credential bound to one member platform, acting for that member only. */
   | 'MEMBER';
 
+/**
+ * Live events, delivered while a subscription is open (over WebSocket with the `graphql-ws`
+ * protocol). Each event is checked against the caller's rights when it is delivered, as a query
+ * would be: what the caller may not read is not delivered.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * A piece of content, each time it is published: a draft published for the first time, or an
+   * archived piece brought back. Delivered with the piece as it is at delivery; a piece the caller
+   * may no longer see by then (archived again in between, say) is not delivered. Anonymous callers
+   * receive public content only.
+   */
+  contentPublished: Content;
+};
+
+
+/**
+ * Live events, delivered while a subscription is open (over WebSocket with the `graphql-ws`
+ * protocol). Each event is checked against the caller's rights when it is delivered, as a query
+ * would be: what the caller may not read is not delivered.
+ */
+export type SubscriptionContentPublishedArgs = {
+  filter?: InputMaybe<ContentEventFilter>;
+};
+
 /** Changes to a piece of content; omitted fields stay as they are, null clears an optional one. */
 export type UpdateContentInput = {
   /** Replaces the attractions it is about; each must exist. */
@@ -595,6 +638,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ContentConnection: ResolverTypeWrapper<ConnectionModel<ContentModel>>;
   ContentEdge: ResolverTypeWrapper<Omit<ContentEdge, 'node'> & { node: ResolversTypes['Content'] }>;
+  ContentEventFilter: ContentEventFilter;
   ContentFilter: ContentFilter;
   ContentKind: ContentKind;
   ContentStatus: ContentStatus;
@@ -606,6 +650,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateContentInput: UpdateContentInput;
 }>;
 
@@ -625,6 +670,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   ContentConnection: ConnectionModel<ContentModel>;
   ContentEdge: Omit<ContentEdge, 'node'> & { node: ResolversParentTypes['Content'] };
+  ContentEventFilter: ContentEventFilter;
   ContentFilter: ContentFilter;
   CreateContentInput: CreateContentInput;
   Date: Scalars['Date']['output'];
@@ -633,6 +679,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   UpdateContentInput: UpdateContentInput;
 }>;
 
@@ -745,6 +792,10 @@ export type QueryResolvers<ContextType = ContentContext, ParentType extends Reso
   contents?: Resolver<ResolversTypes['ContentConnection'], ParentType, ContextType, Partial<QueryContentsArgs>>;
 }>;
 
+export type SubscriptionResolvers<ContextType = ContentContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  contentPublished?: SubscriptionResolver<ResolversTypes['Content'], "contentPublished", ParentType, ContextType, Partial<SubscriptionContentPublishedArgs>>;
+}>;
+
 export type Resolvers<ContextType = ContentContext> = ResolversObject<{
   Attraction?: AttractionResolvers<ContextType>;
   AuditRecord?: AuditRecordResolvers<ContextType>;
@@ -761,5 +812,6 @@ export type Resolvers<ContextType = ContentContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 

@@ -4,11 +4,13 @@ import { Content } from './Content';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { Attraction, Campaign, Member } from './References';
+import { Subscription } from './Subscription';
 
 /** All content resolvers, merged explicitly. */
 export const resolvers: Resolvers = {
   Query,
   Mutation,
+  Subscription,
   Content,
   Member,
   Attraction,
