@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { ANONYMOUS, ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity';
 import { type LoadOutcome, startLoad, waitFor } from '../support/load';
 import { type RunningService, graphql, startService } from '../support/processes';
@@ -139,6 +141,37 @@ describe('shutdown in production mode', () => {
       deploymentId: SECRETS.DEPLOYMENT_ID,
     });
     await expectDrainUnderLoad(subgraph, { [ASSERTION_HEADER]: assertion });
+  });
+
+  it('a subgraph closes its WebSocket subscriptions with 1001 (going away) when the drain begins, and exits 0', async () => {
+    // Open subscriptions would hold the drain until SHUTDOWN_TIMEOUT_MS, then the exit would be 1.
+    const content = await startService('subgraphs/content/index.ts', {
+      ...PRODUCTION,
+      DATA_DIR: dataDir,
+      SEED: 'if-empty',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    });
+    const assertion = await signAssertion(ANONYMOUS, {
+      secret: new TextEncoder().encode(SECRETS.GATEWAY_ASSERTION_SECRET),
+      deploymentId: SECRETS.DEPLOYMENT_ID,
+    });
+    const client = createClient({
+      url: `${content.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { [ASSERTION_HEADER]: assertion },
+    });
+    const connected = new Promise((resolve) => client.on('connected', resolve));
+    const closed = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    const subscription = client.iterate({ query: 'subscription { contentPublished { id } }' }).next();
+    subscription.catch(() => undefined);
+    await connected;
+    expect(await content.stop()).toBe(0);
+    expect(await closed).toBe(1001);
+    expect(content.output()).toMatch(/"cut":0,"msg":"stopped"/);
+    await client.dispose();
   });
 });
 
