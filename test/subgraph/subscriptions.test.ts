@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { campaigns as campaignsSubgraph } from '../../subgraphs/campaigns/server';
@@ -6,9 +7,10 @@ import { createContentSubgraph } from '../../subgraphs/content/server';
 import { DEFAULT_EVENTS_CONFIG } from '../../subgraphs/kit/config';
 import { type Database, openDatabase } from '../../subgraphs/kit/database';
 import type { BuiltSubgraph, Subgraph } from '../../subgraphs/kit/descriptor';
-import type { EventType } from '../../subgraphs/kit/events/catalogue';
+import type { EventType, PublishedEvent } from '../../subgraphs/kit/events/catalogue';
 import { InProcessTransport } from '../../subgraphs/kit/events/in-process';
-import type { EventPositions, EventSubscription } from '../../subgraphs/kit/events/transport';
+import { RedisStreamTransport, eventStreamKey } from '../../subgraphs/kit/events/redis';
+import type { EventPositions, EventSubscription, EventTransport } from '../../subgraphs/kit/events/transport';
 import { stableId } from '../../subgraphs/kit/ids';
 import { ANONYMOUS, ASSERTION_HEADER, type Identity, signAssertion } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
@@ -26,22 +28,34 @@ const LESHAN = stableId('attraction', 'leshan-giant-buddha');
 const contentSubgraph = createContentSubgraph(() => ({ missing: async () => [] }));
 
 /**
- * The in-process transport, telling the test when the subgraph has subscribed to it: a
- * subscription over WebSocket receives what is published after that, so the test publishes
- * only then (graphql-ws acknowledges no subscription).
+ * A transport (in-process by default) telling the test when the subgraph's subscriptions to it
+ * read their streams: a subscription over WebSocket receives what is published after that, so
+ * the test publishes only then (graphql-ws acknowledges no subscription).
  */
-class WatchedTransport extends InProcessTransport {
+class WatchedTransport implements EventTransport {
   private opened = 0;
   /** Subscriptions open now. */
   private live = 0;
   private readonly waiting: Array<{ count: number; resolve: () => void }> = [];
   private readonly draining: Array<{ live: number; resolve: () => void }> = [];
 
-  override subscribe(types: readonly EventType[], from?: EventPositions): EventSubscription {
-    const subscription = super.subscribe(types, from);
-    this.opened += 1;
+  constructor(private readonly inner: EventTransport = new InProcessTransport()) {}
+
+  get kind(): string {
+    return this.inner.kind;
+  }
+
+  publish(subgraph: string, events: readonly PublishedEvent[]): Promise<void> {
+    return this.inner.publish(subgraph, events);
+  }
+
+  subscribe(types: readonly EventType[], from?: EventPositions): EventSubscription {
+    const subscription = this.inner.subscribe(types, from);
     this.live += 1;
-    for (const waiter of this.waiting.filter((w) => w.count <= this.opened)) waiter.resolve();
+    void subscription.ready.then(() => {
+      this.opened += 1;
+      for (const waiter of this.waiting.filter((w) => w.count <= this.opened)) waiter.resolve();
+    });
     const close = subscription.close.bind(subscription);
     let closed = false;
     subscription.close = async () => {
@@ -54,26 +68,30 @@ class WatchedTransport extends InProcessTransport {
     return subscription;
   }
 
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** Resolves once `count` subscriptions read their streams since the transport was made. */
+  whenOpened(count: number): Promise<void> {
+    if (this.opened >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ count, resolve }));
+  }
+
   /** Resolves once at most `live` subscriptions are open. */
   whenLive(live: number): Promise<void> {
     if (this.live <= live) return Promise.resolve();
     return new Promise((resolve) => this.draining.push({ live, resolve }));
   }
 
-  /** Subscriptions open now (the test's own `watcher`s included). */
-  get open(): number {
-    return this.live;
-  }
-
-  /** Resolves once `count` subscriptions were opened since the transport was made. */
-  whenOpened(count: number): Promise<void> {
-    if (this.opened >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push({ count, resolve }));
-  }
-
-  /** Subscriptions opened so far. */
+  /** Subscriptions that read their streams so far. */
   get count(): number {
     return this.opened;
+  }
+
+  /** Subscriptions open now (the test's own included). */
+  get open(): number {
+    return this.live;
   }
 }
 
@@ -92,7 +110,10 @@ interface Served {
 async function serve(
   subgraph: Subgraph,
   engine: 'sqlite' | 'mysql',
-  subscriptionsPerConnection = DEFAULT_EVENTS_CONFIG.subscriptionsPerConnection,
+  {
+    subscriptionsPerConnection = DEFAULT_EVENTS_CONFIG.subscriptionsPerConnection,
+    transport = new WatchedTransport(),
+  } = {},
 ): Promise<Served> {
   const testDb: TestDatabase = await createTestDatabase(engine);
   const database: Database = await openDatabase({
@@ -101,7 +122,6 @@ async function serve(
     migrations: subgraph.migrations,
   });
   await subgraph.seed(database.dataSource, { devCredentials: true });
-  const transport = new WatchedTransport();
   const built = await subgraph.build(database, createLogger('test', 'silent'), TEST_SECURITY, {
     transport,
     config: { ...DEFAULT_EVENTS_CONFIG, subscriptionsPerConnection },
@@ -203,7 +223,7 @@ describe.each(ENGINES)('subscriptions of the content subgraph on %s', (engine) =
   let served: Served;
 
   beforeAll(async () => {
-    served = await serve(contentSubgraph, engine, 2);
+    served = await serve(contentSubgraph, engine, { subscriptionsPerConnection: 2 });
   });
   afterAll(() => served.close());
 
@@ -471,3 +491,42 @@ describe.each(ENGINES)('subscriptions of the campaigns subgraph on %s', (engine)
     expect(result.value?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+if (process.env.TEST_REDIS_URL) {
+  describe('subscriptions fed by Redis streams', () => {
+    const keyPrefix = `test:${randomUUID().slice(0, 8)}:`;
+    let served: Served;
+
+    beforeAll(async () => {
+      const redis = new RedisStreamTransport({ url: process.env.TEST_REDIS_URL!, keyPrefix, maxLength: 1000 });
+      served = await serve(contentSubgraph, 'sqlite', { transport: new WatchedTransport(redis) });
+    });
+    afterAll(async () => {
+      await served.close();
+      const admin = new Redis(process.env.TEST_REDIS_URL!);
+      await admin.del(eventStreamKey(keyPrefix, 'content'));
+      admin.disconnect();
+    });
+
+    it('delivers each publication once to each subscriber, on separate connections', async () => {
+      const first = await subscribe(served, served.connect(OTHER), PUBLISHED);
+      const second = await subscribe(served, served.connect(ANONYMOUS), PUBLISHED);
+      for (const title of ['Over Redis', 'Then another']) {
+        const created = await served.post(
+          `mutation($input: CreateContentInput!) { createContent(input: $input) { id } }`,
+          { input: { kind: 'ARTICLE', title, language: 'en' } },
+          AUTHOR,
+        );
+        const id = (created.data as { createContent: { id: string } }).createContent.id;
+        expect(
+          (await served.post(`mutation { publishContent(id: "${id}") { id } }`, {}, AUTHOR)).errors,
+        ).toBeUndefined();
+      }
+      for (const subscriber of [first, second]) {
+        expect(titleOf(await subscriber.next())).toBe('Over Redis');
+        expect(titleOf(await subscriber.next())).toBe('Then another');
+        await subscriber.stop();
+      }
+    });
+  });
+}
