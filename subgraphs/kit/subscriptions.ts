@@ -7,7 +7,8 @@
  * valid one is closed with 4401 (`allowUnsigned` admits it as anonymous, in development only).
  * Each operation gets the context an HTTP request would get. A subscription field's resolver
  * reads events through `ctx.events` ({@link EventFeed}): each event once, with fresh loaders,
- * filtered and authorized by the resolver's `select` before it is delivered.
+ * filtered and authorized by the resolver's `select` before it is delivered. All the process's
+ * subscriptions to one kind of event share one transport subscription ({@link EventFanOut}).
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -18,6 +19,7 @@ import {
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  getOperationAST,
   parse,
   validate,
 } from 'graphql';
@@ -29,6 +31,7 @@ import { DEFAULT_EVENTS_CONFIG } from './config';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { createErrorFormatter, errorBody } from './errors';
 import type { DeliveredEvent, EventType } from './events/catalogue';
+import { EventFanOut } from './events/fan-out';
 import type { EventTransport } from './events/transport';
 import {
   ANONYMOUS,
@@ -92,13 +95,14 @@ function notOverHttp(): GraphQLError {
 }
 
 /**
- * Makes the feed of one operation's context. `renew` gives the context fresh loaders: DataLoader
+ * Makes the feed of one operation's context, reading `source` (the process's {@link EventFanOut}
+ * over the subgraph's transport). `renew` gives the context fresh loaders: DataLoader
  * caches must not outlive one delivery, or a later event would show the entity as it was earlier.
  */
-export function createEventFeed(transport: EventTransport, renew: () => void): EventFeed {
+export function createEventFeed(source: Pick<EventTransport, 'subscribe'>, renew: () => void): EventFeed {
   return {
     subscribe: <T>(types: readonly EventType[], select: (event: DeliveredEvent) => Promise<T | null>) => {
-      const subscription = transport.subscribe(types);
+      const subscription = source.subscribe(types);
       async function* deliveries(): AsyncGenerator<T, void, undefined> {
         // The last sequence handled per publishing subgraph: each subgraph's events arrive in
         // order, so anything not above it was handled already (a batch published again).
@@ -163,10 +167,12 @@ export interface SubscriptionServer {
   close: () => Promise<void>;
 }
 
-/** What the server keeps on each connection. */
+/** What the server keeps on each connection, once it is acknowledged. */
 interface ConnectionExtra extends Record<PropertyKey, unknown> {
-  /** Who the gateway's assertion names, once the connection is acknowledged. */
+  /** Who the gateway's assertion names. */
   viewer: Identity;
+  /** Ids of the subscription operations running on it (queries and mutations are not counted). */
+  running: Set<string>;
 }
 
 /** A connection as graphql-ws hands it to the hooks. */
@@ -187,6 +193,8 @@ export function serveSubscriptions<Repos, Loaders>(
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => formatError(error.toJSON(), error));
 
+  // One transport subscription per kind of event for the whole process, whatever the subscribers.
+  const events = new EventFanOut(transport);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let closing = false;
   httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -211,6 +219,7 @@ export function serveSubscriptions<Repos, Loaders>(
       schema,
       onConnect: async (ctx) => {
         const token = sent(ctx, ASSERTION_HEADER);
+        ctx.extra.running = new Set();
         if (token === undefined && security.allowUnsigned) {
           ctx.extra.viewer = ANONYMOUS;
           return true;
@@ -227,16 +236,7 @@ export function serveSubscriptions<Repos, Loaders>(
           return false;
         }
       },
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
-        // The operation being started is already counted.
-        if (Object.keys(ctx.subscriptions).length > limit) {
-          return [
-            new GraphQLError(
-              `a connection may hold at most ${limit} subscriptions at once: complete one before starting another`,
-              { extensions: { code: TOO_MANY_SUBSCRIPTIONS } },
-            ),
-          ];
-        }
+      onSubscribe: (ctx, id, payload): ExecutionArgs | readonly GraphQLError[] => {
         let document: DocumentNode;
         try {
           document = parse(payload.query);
@@ -245,13 +245,37 @@ export function serveSubscriptions<Repos, Loaders>(
         }
         const invalid = validate(schema, document);
         if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          return [
+            new GraphQLError(
+              payload.operationName
+                ? `unknown operation named "${payload.operationName}": operationName must name an operation in the document`
+                : 'the document holds several operations: send operationName to choose one',
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
+            ),
+          ];
+        }
+        const running = (ctx.extra.running ??= new Set());
+        if (operation.operation === 'subscription') {
+          if (running.size >= limit) {
+            return [
+              new GraphQLError(
+                `a connection may hold at most ${limit} subscriptions at once: complete one before starting another`,
+                { extensions: { code: TOO_MANY_SUBSCRIPTIONS } },
+              ),
+            ];
+          }
+          // Counted from here: onComplete, which graphql-ws calls however the operation ends, uncounts it.
+          running.add(id);
+        }
         const headers = { ...ctx.extra.request.headers };
         for (const name of ['x-request-id', 'accept-language']) {
           const value = sent(ctx, name);
           if (value !== undefined) headers[name] = value;
         }
         const contextValue = options.createContext(requestInfoFromHeaders(headers, ctx.extra.viewer ?? ANONYMOUS));
-        contextValue.events = createEventFeed(transport, () => {
+        contextValue.events = createEventFeed(events, () => {
           contextValue.loaders = options.createLoaders();
         });
         return {
@@ -267,6 +291,9 @@ export function serveSubscriptions<Repos, Loaders>(
         return { ...result, errors: format(result.errors) };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
+      onComplete: (ctx, id) => {
+        ctx.extra.running?.delete(id);
+      },
     },
     wss,
   );

@@ -29,14 +29,14 @@ const contentSubgraph = createContentSubgraph(() => ({ missing: async () => [] }
 
 /**
  * A transport (in-process by default) telling the test when the subgraph's subscriptions to it
- * read their streams: a subscription over WebSocket receives what is published after that, so
- * the test publishes only then (graphql-ws acknowledges no subscription).
+ * read their streams and when they are closed.
  */
 class WatchedTransport implements EventTransport {
-  private opened = 0;
+  /** Subscriptions opened that do not read their streams yet. */
+  private pending = 0;
   /** Subscriptions open now. */
   private live = 0;
-  private readonly waiting: Array<{ count: number; resolve: () => void }> = [];
+  private readonly waiting: Array<() => void> = [];
   private readonly draining: Array<{ live: number; resolve: () => void }> = [];
 
   constructor(private readonly inner: EventTransport = new InProcessTransport()) {}
@@ -52,9 +52,10 @@ class WatchedTransport implements EventTransport {
   subscribe(types: readonly EventType[], from?: EventPositions): EventSubscription {
     const subscription = this.inner.subscribe(types, from);
     this.live += 1;
+    this.pending += 1;
     void subscription.ready.then(() => {
-      this.opened += 1;
-      for (const waiter of this.waiting.filter((w) => w.count <= this.opened)) waiter.resolve();
+      this.pending -= 1;
+      if (this.pending === 0) for (const resolve of this.waiting.splice(0)) resolve();
     });
     const close = subscription.close.bind(subscription);
     let closed = false;
@@ -72,21 +73,16 @@ class WatchedTransport implements EventTransport {
     return this.inner.close();
   }
 
-  /** Resolves once `count` subscriptions read their streams since the transport was made. */
-  whenOpened(count: number): Promise<void> {
-    if (this.opened >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push({ count, resolve }));
+  /** Resolves once every subscription opened so far reads its streams. */
+  whenReading(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   /** Resolves once at most `live` subscriptions are open. */
   whenLive(live: number): Promise<void> {
     if (this.live <= live) return Promise.resolve();
     return new Promise((resolve) => this.draining.push({ live, resolve }));
-  }
-
-  /** Subscriptions that read their streams so far. */
-  get count(): number {
-    return this.opened;
   }
 
   /** Subscriptions open now (the test's own included). */
@@ -172,19 +168,24 @@ interface Subscriber {
   stop: () => Promise<void>;
 }
 
-/** Starts `query` on `client` and waits until the subgraph subscribed to its transport for it. */
+/**
+ * Starts `query` on `client` and waits until the subgraph takes what is published from then on.
+ * graphql-ws acknowledges no subscription, but a connection's messages are taken in order, and
+ * taking a subscription involves no I/O but its transport subscription's start: a query answered
+ * on the same connection afterwards shows it was taken, and the transport then says when it reads.
+ */
 async function subscribe(
   served: Served,
   client: Client,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<Subscriber> {
-  const expected = served.transport.count + 1;
   const iterator = client.iterate({ query, variables });
   const first = iterator.next();
   // Read by the test's `next`, or never when the connection is closed first (the drain's test).
   first.catch(() => undefined);
-  await Promise.race([served.transport.whenOpened(expected), first]);
+  await client.iterate({ query: '{ __typename }' }).next();
+  await served.transport.whenReading();
   let pending: Promise<IteratorResult<Result>> | null = first as Promise<IteratorResult<Result>>;
   return {
     next: async () => {
@@ -346,16 +347,22 @@ describe.each(ENGINES)('subscriptions of the content subgraph on %s', (engine) =
     await subscriber.stop();
   });
 
-  it('ends its transport subscription when the client completes one or disconnects', async () => {
+  it('shares one transport subscription among its subscribers, and ends it after the last', async () => {
     // The earlier tests completed all theirs (graphql-ws completes on the server after the client).
     await served.transport.whenLive(0);
     const client = served.connect(OTHER);
+    const otherClient = served.connect(ANONYMOUS);
     const completed = await subscribe(served, client, PUBLISHED);
-    await subscribe(served, client, PUBLISHED);
-    expect(served.transport.open).toBe(2);
+    const kept = await subscribe(served, client, PUBLISHED, { filter: { language: 'en' } });
+    const elsewhere = await subscribe(served, otherClient, PUBLISHED);
+    expect(served.transport.open).toBe(1);
     await completed.stop();
-    await served.transport.whenLive(1);
+    await publish(await draft('Shared', { language: 'en' }));
+    expect(titleOf(await kept.next())).toBe('Shared');
+    expect(titleOf(await elsewhere.next())).toBe('Shared');
     await client.dispose();
+    expect(served.transport.open).toBe(1);
+    await otherClient.dispose();
     await served.transport.whenLive(0);
   });
 
@@ -401,6 +408,26 @@ describe.each(ENGINES)('subscriptions of the content subgraph on %s', (engine) =
     expect(titleOf(await second.next())).toBe('Still delivered');
     await first.stop();
     await second.stop();
+  });
+
+  it('answers a malformed or invalid operation with its code, and keeps the connection', async () => {
+    const client = served.connect(OTHER);
+    for (const [query, code] of [
+      ['subscription {', 'GRAPHQL_PARSE_FAILED'],
+      ['subscription { nope }', 'GRAPHQL_VALIDATION_FAILED'],
+      [
+        'subscription A { contentPublished { id } } subscription B { contentPublished { id } }',
+        'OPERATION_RESOLUTION_FAILURE',
+      ],
+    ]) {
+      await expect(client.iterate({ query: query! }).next()).rejects.toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code }) }),
+      ]);
+    }
+    const subscriber = await subscribe(served, client, PUBLISHED);
+    await publish(await draft('After the errors'));
+    expect(titleOf(await subscriber.next())).toBe('After the errors');
+    await subscriber.stop();
   });
 
   it('answers a subscription sent over HTTP with BAD_REQUEST', async () => {
