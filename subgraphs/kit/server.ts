@@ -20,10 +20,10 @@ import {
   ASSERTION_HEADER,
   type AssertionAudience,
   AssertionError,
+  AssertionVerifier,
   IDENTITY_AUDIENCE,
   type Identity,
   type SubgraphSecurity,
-  verifyAssertion,
 } from './identity';
 import type { Logger } from './logger';
 import type { BuiltSubgraph, SubgraphDefinition } from './descriptor';
@@ -45,6 +45,8 @@ export function sendUnauthenticated(res: Response, message: string): void {
  * goes to `res.locals.viewer`. Health endpoints are mounted before it and stay open.
  */
 export function requireGatewayAssertion(security: SubgraphSecurity, audience?: AssertionAudience) {
+  // One per mounted route: it remembers the assertions verified with this key and audience.
+  const verifier = new AssertionVerifier(security.assertionKey, audience);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const token = req.headers[ASSERTION_HEADER];
     if (typeof token !== 'string' || token === '') {
@@ -55,7 +57,7 @@ export function requireGatewayAssertion(security: SubgraphSecurity, audience?: A
       return sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
     }
     try {
-      res.locals.viewer = await verifyAssertion(token, security.assertionKey, audience);
+      res.locals.viewer = await verifier.verify(token);
       next();
     } catch (error) {
       if (!(error instanceof AssertionError)) return next(error);
