@@ -27,10 +27,27 @@ import {
 } from './identity';
 import type { Logger } from './logger';
 import type { BuiltSubgraph, SubgraphDefinition } from './descriptor';
+import { graphqlHandler } from './graphql-http';
 import { DateScalar, DateTimeScalar } from './scalars';
 
 // Declared beside the assertion key; re-exported for the subgraphs that build on this module.
 export type { SubgraphSecurity } from './identity';
+
+/** Node's response with the two methods {@link writeError} calls, as Express has them. */
+function expressLike(res: http.ServerResponse): { status(code: number): { json(body: unknown): void } } {
+  return {
+    status: (code) => ({
+      json: (body) => {
+        const text = JSON.stringify(body);
+        res.writeHead(code, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+        });
+        res.end(text);
+      },
+    }),
+  };
+}
 
 /** Custom scalars every subgraph declares through the shared SDL. */
 const SCALAR_RESOLVERS = { Date: DateScalar, DateTime: DateTimeScalar };
@@ -45,23 +62,36 @@ export function sendUnauthenticated(res: Response, message: string): void {
  * goes to `res.locals.viewer`. Health endpoints are mounted before it and stay open.
  */
 export function requireGatewayAssertion(security: SubgraphSecurity, audience?: AssertionAudience) {
-  // One per mounted route: it remembers the assertions verified with this key and audience.
-  const verifier = new AssertionVerifier(security.assertionKey, audience);
+  const identify = gatewayIdentifier(security, audience);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const token = req.headers[ASSERTION_HEADER];
-    if (typeof token !== 'string' || token === '') {
-      if (security.allowUnsigned) {
-        res.locals.viewer = ANONYMOUS;
-        return next();
-      }
-      return sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
-    }
     try {
-      res.locals.viewer = await verifier.verify(token);
+      const viewer = await identify(req.headers);
+      if (!viewer) return sendUnauthenticated(res, NOT_FROM_GATEWAY);
+      res.locals.viewer = viewer;
       next();
     } catch (error) {
-      if (!(error instanceof AssertionError)) return next(error);
-      sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
+      next(error);
+    }
+  };
+}
+
+const NOT_FROM_GATEWAY = 'this service accepts requests from the alliance gateway only';
+
+/**
+ * Who is calling, from a request's gateway assertion: the verified identity, anonymous for
+ * an unsigned request where those are allowed (local development), or undefined for a caller
+ * to refuse. One per mounted route: it remembers the assertions verified with this key and audience.
+ */
+function gatewayIdentifier(security: SubgraphSecurity, audience?: AssertionAudience) {
+  const verifier = new AssertionVerifier(security.assertionKey, audience);
+  return async (headers: http.IncomingHttpHeaders): Promise<Identity | undefined> => {
+    const token = headers[ASSERTION_HEADER];
+    if (typeof token !== 'string' || token === '') return security.allowUnsigned ? ANONYMOUS : undefined;
+    try {
+      return await verifier.verify(token);
+    } catch (error) {
+      if (error instanceof AssertionError) return undefined;
+      throw error;
     }
   };
 }
@@ -82,8 +112,6 @@ export async function buildSubgraph<Repos, Loaders>(
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body for a validator the gateway never sends back.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
-  answerClientErrorsAsJson(httpServer, logger);
   const { dataSource } = database;
 
   const schema = buildSubgraphSchema([
@@ -140,6 +168,24 @@ export async function buildSubgraph<Repos, Loaders>(
     },
   );
   definition.routes?.(app, { repos, security, logger });
+  const identify = gatewayIdentifier(security);
+  const graphql = graphqlHandler({
+    apollo,
+    identify: async (req, res) => {
+      const viewer = await identify(req.headers);
+      if (!viewer) writeError(expressLike(res), 401, ErrorCode.UNAUTHENTICATED, NOT_FROM_GATEWAY);
+      return viewer;
+    },
+    context: (req, viewer) => createContext(requestInfoFromHeaders(req.headers, viewer)),
+    logger,
+  });
+  // Gateway requests to /graphql take the direct path (./graphql-http); Express serves the rest.
+  const httpServer = http.createServer((req, res) => {
+    if (graphql(req, res)) graphqlRequests += 1;
+    else app(req, res);
+  });
+  answerClientErrorsAsJson(httpServer, logger);
+  // Requests the direct path does not take (GET, other bodies) go through Express as before.
   app.use(
     '/graphql',
     (_req: Request, _res: Response, next: NextFunction) => {
