@@ -115,9 +115,11 @@ async function verifyAssertionClaims(
   token: string,
   key: AssertionKey,
   audience: AssertionAudience,
+  now?: number,
 ): Promise<{ identity: Identity; trustedUntil?: number }> {
   try {
     const { payload } = await jwtVerify(token, key.secret, {
+      ...(now === undefined ? {} : { currentDate: new Date(now) }),
       algorithms: ['HS256'],
       issuer: `${ISSUER}/${key.deploymentId}`,
       audience: `${audience}/${key.deploymentId}`,
@@ -162,14 +164,17 @@ export class AssertionVerifier {
     this.verified = new LRUCache({ max });
   }
 
-  /** The identity a valid assertion carries; throws {@link AssertionError} otherwise. */
+  /**
+   * The identity a valid assertion carries; throws {@link AssertionError} otherwise. `now`
+   * (epoch ms) is the clock both the memory and a fresh check read.
+   */
   async verify(token: string, now = Date.now()): Promise<Identity> {
     const known = this.verified.get(token);
     if (known) {
       if (now < known.trustedUntil) return known.identity;
       this.verified.delete(token);
     }
-    const { identity, trustedUntil } = await verifyAssertionClaims(token, this.key, this.audience);
+    const { identity, trustedUntil } = await verifyAssertionClaims(token, this.key, this.audience, now);
     if (trustedUntil !== undefined && now < trustedUntil) this.verified.set(token, { identity, trustedUntil });
     return identity;
   }
