@@ -905,13 +905,21 @@ async function main(): Promise<void> {
     }
     const out = path.resolve(ROOT, args.out!);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, report);
+    // Sections written by hand after the marker (e.g. before/after comparisons of two builds,
+    // which one run cannot make) survive the rewrite.
+    const previous = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+    const kept = previous.includes(KEPT_MARKER) ? previous.slice(previous.indexOf(KEPT_MARKER)) : '';
+    fs.writeFileSync(out, kept ? `${report}\n${kept}` : report);
     log(`\n${report}`);
     log(`written to ${path.relative(ROOT, out)}`);
   } finally {
     await stopAll();
   }
 }
+
+/** In a written report, what follows this line is kept when the bench rewrites the file. */
+const KEPT_MARKER =
+  '<!-- Written by hand: npm run bench keeps everything from this line on when it rewrites this file. -->';
 
 function machine(): string {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
