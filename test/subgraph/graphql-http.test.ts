@@ -1,6 +1,7 @@
 import { ANONYMOUS, signAssertion } from '../../subgraphs/kit/identity';
 import { GRAPHQL_BODY_LIMIT } from '../../subgraphs/kit/graphql-http';
 import { listen } from '../../subgraphs/kit/server';
+import { membership } from '../../subgraphs/membership/server';
 import { tourism } from '../../subgraphs/tourism/server';
 import { openSubgraph, type SubgraphHarness, TEST_SECURITY } from '../support/subgraph';
 
@@ -79,6 +80,19 @@ describe("a subgraph's /graphql over HTTP", () => {
     expect(JSON.parse(response.text).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it("answers the schema's cache hints in Cache-Control (tourism hints its types)", async () => {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-gateway-assertion': await signAssertion(ANONYMOUS, TEST_SECURITY.assertionKey),
+      },
+      body: JSON.stringify({ query: '{ destinations { id name } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('max-age=60, public');
+  });
+
   it('serves GET queries and other content types through Express, signed callers only', async () => {
     const assertion = await signAssertion(ANONYMOUS, TEST_SECURITY.assertionKey);
     const get = await fetch(`${base}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
@@ -87,5 +101,34 @@ describe("a subgraph's /graphql over HTTP", () => {
     expect(get.status).toBe(200);
     expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
     expect((await fetch(`${base}/graphql?query=${encodeURIComponent('{ __typename }')}`)).status).toBe(401);
+  });
+});
+
+describe('a subgraph whose schema has no cache hints', () => {
+  let subgraph: SubgraphHarness;
+  let base: string;
+
+  beforeAll(async () => {
+    subgraph = await openSubgraph(membership, 'sqlite');
+    base = `http://127.0.0.1:${await listen(subgraph.built.httpServer, 0, '127.0.0.1')}`;
+  });
+  afterAll(async () => {
+    subgraph.built.httpServer.closeAllConnections();
+    subgraph.built.httpServer.close();
+    await subgraph.close();
+  });
+
+  it('sends no Cache-Control, which the gateway reads as never cacheable', async () => {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-gateway-assertion': await signAssertion(ANONYMOUS, TEST_SECURITY.assertionKey),
+      },
+      body: JSON.stringify({ query: '{ members(first: 2) { nodes { id } } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()) as unknown).toMatchObject({ data: { members: { nodes: expect.any(Array) } } });
+    expect(response.headers.get('cache-control')).toBeNull();
   });
 });
