@@ -12,6 +12,9 @@
  * Hive Gateway is installed on demand from bench/hive/package.json into bench/hive/node_modules.
  * --rounds N (1) measures every target of a scenario N times, interleaved, and sums the rounds.
  * --executor ours|apollo (GATEWAY_EXECUTOR of every run of our gateway; default: the gateway's own default), --help.
+ * --target NAME (repeatable) keeps only the side-by-side targets so named (e.g. `--only R --target ours`).
+ * --profile-subgraphs (only R through our gateway, every subgraph under `node --cpu-prof`; each subgraph's CPU per
+ * client operation and per subgraph request, and its profile summarised, in docs/profile-subgraphs.md).
  * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -33,6 +36,14 @@ import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
 import { loadGatewayConfig } from '../gateway/config';
 import { benchCampaignSlug, seedForBenchmark } from './seed-scale';
 import { REALISTIC_OPERATIONS, realisticRequests } from './realistic';
+import {
+  addCounters,
+  renderSubgraphUsage,
+  SUBGRAPH_USAGE_HEADER,
+  type SubgraphCounters,
+  type SubgraphUsage,
+  subgraphUsage,
+} from './subgraph-cpu';
 
 const ROOT = path.resolve(__dirname, '..');
 const { values: args } = parseArgs({
@@ -43,6 +54,8 @@ const { values: args } = parseArgs({
     soak: { type: 'string' },
     'soak-warmup': { type: 'string', default: '60' },
     profile: { type: 'boolean', default: false },
+    'profile-subgraphs': { type: 'boolean', default: false },
+    target: { type: 'string', multiple: true },
     only: { type: 'string' },
     executors: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
@@ -79,12 +92,21 @@ const SIDE_BY_SIDE_SCENARIOS = {
  * bench/hive/gateway.mjs); the stock gateway does not deduplicate POSTs. For R deduplication could
  * not apply anyway (every request differs), but the settings stay the same for every scenario.
  */
-const SIDE_BY_SIDE: ReadonlyArray<{ name: string; kind: 'ours' | 'stock' | 'hive'; env: Record<string, string> }> = [
+interface SideBySideTarget {
+  name: string;
+  kind: 'ours' | 'stock' | 'hive';
+  env: Record<string, string>;
+}
+const SIDE_BY_SIDE: readonly SideBySideTarget[] = (<SideBySideTarget[]>[
   { name: 'ours', kind: 'ours', env: { GATEWAY_EXECUTOR: 'ours', SUBGRAPH_DEDUPE: 'false' } },
   { name: 'ours, apollo executor', kind: 'ours', env: { GATEWAY_EXECUTOR: 'apollo', SUBGRAPH_DEDUPE: 'false' } },
   { name: 'stock', kind: 'stock', env: {} },
   { name: 'hive router runtime', kind: 'hive', env: { HIVE_DEDUPE: 'false' } },
-];
+]).filter((t) => !args.target || args.target.includes(t.name));
+if (args.target && SIDE_BY_SIDE.length === 0)
+  throw new Error(
+    `--target names none of the side-by-side targets (ours, "ours, apollo executor", stock, "hive router runtime")`,
+  );
 
 /** Whether a scenario runs: `--executors` keeps the side-by-side group only, `--only` filters by name prefix. */
 function selected(group: Group, name: string): boolean {
@@ -131,6 +153,8 @@ interface Result {
   gatewayPeakMiB: number;
   subgraphPeakMiB: number;
   sqlPerOp: number;
+  /** Each subgraph's CPU, requests and SQL per operation over the measured run. */
+  subgraphs: SubgraphUsage[];
 }
 
 function log(line: string): void {
@@ -272,18 +296,24 @@ async function main(): Promise<void> {
     const urls = Object.fromEntries(
       names.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `http://127.0.0.1:${ports[n]}/graphql`]),
     );
+    const profileDir = (name: string) => path.join(dir, `profile-${name.replace(/\W+/g, '-')}`);
     const subgraphs: Record<string, RunningService> = {};
     for (const name of names) {
-      subgraphs[name] = await startService(`subgraphs/${name}/index.ts`, {
-        ...databaseEnv,
-        ...quiet,
-        ...urls,
-        PORT: String(ports[name]),
-      });
+      subgraphs[name] = await startService(
+        `subgraphs/${name}/index.ts`,
+        {
+          ...databaseEnv,
+          ...quiet,
+          ...urls,
+          PORT: String(ports[name]),
+          // BENCH_SUBGRAPH_NODE_OPTIONS: V8 settings or a preloaded probe for the subgraphs, like the gateway's below.
+          ...(process.env.BENCH_SUBGRAPH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SUBGRAPH_NODE_OPTIONS } : {}),
+        },
+        args['profile-subgraphs'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(`subgraph-${name}`)}`] : [],
+      );
       services.push(subgraphs[name]!);
     }
     const supergraph = path.join(ROOT, 'schema/supergraph.graphql');
-    const profileDir = (name: string) => path.join(dir, `profile-${name.replace(/\W+/g, '-')}`);
     const profiling = (name: string): string[] =>
       args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : [];
     const startOurs = async (env: Record<string, string>, nodeArgs: string[] = []) => {
@@ -318,7 +348,7 @@ async function main(): Promise<void> {
     const s2Name = `S2 across ${names.includes('content') ? 'four' : 'three'} subgraphs`;
     const variantSpecs = args.profile
       ? [dedupeOff]
-      : args.soak || !selected('main', s2Name)
+      : args.soak || args['profile-subgraphs'] || !selected('main', s2Name)
         ? []
         : [dedupeOff, workers];
     const variants: Array<Target & { service: RunningService }> = [];
@@ -352,7 +382,12 @@ async function main(): Promise<void> {
     // The side-by-side comparison's own processes: our gateway on each executor, Hive Gateway.
     const sideBySide: Target[] = [];
     let hiveUnavailable: string | undefined;
-    if (!args.soak && !args.profile && Object.values(SIDE_BY_SIDE_SCENARIOS).some((n) => selected('executors', n))) {
+    if (
+      !args.soak &&
+      !args.profile &&
+      !args['profile-subgraphs'] &&
+      Object.values(SIDE_BY_SIDE_SCENARIOS).some((n) => selected('executors', n))
+    ) {
       for (const spec of SIDE_BY_SIDE) {
         if (spec.kind === 'stock') {
           sideBySide.push({ name: spec.name, url: stock.url, pid: stock.child.pid! });
@@ -389,17 +424,25 @@ async function main(): Promise<void> {
       }
     }
 
-    const sqlTotal = async () => {
+    // Every subgraph's counters: CPU from /proc, SQL statements and GraphQL requests from its
+    // /internal/stats (a subgraph built before the request counter existed reports none).
+    const subgraphCounters = async (): Promise<Record<string, SubgraphCounters>> => {
       const assertion = await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE);
-      let total = 0;
+      const counters: Record<string, SubgraphCounters> = {};
       for (const name of names) {
         const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
           headers: { [ASSERTION_HEADER]: assertion },
         });
-        total += ((await response.json()) as { sqlStatements: number }).sqlStatements;
+        const stats = (await response.json()) as { sqlStatements: number; graphqlRequests?: number };
+        counters[name] = {
+          cpuMs: cpuMs(subgraphs[name]!.child.pid!),
+          sql: stats.sqlStatements,
+          ...(stats.graphqlRequests !== undefined ? { requests: stats.graphqlRequests } : {}),
+        };
       }
-      return total;
+      return counters;
     };
+    const sqlTotal = async () => Object.values(await subgraphCounters()).reduce((sum, c) => sum + c.sql, 0);
 
     // S4 writes for a campaign the dev member takes part in.
     const campaignId = stableId('campaign', benchCampaignSlug(0));
@@ -627,6 +670,60 @@ async function main(): Promise<void> {
       return;
     }
 
+    if (args['profile-subgraphs']) {
+      // R through our gateway while every subgraph runs under --cpu-prof: where the subgraphs' CPU goes.
+      const target = gateways[0]!;
+      log(`profile: R through ${target.name} for ${duration} s, subgraphs under --cpu-prof...`);
+      await drive(target, rRequests('warm-up', 0), Math.max(2, Math.round(duration / 3)));
+      const before = await subgraphCounters();
+      const started = Date.now();
+      const { result, latencies, graphqlErrors } = await drive(target, rRequests('measured', 0), duration);
+      const after = await subgraphCounters();
+      const usage = subgraphUsage(before, after, latencies.length);
+      // A profile is written as its process exits; only its last (exit − start) ms are the measured load.
+      await Promise.all(names.map((name) => subgraphs[name]!.stop()));
+      const lastMs = Date.now() - started;
+      latencies.sort((a, b) => a - b);
+      const errors = result.errors + result.non2xx + graphqlErrors;
+      const headline = `${latencies.length} operations, ${(latencies.length / duration).toFixed(0)} req/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${errors} errors (every subgraph profiled, so slower than unprofiled)`;
+      log(headline);
+      const sections: string[] = [];
+      for (const name of names) {
+        const profile = profileDir(`subgraph-${name}`);
+        const file = fs.readdirSync(profile).find((f) => f.endsWith('.cpuprofile'));
+        if (!file) throw new Error(`subgraph ${name} wrote no CPU profile`);
+        // Kept (data/ is not committed) for Chrome DevTools or speedscope.
+        const kept = path.join(ROOT, 'data/bench', `subgraph-${name}-r.cpuprofile`);
+        fs.mkdirSync(path.dirname(kept), { recursive: true });
+        fs.copyFileSync(path.join(profile, file), kept);
+        sections.push(renderProfile(`${name} subgraph`, summariseProfile(kept, { lastMs }), latencies.length));
+        log(sections[sections.length - 1]!);
+      }
+      const report = [
+        '# CPU profile of the subgraphs under R',
+        '',
+        `Generated by \`npm run bench -- --profile-subgraphs --scale ${scale} --duration ${duration} --connections ${connections}\` on ${new Date().toISOString().slice(0, 10)}`,
+        `(${machine()}; ${mysql ? 'MySQL/MariaDB' : 'SQLite'}). Scenario R (the member-platform mix, bench/realistic.ts) through our gateway; every`,
+        'subgraph runs under `node --cpu-prof`, and the tables count the samples of the measured run only (not start-up',
+        'or warm-up), self time, idle left out. "ms/op" is per client operation. The full profiles are kept in',
+        '`data/bench/subgraph-*-r.cpuprofile` (not committed) for Chrome DevTools or speedscope.',
+        '',
+        `R through our gateway: ${headline}.`,
+        '',
+        "CPU from each process's own accounting (`/proc/<pid>/stat`, profiler overhead included), requests and SQL",
+        'statements from its `/internal/stats`:',
+        '',
+        ...SUBGRAPH_USAGE_HEADER,
+        ...renderSubgraphUsage('R', usage),
+        '',
+        ...sections,
+      ].join('\n');
+      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(ROOT, 'docs/profile-subgraphs.md'), report);
+      log('written to docs/profile-subgraphs.md');
+      return;
+    }
+
     // Statement counts must not grow with page sizes: one S2 at first: 5 and one at first: 50.
     const sqlFor = async (first: number) => {
       const before = await sqlTotal();
@@ -705,6 +802,8 @@ async function main(): Promise<void> {
         sql: number;
         errors: number;
         peaks: Map<string, number>;
+        /** Each subgraph's counters summed over the rounds (differences, from zero). */
+        subgraphs: Record<string, SubgraphCounters>;
       }
       const totals = new Map<string, Totals>();
       for (let round = 0; round < rounds; round += 1) {
@@ -713,7 +812,7 @@ async function main(): Promise<void> {
         for (const target of order) {
           if (round === 0) await drive(target, scenario.requests('warm-up', 0), Math.max(2, Math.round(duration / 3)));
           const sampler = new RssSampler({ gateway: target.pid, ...subgraphPids });
-          const sqlBefore = await sqlTotal();
+          const countersBefore = await subgraphCounters();
           const cpuBefore = cpuMs(target.pid);
           sampler.start();
           const { result, latencies, graphqlErrors } = await drive(
@@ -723,17 +822,20 @@ async function main(): Promise<void> {
           );
           const cpu = cpuMs(target.pid) - cpuBefore;
           const peaks = sampler.stop();
-          const sql = (await sqlTotal()) - sqlBefore;
+          const countersAfter = await subgraphCounters();
+          const sql = subgraphUsage(countersBefore, countersAfter, 1).reduce((sum, u) => sum + u.sqlPerOp, 0);
           const total: Totals = totals.get(target.name) ?? {
             latencies: [],
             cpu: 0,
             sql: 0,
             errors: 0,
             peaks: new Map(),
+            subgraphs: {},
           };
           for (const latency of latencies) total.latencies.push(latency);
           total.cpu += cpu;
           total.sql += sql;
+          total.subgraphs = addCounters(total.subgraphs, countersBefore, countersAfter);
           total.errors += result.errors + result.non2xx + graphqlErrors;
           for (const [name, peak] of peaks) total.peaks.set(name, Math.max(total.peaks.get(name) ?? 0, peak));
           totals.set(target.name, total);
@@ -744,7 +846,7 @@ async function main(): Promise<void> {
         }
       }
       for (const target of scenario.targets) {
-        const { latencies, cpu, sql, errors, peaks } = totals.get(target.name)!;
+        const { latencies, cpu, sql, errors, peaks, subgraphs: used } = totals.get(target.name)!;
         latencies.sort((a, b) => a - b);
         const ops = Math.max(1, latencies.length);
         const row: Result = {
@@ -761,10 +863,16 @@ async function main(): Promise<void> {
           gatewayPeakMiB: target.name.startsWith('direct') ? 0 : (peaks.get('gateway') ?? 0),
           subgraphPeakMiB: Math.max(...names.map((n) => peaks.get(n) ?? 0)),
           sqlPerOp: sql / ops,
+          // The totals are differences already, so they are measured from zero.
+          subgraphs: subgraphUsage(
+            Object.fromEntries(Object.keys(used).map((n) => [n, { cpuMs: 0, sql: 0, requests: 0 }])),
+            used,
+            latencies.length,
+          ),
         };
         results.push(row);
         log(
-          `${row.scenario} | ${row.target}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.errors} errors, CPU ${row.cpuMsPerOp.toFixed(2)} ms/op, SQL ${row.sqlPerOp.toFixed(2)}/op`,
+          `${row.scenario} | ${row.target}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.errors} errors, CPU ${row.cpuMsPerOp.toFixed(2)} ms/op, SQL ${row.sqlPerOp.toFixed(2)}/op; subgraph CPU ms/op ${row.subgraphs.map((u) => `${u.name} ${u.cpuMsPerOp.toFixed(2)}`).join(', ')}`,
         );
       }
     }
@@ -797,13 +905,21 @@ async function main(): Promise<void> {
     }
     const out = path.resolve(ROOT, args.out!);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, report);
+    // Sections written by hand after the marker (e.g. before/after comparisons of two builds,
+    // which one run cannot make) survive the rewrite.
+    const previous = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+    const kept = previous.includes(KEPT_MARKER) ? previous.slice(previous.indexOf(KEPT_MARKER)) : '';
+    fs.writeFileSync(out, kept ? `${report}\n${kept}` : report);
     log(`\n${report}`);
     log(`written to ${path.relative(ROOT, out)}`);
   } finally {
     await stopAll();
   }
 }
+
+/** In a written report, what follows this line is kept when the bench rewrites the file. */
+const KEPT_MARKER =
+  '<!-- Written by hand: npm run bench keeps everything from this line on when it rewrites this file. -->';
 
 function machine(): string {
   const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
@@ -897,8 +1013,26 @@ function renderSideBySide(results: Result[], facts: SideBySideFacts): string[] {
       '',
       ...facts.rChecks.map((c) => `- ${c}.`),
     );
-  lines.push('');
+  lines.push('', ...renderSubgraphTable(results));
   return lines;
+}
+
+/**
+ * Each subgraph's share of every measured row: CPU per client operation and per subgraph request
+ * (from the subgraph processes' own accounting, so the same whichever gateway sends the requests).
+ */
+function renderSubgraphTable(results: Result[]): string[] {
+  if (results.every((r) => r.subgraphs.length === 0)) return [];
+  return [
+    '### Subgraph CPU',
+    '',
+    "Each subgraph process's user + system CPU from `/proc/<pid>/stat` over the measured run, per client operation",
+    'and per GraphQL request it served (its `/internal/stats` counter), with its SQL statements per operation.',
+    '',
+    ...SUBGRAPH_USAGE_HEADER,
+    ...results.flatMap((r) => renderSubgraphUsage(`${r.scenario}, ${r.target}`, r.subgraphs)),
+    '',
+  ];
 }
 
 /** What the main section states besides the measured rows. */
@@ -987,6 +1121,7 @@ function renderMain(results: Result[], facts: MainFacts): string[] {
     "under load ours is far below the stock gateway's mostly because every connection sends the same operation, so",
     'in-flight deduplication shares identical subgraph queries (compare the "dedupe off" row).',
     '',
+    ...renderSubgraphTable(results),
   );
   return lines;
 }

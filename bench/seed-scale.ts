@@ -7,7 +7,7 @@
  */
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { loadSubgraphConfig } from '../subgraphs/kit/config';
-import { openDatabase } from '../subgraphs/kit/database';
+import { openDatabase, optimizeDatabase } from '../subgraphs/kit/database';
 import type { Env } from '../subgraphs/kit/env';
 import { stableId } from '../subgraphs/kit/ids';
 import { SUBGRAPHS, type SubgraphName } from '../subgraphs';
@@ -206,6 +206,8 @@ export async function seedForBenchmark(env: Env, scale: number): Promise<string[
         await subgraph.seed(database.dataSource, { devCredentials: true });
       const seeder = SCALE_SEEDERS[subgraph.name];
       lines.push(`${subgraph.name}: ${seeder ? await seeder(database.dataSource, scale) : 'sample data only'}`);
+      // Planner statistics of the loaded tables, as a subgraph takes them after seeding.
+      optimizeDatabase(database.dataSource);
     } finally {
       await database.dataSource.destroy();
     }

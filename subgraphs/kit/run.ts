@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { loadSubgraphConfig } from './config';
-import { openDatabase } from './database';
+import { openDatabase, optimizeDatabase } from './database';
 import { StartupError } from './env';
 import { createLogger } from './logger';
 import { listen } from './server';
@@ -36,6 +36,8 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
   if (config.seed === 'if-empty' && (await definition.isEmpty(database.dataSource))) {
     const devCredentials = config.nodeEnv !== 'production';
     logger.info({ summary: await definition.seed(database.dataSource, { devCredentials }) }, 'seeded sample data');
+    // The planner's statistics were taken of the empty tables.
+    optimizeDatabase(database.dataSource);
   }
   const built = await definition.build(database, logger, config.security, { config: config.events });
   if (config.security.allowUnsigned) {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -10,7 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { DocumentNode } from 'graphql';
+import { BREAK, type DocumentNode, visit } from 'graphql';
 import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { databaseAnswers, type Database } from './database';
@@ -20,19 +21,49 @@ import {
   ASSERTION_HEADER,
   type AssertionAudience,
   AssertionError,
+  AssertionVerifier,
   IDENTITY_AUDIENCE,
   type Identity,
   type SubgraphSecurity,
-  verifyAssertion,
 } from './identity';
 import type { Logger } from './logger';
 import type { BuildEventsOptions, BuiltSubgraph, SubgraphDefinition } from './descriptor';
 import { startEvents } from './events';
+import { graphqlHandler } from './graphql-http';
 import { DateScalar, DateTimeScalar } from './scalars';
 import { serveSubscriptions } from './subscriptions';
 
 // Declared beside the assertion key; re-exported for the subgraphs that build on this module.
 export type { SubgraphSecurity } from './identity';
+
+/** Node's response with the two methods {@link writeError} calls, as Express has them. */
+function expressLike(res: http.ServerResponse): { status(code: number): { json(body: unknown): void } } {
+  return {
+    status: (code) => ({
+      json: (body) => {
+        const text = JSON.stringify(body);
+        res.writeHead(code, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+        });
+        res.end(text);
+      },
+    }),
+  };
+}
+
+/** Whether a schema puts `@cacheControl` on anything (declaring the directive alone does not count). */
+function usesCacheControl(typeDefs: DocumentNode): boolean {
+  let found = false;
+  visit(typeDefs, {
+    Directive(node) {
+      if (node.name.value !== 'cacheControl') return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
 
 /** Custom scalars every subgraph declares through the shared SDL. */
 const SCALAR_RESOLVERS = { Date: DateScalar, DateTime: DateTimeScalar };
@@ -47,21 +78,36 @@ export function sendUnauthenticated(res: Response, message: string): void {
  * goes to `res.locals.viewer`. Health endpoints are mounted before it and stay open.
  */
 export function requireGatewayAssertion(security: SubgraphSecurity, audience?: AssertionAudience) {
+  const identify = gatewayIdentifier(security, audience);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const token = req.headers[ASSERTION_HEADER];
-    if (typeof token !== 'string' || token === '') {
-      if (security.allowUnsigned) {
-        res.locals.viewer = ANONYMOUS;
-        return next();
-      }
-      return sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
-    }
     try {
-      res.locals.viewer = await verifyAssertion(token, security.assertionKey, audience);
+      const viewer = await identify(req.headers);
+      if (!viewer) return sendUnauthenticated(res, NOT_FROM_GATEWAY);
+      res.locals.viewer = viewer;
       next();
     } catch (error) {
-      if (!(error instanceof AssertionError)) return next(error);
-      sendUnauthenticated(res, 'this service accepts requests from the alliance gateway only');
+      next(error);
+    }
+  };
+}
+
+const NOT_FROM_GATEWAY = 'this service accepts requests from the alliance gateway only';
+
+/**
+ * Who is calling, from a request's gateway assertion: the verified identity, anonymous for
+ * an unsigned request where those are allowed (local development), or undefined for a caller
+ * to refuse. One per mounted route: it remembers the assertions verified with this key and audience.
+ */
+function gatewayIdentifier(security: SubgraphSecurity, audience?: AssertionAudience) {
+  const verifier = new AssertionVerifier(security.assertionKey, audience);
+  return async (headers: http.IncomingHttpHeaders): Promise<Identity | undefined> => {
+    const token = headers[ASSERTION_HEADER];
+    if (typeof token !== 'string' || token === '') return security.allowUnsigned ? ANONYMOUS : undefined;
+    try {
+      return await verifier.verify(token);
+    } catch (error) {
+      if (error instanceof AssertionError) return undefined;
+      throw error;
     }
   };
 }
@@ -83,8 +129,6 @@ export async function buildSubgraph<Repos, Loaders>(
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body for a validator the gateway never sends back.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
-  answerClientErrorsAsJson(httpServer, logger);
   const { dataSource } = database;
 
   const schema = buildSubgraphSchema([
@@ -104,6 +148,10 @@ export async function buildSubgraph<Repos, Loaders>(
       ApolloServerPluginLandingPageDisabled(),
       // Federated traces are for Apollo Studio, which we do not use; they cost CPU per request.
       ApolloServerPluginInlineTraceDisabled(),
+      // Cache hints are computed field by field (a few % of a subgraph's CPU). A subgraph that
+      // hints nothing would only ever answer `cache-control: no-store`, and the gateway reads a
+      // missing header the same way (max age 0: never cached), so it skips the work.
+      ...(usesCacheControl(typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled()]),
     ],
   });
   await apollo.start();
@@ -130,18 +178,42 @@ export async function buildSubgraph<Repos, Loaders>(
     const ready = await databaseAnswers(dataSource);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', service: definition.name });
   });
+  // GraphQL requests served so far: the benchmark divides each subgraph's CPU time by them.
+  let graphqlRequests = 0;
   // SQL statements sent so far: tests and the benchmark read it to prove statement counts
   // do not grow with page sizes. Internal callers only.
   app.get(
     '/internal/stats',
     requireGatewayAssertion({ ...security, allowUnsigned: false }, IDENTITY_AUDIENCE),
     (_req, res) => {
-      res.json({ service: definition.name, sqlStatements: database.queries.count });
+      res.json({ service: definition.name, sqlStatements: database.queries.count, graphqlRequests });
     },
   );
   definition.routes?.(app, { repos, security, logger });
+  const identify = gatewayIdentifier(security);
+  const graphql = graphqlHandler({
+    apollo,
+    identify: async (req, res) => {
+      const viewer = await identify(req.headers);
+      if (!viewer) writeError(expressLike(res), 401, ErrorCode.UNAUTHENTICATED, NOT_FROM_GATEWAY);
+      return viewer;
+    },
+    context: (req, viewer) => createContext(requestInfoFromHeaders(req.headers, viewer)),
+    logger,
+  });
+  // Gateway requests to /graphql take the direct path (./graphql-http); Express serves the rest.
+  const httpServer = http.createServer((req, res) => {
+    if (graphql(req, res)) graphqlRequests += 1;
+    else app(req, res);
+  });
+  answerClientErrorsAsJson(httpServer, logger);
+  // Requests the direct path does not take (GET, other bodies) go through Express as before.
   app.use(
     '/graphql',
+    (_req: Request, _res: Response, next: NextFunction) => {
+      graphqlRequests += 1;
+      next();
+    },
     requireGatewayAssertion(security),
     // The gateway bounds client bodies (MAX_BODY_BYTES, 2 MB by default); subgraph requests
     // carry the same operation plus entity representations, so allow somewhat more.

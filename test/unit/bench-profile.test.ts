@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { codeOwner, summariseProfile } from '../../bench/profile';
+import { addCounters, renderSubgraphUsage, subgraphUsage, totalCpuMsPerOp } from '../../bench/subgraph-cpu';
 
 describe('the benchmark profile summary', () => {
   it('names the package, Node internals or our own code behind a frame', () => {
@@ -44,5 +45,35 @@ describe('the benchmark profile summary', () => {
     const tail = summariseProfile(file, { lastMs: 25 });
     expect(tail.busyMs).toBe(10);
     expect(tail.packages.map((p) => p.name)).toEqual(['(garbage collector)']);
+  });
+});
+
+describe("the benchmark's per-subgraph figures", () => {
+  it('divides each subgraph’s CPU, requests and SQL by client operations, and CPU by its requests', () => {
+    const before = { tourism: { cpuMs: 100, sql: 10, requests: 5 }, content: { cpuMs: 50, sql: 0 } };
+    const after = { tourism: { cpuMs: 300, sql: 30, requests: 45 }, content: { cpuMs: 90, sql: 8 } };
+    const rows = subgraphUsage(before, after, 20);
+    expect(rows).toEqual([
+      { name: 'tourism', cpuMsPerOp: 10, cpuMsPerRequest: 5, requestsPerOp: 2, sqlPerOp: 1 },
+      // A subgraph that does not count its requests: CPU per operation only.
+      { name: 'content', cpuMsPerOp: 2, sqlPerOp: 0.4 },
+    ]);
+    expect(totalCpuMsPerOp(rows)).toBe(12);
+    const table = renderSubgraphUsage('R', rows);
+    expect(table[0]).toBe('| R | tourism | 10.00 | 5.00 | 2.00 | 1.00 |');
+    expect(table[1]).toBe('| R | content | 2.00 | – | – | 0.40 |');
+    expect(table[2]).toBe('| R | **all subgraphs** | **12.00** | – | – | 1.40 |');
+  });
+
+  it('adds up rounds subgraph by subgraph', () => {
+    let total = addCounters({}, { a: { cpuMs: 0, sql: 0, requests: 0 } }, { a: { cpuMs: 10, sql: 2, requests: 4 } });
+    total = addCounters(
+      total,
+      { a: { cpuMs: 100, sql: 5, requests: 10 } },
+      { a: { cpuMs: 130, sql: 6, requests: 12 } },
+    );
+    expect(total).toEqual({ a: { cpuMs: 40, sql: 3, requests: 6 } });
+    const rows = subgraphUsage({ a: { cpuMs: 0, sql: 0, requests: 0 } }, total, 3);
+    expect(rows[0]).toMatchObject({ cpuMsPerRequest: 40 / 6, requestsPerOp: 2, sqlPerOp: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { findEntitiesByIds } from '../../kit/rows';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
 import { type Connection, type PageArgs, paginate } from '../../kit/pagination';
@@ -44,7 +45,7 @@ export class CampaignRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   findByIds(ids: readonly string[]): Promise<Campaign[]> {
-    return this.dataSource.getRepository(Campaign).findBy({ id: In([...ids]) });
+    return findEntitiesByIds(this.dataSource, Campaign, ids);
   }
 
   findBySlugs(slugs: readonly string[]): Promise<Campaign[]> {

@@ -1,4 +1,5 @@
 import { likePattern } from '../../kit/sql';
+import { findEntitiesByIds } from '../../kit/rows';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import {
@@ -104,7 +105,7 @@ export class ContentRepository {
 
   /** Content by id, in any order; missing ids are absent. */
   findByIds(ids: readonly string[]): Promise<Content[]> {
-    return this.dataSource.getRepository(Content).findBy({ id: In([...ids]) });
+    return findEntitiesByIds(this.dataSource, Content, ids);
   }
 
   findById(manager: EntityManager, id: string): Promise<Content | null> {

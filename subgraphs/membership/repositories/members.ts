@@ -1,4 +1,5 @@
 import { likePattern } from '../../kit/sql';
+import { findEntitiesByIds } from '../../kit/rows';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
@@ -36,7 +37,7 @@ export class MemberRepository {
 
   /** Members by id, in any order; missing ids are simply absent. */
   findByIds(ids: readonly string[]): Promise<Member[]> {
-    return this.dataSource.getRepository(Member).findBy({ id: In([...ids]) });
+    return findEntitiesByIds(this.dataSource, Member, ids);
   }
 
   /** Members by slug, in any order. */

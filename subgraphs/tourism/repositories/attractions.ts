@@ -1,4 +1,5 @@
 import { likePattern } from '../../kit/sql';
+import { findEntitiesByIds } from '../../kit/rows';
 import { randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
@@ -34,7 +35,7 @@ export class AttractionRepository {
 
   /** Attractions by id, in any order; missing ids are simply absent. */
   findByIds(ids: readonly string[]): Promise<Attraction[]> {
-    return this.dataSource.getRepository(Attraction).findBy({ id: In([...ids]) });
+    return findEntitiesByIds(this.dataSource, Attraction, ids);
   }
 
   /** Attractions by slug, in any order. */

@@ -1,4 +1,5 @@
 import { type DataSource, type EntityManager, In } from 'typeorm';
+import { findEntitiesByIds } from '../../kit/rows';
 import { Destination, type Province } from '../entities';
 
 /** Reads destinations. Every method is one SQL statement. */
@@ -7,7 +8,7 @@ export class DestinationRepository {
 
   /** Destinations by id, in any order; missing ids are simply absent. */
   findByIds(ids: readonly string[]): Promise<Destination[]> {
-    return this.dataSource.getRepository(Destination).findBy({ id: In([...ids]) });
+    return findEntitiesByIds(this.dataSource, Destination, ids);
   }
 
   /** Destinations by slug, in any order. */
