@@ -93,6 +93,9 @@ export function coerceVariables(
   return result.coerced;
 }
 
+/** Documents {@link refuseNonFiniteNumbers} has walked and found finite. */
+const finiteDocuments = new WeakSet<DocumentNode>();
+
 /**
  * Refuses a number literal too large for a double (`impressions: 1e400`) with 400
  * `BAD_USER_INPUT`. graphql-js coerces such a Float literal to Infinity without complaint;
@@ -101,6 +104,10 @@ export function coerceVariables(
  * graphql-js refuses a non-finite Float variable itself.
  */
 export function refuseNonFiniteNumbers(document: DocumentNode): void {
+  // A document's literals never change: Apollo Server's document cache hands the same parsed
+  // document to every request that sends its text, so each is walked once (a profile of R had
+  // this walk at 3 % of the gateway's CPU). A refused document is never marked, and refused again.
+  if (finiteDocuments.has(document)) return;
   visit(document, {
     FloatValue(node) {
       if (!Number.isFinite(Number(node.value))) {
@@ -111,6 +118,7 @@ export function refuseNonFiniteNumbers(document: DocumentNode): void {
       }
     },
   });
+  finiteDocuments.add(document);
 }
 
 /**
