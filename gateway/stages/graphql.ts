@@ -1,5 +1,11 @@
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext, type ContextFunction, HeaderMap } from '@apollo/server';
+import {
+  ApolloServer,
+  type ApolloServerPlugin,
+  type BaseContext,
+  type ContextFunction,
+  HeaderMap,
+} from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
