@@ -5,13 +5,16 @@
  *
  * Options: --scale N (default 10), --duration S per scenario (10), --connections C (16),
  * --soak S (only a soak of our gateway for S seconds, after --soak-warmup S, default 60), --profile (only S2
- * through ours, ours without deduplication and the stock gateway under `node --cpu-prof`, summarised in docs/profile.md), --only S2 (scenarios whose names start
+ * through ours, ours without deduplication and the stock gateway under `node --cpu-prof`, summarised in docs/profile.md;
+ * with --only R the realistic mix R instead, printed, not written), --only S2 (scenarios whose names start
  * so, for a quick comparison; the report is then printed, not written), --out FILE (docs/benchmarks.md),
  * --executors (only the side-by-side comparison: S1, S2 without deduplication and the realistic mix R
  * through our gateway on each executor, the stock gateway and Hive Gateway's router runtime; printed).
  * Hive Gateway is installed on demand from bench/hive/package.json into bench/hive/node_modules.
  * --rounds N (1) measures every target of a scenario N times, interleaved, and sums the rounds.
- * --executor ours|apollo (GATEWAY_EXECUTOR of every run of our gateway; default: the gateway's own default), --help.
+ * --executor ours|apollo (GATEWAY_EXECUTOR of every run of our gateway; default: the gateway's own default),
+ * --baseline DIR (with --executors: also our gateway from another checkout of this repository, e.g. a git worktree
+ * of an earlier commit, as target `ours at baseline` with the settings of `ours`: a before/after in one run), --help.
  * --target NAME (repeatable) keeps only the side-by-side targets so named (e.g. `--only R --target ours`).
  * --profile-subgraphs (only R through our gateway, every subgraph under `node --cpu-prof`; each subgraph's CPU per
  * client operation and per subgraph request, and its profile summarised, in docs/profile-subgraphs.md).
@@ -61,6 +64,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '1' },
     out: { type: 'string', default: 'docs/benchmarks.md' },
     executor: { type: 'string' },
+    baseline: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -316,9 +320,9 @@ async function main(): Promise<void> {
     const supergraph = path.join(ROOT, 'schema/supergraph.graphql');
     const profiling = (name: string): string[] =>
       args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : [];
-    const startOurs = async (env: Record<string, string>, nodeArgs: string[] = []) => {
+    const startOurs = async (env: Record<string, string>, nodeArgs: string[] = [], entry = 'gateway/index.ts') => {
       const started = await startService(
-        'gateway/index.ts',
+        entry,
         {
           ...quiet,
           ...urls,
@@ -394,6 +398,14 @@ async function main(): Promise<void> {
         } else if (spec.kind === 'ours') {
           const service = await startOurs(spec.env);
           sideBySide.push({ name: spec.name, url: service.url, pid: service.child.pid! });
+          if (args.baseline && spec.name === 'ours') {
+            // The same gateway from another checkout (its own sources, this run's subgraphs and settings).
+            const entry = path.relative(ROOT, path.resolve(args.baseline, 'gateway/index.ts'));
+            // tsx reads the tsconfig of the working directory (this checkout's) unless told otherwise.
+            const tsconfig = path.resolve(args.baseline, 'tsconfig.json');
+            const baseline = await startOurs({ ...spec.env, TSX_TSCONFIG_PATH: tsconfig }, [], entry);
+            sideBySide.push({ name: 'ours at baseline', url: baseline.url, pid: baseline.child.pid! });
+          }
         } else {
           hiveUnavailable = ensureHive();
           if (!hiveUnavailable) {
@@ -629,29 +641,40 @@ async function main(): Promise<void> {
     }
 
     if (args.profile) {
-      const s2 = [s2Request()];
+      // `--only R` profiles the realistic mix (fresh variables per request) instead of S2.
+      const realistic = args.only?.startsWith('R') ?? false;
+      const label = realistic ? 'R' : 'S2';
+      const load = (phase: Phase) => (realistic ? rRequests(phase, 0) : [s2Request()]);
       const sections: string[] = [];
       for (const [target, service] of [
         [gateways[0]!, ours],
         [variants[0]!, variants[0]!.service],
         [gateways[1]!, stock],
       ] as const) {
-        log(`profile: S2 through ${target.name} for ${duration} s...`);
-        await drive(target, s2, Math.max(2, Math.round(duration / 3)));
+        log(`profile: ${label} through ${target.name} for ${duration} s...`);
+        await drive(target, load('warm-up'), Math.max(2, Math.round(duration / 3)));
         const started = Date.now();
-        const { latencies } = await drive(target, s2, duration);
+        const { latencies } = await drive(target, load('measured'), duration);
         // The profile is written as the process exits; only its last (exit − start) ms are the measured load.
         await service.stop();
         const lastMs = Date.now() - started;
         const file = fs.readdirSync(profileDir(target.name)).find((f) => f.endsWith('.cpuprofile'));
         if (!file) throw new Error(`${target.name} wrote no CPU profile`);
         // Kept (data/ is not committed) for Chrome DevTools or speedscope.
-        const kept = path.join(ROOT, 'data/bench', `${target.name.replace(/\W+/g, '-')}-s2.cpuprofile`);
+        const kept = path.join(
+          ROOT,
+          'data/bench',
+          `${target.name.replace(/\W+/g, '-')}-${label.toLowerCase()}.cpuprofile`,
+        );
         fs.mkdirSync(path.dirname(kept), { recursive: true });
         fs.copyFileSync(path.join(profileDir(target.name), file), kept);
         const summary = summariseProfile(kept, { lastMs });
         sections.push(renderProfile(`${target.name} gateway`, summary, latencies.length));
         log(sections[sections.length - 1]!);
+      }
+      if (realistic) {
+        log('(the profile of R is printed, not written: docs/profile.md is the profile of S2)');
+        return;
       }
       const report = [
         '# CPU profile of S2',

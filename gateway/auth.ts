@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { SignJWT, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -125,9 +125,7 @@ export class Authenticator {
 
   private async check(credential: { apiKey: string } | { keyId: string }): Promise<CredentialCheck> {
     const cacheKey =
-      'apiKey' in credential
-        ? `k:${createHash('sha256').update(credential.apiKey).digest('base64url')}`
-        : `i:${credential.keyId}`;
+      'apiKey' in credential ? `k:${hash('sha256', credential.apiKey, 'base64url')}` : `i:${credential.keyId}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return cached;
     const base = this.identityUrl();

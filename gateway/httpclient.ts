@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { urlToHttpOptions } from 'node:url';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
 /** Options of {@link createSubgraphFetcher}. */
@@ -161,6 +162,17 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     timeout: options.idleTimeoutMs,
   });
   const inFlight = new Map<string, Promise<RawResponse>>();
+  // Each subgraph's URL parsed once: given a URL string, `http.request` parses it (WHATWG `URL`)
+  // for every fetch; these are the options it would derive from it.
+  const targets = new Map<string, http.RequestOptions>();
+  const targetOf = (url: string): http.RequestOptions => {
+    let target = targets.get(url);
+    if (!target) {
+      target = urlToHttpOptions(new URL(url));
+      targets.set(url, target);
+    }
+    return target;
+  };
 
   /**
    * Sends one request: over the pool, or (`fresh`) on a one-off connection outside it. The
@@ -180,8 +192,8 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
         reject(timedOut ?? error);
       };
       const request = http.request(
-        url,
         {
+          ...targetOf(url),
           method: init.method ?? 'GET',
           headers,
           // `false`: a one-off connection, closed after this request.

@@ -1,10 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
+  type DirectiveNode,
+  type DocumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLFormattedError,
   Kind,
   getVariableValues,
+  visit,
 } from 'graphql';
 import Negotiator from 'negotiator';
 import { type SubsequentPayload, defersAnything, takeSubsequentPayloads } from './execution';
@@ -13,6 +16,30 @@ import { type SubsequentPayload, defersAnything, takeSubsequentPayloads } from '
 export const MULTIPART_DEFER = 'multipart/mixed; deferSpec=20220824';
 /** The media types Apollo Server negotiates among for incremental delivery. */
 const MULTIPART_TYPES = ['multipart/mixed', 'multipart/mixed; incrementalSpec=v0.2', MULTIPART_DEFER];
+
+/** Whether each document seen has any `@defer` on a fragment (see {@link mayDefer}). */
+const deferringDocuments = new WeakMap<DocumentNode, boolean>();
+
+/**
+ * Whether a document has `@defer` on any inline fragment or fragment spread, whatever its
+ * condition: only then can {@link defersAnything} find something deferred. Worked out once per
+ * document (Apollo Server's document cache gives every request with the same text the same
+ * one), so that most requests skip coercing their variables for `@defer(if:)`.
+ */
+function mayDefer(document: DocumentNode): boolean {
+  let known = deferringDocuments.get(document);
+  if (known === undefined) {
+    let found = false;
+    const check = {
+      enter: (node: { directives?: readonly DirectiveNode[] }) =>
+        void (found ||= node.directives?.some((directive) => directive.name.value === 'defer') ?? false),
+    };
+    visit(document, { InlineFragment: check, FragmentSpread: check });
+    known = found;
+    deferringDocuments.set(document, known);
+  }
+  return known;
+}
 
 /** Apollo Server's `formatError`, as the GraphQL stage configures it. */
 type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -64,7 +91,7 @@ export function incrementalDeliveryPlugin<T extends object>(formatError: FormatE
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, operation, document, request }) {
-          if (!operation) return;
+          if (!operation || !mayDefer(document)) return;
           // `@defer(if: $v)` with the value execution will see (defaults applied); values that do not coerce are refused by the limits.
           const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
           if (variables.errors) return;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import fs from 'node:fs';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { StartupError } from '../subgraphs/kit/env';
@@ -13,7 +13,7 @@ export interface OperationManifest {
 
 /** SHA-256 hex of an operation's text: its id in APQ and in the manifest. */
 export function operationId(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest('hex');
+  return hash('sha256', body, 'hex');
 }
 
 /** Reads a trusted-documents manifest into id → operation text; a bad file stops start-up. */

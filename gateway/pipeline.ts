@@ -32,8 +32,10 @@ export interface PipelineParts extends Omit<GraphQLStageOptions, 'config'> {
 /** The started pipeline, as `server.ts` mounts it. */
 export interface Pipeline {
   stages: readonly GatewayStage[];
-  /** Every stage's request handlers, in order, for `app.use('/graphql', ...)`. */
+  /** Every stage's request handlers, in order. */
   handlers: RequestHandler[];
+  /** The same handlers as one, for `app.use('/graphql', ...)` (see {@link inSequence}). */
+  handler: RequestHandler;
   /** The stages' error handlers, mounted after everything else. */
   errorHandlers: ErrorRequestHandler[];
   apollo: ApolloServer<GatewayContext>;
@@ -69,14 +71,44 @@ export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
     graphql,
   ];
   for (const stage of stages) await stage.start?.(stages);
+  const handlers = stages.flatMap((stage) => stage.onRequest ?? []);
   return {
     stages,
-    handlers: stages.flatMap((stage) => stage.onRequest ?? []),
+    handlers,
+    handler: inSequence(handlers),
     errorHandlers: stages.flatMap((stage) => (stage.onError ? [stage.onError] : [])),
     apollo: graphql.apollo(),
     close: async () => {
       // Last stage first: GraphQL (Apollo Server) stops before what it may still use.
       for (const stage of [...stages].reverse()) await stage.close?.();
     },
+  };
+}
+
+/**
+ * Runs `handlers` one after the other as Express's router runs the handlers of one
+ * `app.use(path, ...handlers)`, in one router layer instead of one layer each: the router
+ * matches the path, and rewrites and restores `req.url`, for every layer it passes (2 % of the
+ * gateway's CPU on scenario R for the nine handlers of `/graphql`). As in the router, `next()`
+ * and `next('route')` go on to the next handler, `next(error)` and `next('router')` leave the
+ * sequence for the router to handle, and a handler that throws or whose promise rejects passes
+ * its error on.
+ */
+function inSequence(handlers: readonly RequestHandler[]): RequestHandler {
+  return (req, res, done) => {
+    let index = 0;
+    const next = (error?: unknown): void => {
+      if (error !== undefined && error !== null && error !== 'route') return done(error);
+      const handler = handlers[index++];
+      if (!handler) return done();
+      try {
+        const result: unknown = handler(req, res, next);
+        if (result instanceof Promise)
+          result.then(undefined, (reason: unknown) => next(reason || new Error('Rejected promise')));
+      } catch (thrown) {
+        next(thrown);
+      }
+    };
+    next();
   };
 }

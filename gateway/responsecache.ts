@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Redis } from './redis';
 
@@ -15,9 +15,11 @@ export function responseCacheKey(
   variables: unknown,
   language: string | undefined,
 ): string {
-  return createHash('sha256')
-    .update(JSON.stringify([query, operationName ?? null, variables ?? null, language?.slice(0, 256) ?? null]))
-    .digest('base64url');
+  return hash(
+    'sha256',
+    JSON.stringify([query, operationName ?? null, variables ?? null, language?.slice(0, 256) ?? null]),
+    'base64url',
+  );
 }
 
 /** True when the client asked not to be served from a cache (`Cache-Control: no-cache` or `no-store`). */

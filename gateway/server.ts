@@ -210,7 +210,7 @@ export async function buildGateway(
       refuseAuthentication(res, error);
     }
   });
-  app.use('/graphql', ...pipeline.handlers);
+  app.use('/graphql', pipeline.handler);
   app.use((_req: Request, res: Response) => {
     refuse(res, 404, 'NOT_FOUND', 'no such endpoint: the API is POST /graphql (and GET /graphql for queries)');
   });

@@ -361,6 +361,41 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
     expect((await fetch(`http://127.0.0.1:${port()}/healthz`)).status).toBe(200);
   });
 
+  it.each([
+    ['a result', { query: '{ __typename }' }, 200],
+    // Apollo Server's own refusal quotes the value: the length counts its UTF-8 bytes, not its characters.
+    ['a refusal', { query: 'query Q($x: Int) { members(first: $x) { totalCount } }', variables: { x: '成都' } }, 400],
+  ])(
+    'writes the head of %s over POST as Express did: charset, byte length, request id',
+    async (_what, payload, status) => {
+      const body = JSON.stringify(payload);
+      const answer = await rawBytes(
+        dev.port,
+        `POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      const [head, text] = answer.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head).toMatch(/\r\nContent-Type: application\/(graphql-response\+)?json; charset=utf-8\r\n/);
+      expect(head).toMatch(new RegExp(`\r\nContent-Length: ${Buffer.byteLength(text ?? '')}\r\n`));
+      expect(head).toMatch(/\r\nx-request-id: [A-Za-z0-9._:-]+\r\n/);
+      const parsed = JSON.parse(text ?? '') as { data?: unknown; errors?: Array<{ message: string }> };
+      if (status === 200) expect(parsed.data).toEqual({ __typename: 'Query' });
+      else expect(parsed.errors?.[0]?.message).toContain('成都');
+    },
+  );
+
+  it('answers a GET query with the same head', async () => {
+    const answer = await rawBytes(
+      dev.port,
+      `GET /graphql?query=${encodeURIComponent('{ __typename }')} HTTP/1.1\r\nHost: gateway\r\nApollo-Require-Preflight: true\r\nConnection: close\r\n\r\n`,
+    );
+    const [head, text] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head).toMatch(/\r\nContent-Type: application\/(graphql-response\+)?json; charset=utf-8\r\n/);
+    expect(head).toMatch(new RegExp(`\r\nContent-Length: ${Buffer.byteLength(text ?? '')}\r\n`));
+    expect(JSON.parse(text ?? '')).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('answers malformed HTTP with a complete coded JSON 400', async () => {
     const answer = await rawBytes(dev.port, 'NOT HTTP AT ALL\r\n\r\n');
     const [head, body] = answer.split('\r\n\r\n');
