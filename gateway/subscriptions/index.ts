@@ -357,6 +357,9 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         if (plan.node?.kind !== 'Subscription') {
           return [coded('this subscription selects nothing a subgraph delivers', OPERATION_NOT_SUPPORTED)];
         }
+        if (!options.subgraphUrl(plan.node.primary.serviceName)) {
+          return [coded('part of the graph is not available for subscriptions', SUBGRAPH_UNAVAILABLE)];
+        }
         // Counted from here: onComplete, called however the operation ends, uncounts it.
         state.running.add(id);
         const prepared = prepare(loaded, document, payload.operationName);
