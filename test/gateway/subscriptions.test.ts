@@ -70,13 +70,21 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     return body.data!;
   };
 
-  /** A graphql-ws client of `gateway` with `authorization` in its connectionParams (none: anonymous). */
-  const connect = (authorization?: string, gateway: InProcessGateway = graph.gateway): Client => {
+  /**
+   * A graphql-ws client of `gateway` with `authorization` in its connectionParams (none:
+   * anonymous), or on the upgrade request's `Authorization` header (`inHeader`).
+   */
+  const connect = (authorization?: string, gateway: InProcessGateway = graph.gateway, inHeader = false): Client => {
+    const headers = inHeader && authorization ? { authorization } : {};
     const client = createClient({
       url: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
+      webSocketImpl: class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers });
+        }
+      },
       retryAttempts: 0,
-      connectionParams: authorization ? { authorization } : {},
+      connectionParams: authorization && !inHeader ? { authorization } : {},
     });
     clients.push(client);
     return client;
@@ -119,10 +127,15 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     };
   }
 
-  async function publishStory(title: string, as = AUTHOR, attractionIds: string[] = []): Promise<string> {
+  async function publishStory(
+    title: string,
+    as = AUTHOR,
+    attractionIds: string[] = [],
+    language = 'en',
+  ): Promise<string> {
     const { createContent } = await run<{ createContent: { id: string } }>(
       `mutation($input: CreateContentInput!) { createContent(input: $input) { id } }`,
-      { input: { kind: 'ARTICLE', title, language: 'en', attractionIds } },
+      { input: { kind: 'ARTICLE', title, language, attractionIds } },
       as,
     );
     await run(`mutation($id: ID!) { publishContent(id: $id) { id } }`, { id: createContent.id }, as);
@@ -160,6 +173,17 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     });
   });
 
+  it("passes the client's variables to the subgraph: a filter picks the events", async () => {
+    const subscriber = await subscribe(
+      connect(),
+      'subscription($f: ContentEventFilter) { contentPublished(filter: $f) { title language } }',
+      { f: { language: 'zh-CN' } },
+    );
+    await publishStory('In English');
+    await publishStory('用中文', AUTHOR, [], 'zh-CN');
+    expect(await subscriber.next()).toEqual({ data: { contentPublished: { title: '用中文', language: 'zh-CN' } } });
+  });
+
   it("resolves the same fields with Apollo's planner (GATEWAY_PLANNER=apollo)", async () => {
     const gateway = await graph.startGateway({ GATEWAY_PLANNER: 'apollo' });
     const subscriber = await subscribe(connect(undefined, gateway), PUBLISHED);
@@ -180,7 +204,8 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const subscribers = {
       other: await subscribe(connect(`Bearer ${otherMember}`), PUBLISHED),
       anonymous: await subscribe(connect(), PUBLISHED),
-      author: await subscribe(connect(`Bearer ${AUTHOR}`), PUBLISHED),
+      // The author's credential on the upgrade request rather than in connectionParams.
+      author: await subscribe(connect(`Bearer ${AUTHOR}`, graph.gateway, true), PUBLISHED),
       admin: await subscribe(connect(`Bearer ${ADMIN}`), PUBLISHED),
     };
     // Published and archived again before the relay publishes: at delivery it is no longer public.
@@ -246,8 +271,11 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     });
   });
 
-  it('closes a connection with a bad credential with 4401 and a reason', async () => {
-    const client = connect('Bearer not-a-token');
+  it.each([
+    ['connectionParams', false],
+    ['the upgrade request', true],
+  ])('closes a connection with a bad credential in %s with 4401 and a reason', async (_where, inHeader) => {
+    const client = connect('Bearer not-a-token', graph.gateway, inHeader);
     const closed = closeOf(client);
     const iterator = client.iterate({ query: PUBLISHED });
     await expect(iterator.next()).rejects.toBeDefined();
