@@ -221,6 +221,7 @@ export async function buildGateway(
     httpServer,
     config,
     logger,
+    metrics,
     authenticator,
     assertions: new AssertionCache(config.assertionKey),
     supergraph: () => supergraph?.(),

@@ -42,6 +42,7 @@ import { GOING_AWAY, TOO_MANY_SUBSCRIPTIONS } from '../../subgraphs/kit/subscrip
 import type { AssertionCache } from '../assertions';
 import type { Authenticator } from '../auth';
 import type { GatewayConfig } from '../config';
+import type { GatewayMetrics } from '../metrics';
 import { type GatewayContext, SUBGRAPH_UNAVAILABLE } from '../datasource';
 import {
   OPERATION_NOT_SUPPORTED,
@@ -86,6 +87,7 @@ export interface GatewaySubscriptionOptions {
   httpServer: http.Server;
   config: Pick<GatewayConfig, 'executor' | 'limits' | 'subscriptionsPerConnection' | 'nodeEnv'>;
   logger: Logger;
+  metrics: GatewayMetrics;
   authenticator: Authenticator;
   assertions: AssertionCache;
   /** The supergraph our executor runs now (undefined before the first load, or with Apollo's executor). */
@@ -152,7 +154,7 @@ function coded(message: string, code: string): GraphQLError {
  * Upgrades to other paths answer 404, upgrades during a drain 503, both as coded JSON.
  */
 export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): GatewaySubscriptions {
-  const { httpServer, config, logger, authenticator, assertions } = options;
+  const { httpServer, config, logger, metrics, authenticator, assertions } = options;
   const limit = config.subscriptionsPerConnection;
   const production = config.nodeEnv === 'production';
   const maskInternal = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected subscription error'));
@@ -180,7 +182,10 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     if (path !== SUBSCRIPTIONS_PATH) {
       return refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND', `WebSocket is served at ${SUBSCRIPTIONS_PATH} only`);
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      metrics.websocketConnections.inc();
+      wss.emit('connection', ws, request);
+    });
   };
   httpServer.on('upgrade', onUpgrade);
 
@@ -249,7 +254,14 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
           yield result as ExecutionResult;
         }
       } catch (error) {
-        yield { errors: upstreamFailure(error) };
+        const errors = upstreamFailure(error);
+        if (errors[0]?.extensions.code === SUBGRAPH_UNAVAILABLE) {
+          logger.warn(
+            { subgraph: node.primary.serviceName, requestId: state.requestId, err: error },
+            'subscription to a subgraph failed',
+          );
+        }
+        yield { errors };
       }
     }
     const generator = events();
@@ -293,6 +305,7 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         }
       },
       onSubscribe: (ctx: ConnectionContext, id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        // graphql-ws runs onSubscribe only on acknowledged connections: onConnect has set the state.
         const state = ctx.extra as unknown as ConnectionState;
         if (config.executor !== 'ours') {
           return [
@@ -362,6 +375,7 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         }
         // Counted from here: onComplete, called however the operation ends, uncounts it.
         state.running.add(id);
+        metrics.subscriptions.inc();
         const prepared = prepare(loaded, document, payload.operationName);
         const subscription: PreparedSubscription = {
           node: plan.node,
@@ -380,12 +394,19 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         };
       },
       subscribe: (args) => run(args.contextValue as PreparedSubscription),
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        metrics.subscriptionEvents.inc({ outcome: result.errors ? 'error' : 'ok' });
+        return formatResult(result as ExecutionResult);
+      },
       onError: (_ctx, _id, _payload, errors) => format(errors),
       onComplete: (ctx: ConnectionContext, id) => {
-        ctx.extra.running?.delete(id);
+        if (ctx.extra.running?.delete(id)) metrics.subscriptions.dec();
       },
       onClose: async (ctx: ConnectionContext) => {
+        metrics.websocketConnections.dec();
+        // Subscriptions a closed connection ended without a `complete` (onComplete is not called then).
+        metrics.subscriptions.dec(ctx.extra.running?.size ?? 0);
+        ctx.extra.running?.clear();
         const upstream = [...(ctx.extra.upstream?.values() ?? [])];
         ctx.extra.upstream?.clear();
         await Promise.all(upstream.map((client) => client.dispose()));

@@ -321,8 +321,10 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const gateway = await graph.startGateway();
     const client = connect(undefined, gateway);
     const subscriber = await subscribe(client, PUBLISHED);
+    expect(await gateway.metrics()).toMatch(/^graphql_subscriptions_active 1$/m);
     await subscriber.stop();
     await until(() => receiving('content') === 0);
+    expect(await gateway.metrics()).toMatch(/^graphql_subscriptions_active 0$/m);
     await subscribe(client, PUBLISHED);
     const closed = closeOf(client);
     gateway.built.goingAway();
