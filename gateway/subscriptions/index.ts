@@ -60,8 +60,6 @@ import { checkOperationLimits } from '../limits';
 
 /** Where subscriptions are served: the path of the HTTP API. */
 const SUBSCRIPTIONS_PATH = '/graphql';
-/** Largest WebSocket message accepted, as the HTTP path's largest body. */
-const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 /** The close code of a refused credential (graphql-ws's `Unauthorized`). */
 const UNAUTHORIZED = CloseCode.Unauthorized;
 /** The close code of a server that cannot check credentials now (RFC 6455: try again later). */
@@ -85,7 +83,7 @@ const GATEWAY_CLIENT_CODES = new Set([
 /** What {@link serveGatewaySubscriptions} needs from the gateway's build. */
 export interface GatewaySubscriptionOptions {
   httpServer: http.Server;
-  config: Pick<GatewayConfig, 'executor' | 'limits' | 'subscriptionsPerConnection' | 'nodeEnv'>;
+  config: Pick<GatewayConfig, 'executor' | 'limits' | 'subscriptionsPerConnection' | 'nodeEnv' | 'maxBodyBytes'>;
   logger: Logger;
   metrics: GatewayMetrics;
   authenticator: Authenticator;
@@ -174,7 +172,8 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
   const formatResult = (result: ExecutionResult): FormattedExecutionResult =>
     result.errors ? { ...result, errors: format(result.errors) } : (result as FormattedExecutionResult);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // Messages as large as the HTTP path's bodies (`MAX_BODY_BYTES`), not `ws`'s 100 MiB default.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   let closing = false;
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '').split('?')[0];
