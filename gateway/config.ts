@@ -103,6 +103,12 @@ export interface GatewayConfig {
    * one Apollo's executor runs, so its default there).
    */
   planner: 'apollo' | 'hive';
+  /**
+   * Subscriptions one client WebSocket connection may hold open at once
+   * (`SUBSCRIPTIONS_PER_CONNECTION`, as the subgraphs' own cap); one more answers
+   * `TOO_MANY_SUBSCRIPTIONS` (gateway/subscriptions).
+   */
+  subscriptionsPerConnection: number;
 }
 
 /** Limits on the shape and size of operations. */
@@ -176,6 +182,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 3600),
     credentialCacheTtlSeconds: envInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 30, 1, 60),
     identitySubgraph: envString(env, 'IDENTITY_SUBGRAPH', 'membership').toLowerCase(),
+    subscriptionsPerConnection: envInt(env, 'SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
     limits: {
       maxDepth: envInt(env, 'LIMIT_MAX_DEPTH', 15, 1, 100),
       maxAliases: envInt(env, 'LIMIT_MAX_ALIASES', 30, 0, 1000),

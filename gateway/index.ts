@@ -39,7 +39,14 @@ async function main(): Promise<void> {
       if (message === CLEAR) void built.responseCache?.clear();
     });
   }
-  stopOnSignals({ service: 'gateway', logger, server: built.httpServer, settings: config.http, close: built.stop });
+  stopOnSignals({
+    service: 'gateway',
+    logger,
+    server: built.httpServer,
+    settings: config.http,
+    beforeDrain: built.goingAway,
+    close: built.stop,
+  });
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   // Metrics and detailed readiness on the operator's own listener, never the public port (METRICS_PORT=0: off).

@@ -314,37 +314,55 @@ export function operationLimitsPlugin<T extends object>(limits: OperationLimits)
               { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
             );
           }
-          // @apollo/gateway cannot execute subscriptions and throws, which would answer 500.
+          // Subscriptions are served over WebSocket (gateway/subscriptions); over HTTP,
+          // @apollo/gateway would throw, which would answer 500.
           if (operation.operation === 'subscription') {
             throw new GraphQLError(
-              'subscriptions are not supported by this gateway: send a query and repeat it to follow changes',
+              'subscriptions are served over WebSocket (graphql-ws protocol) at /graphql, not over HTTP: connect with a graphql-ws client',
               { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } },
             );
           }
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          }
-          refuseNonFiniteNumbers(document);
-          const variables = coerceVariables(schema, operation, request.variables ?? {});
-          const shape = measureOnce(schema, operation, fragments, variables);
-          const checks: Array<[number, number, string]> = [
-            [shape.depth, limits.maxDepth, 'depth'],
-            [shape.aliases, limits.maxAliases, 'aliases'],
-            [shape.directives, limits.maxDirectives, 'directives'],
-            [shape.rootFields, limits.maxRootFields, 'root fields'],
-            [shape.cost, limits.maxCost, 'estimated cost'],
-          ];
-          for (const [value, limit, what] of checks) {
-            if (value > limit) {
-              throw refuse(
-                `operation ${what} ${Number.isFinite(value) ? Math.round(value) : 'unbounded'} exceeds the limit of ${limit}: ask for less (smaller pages, fewer nested lists)`,
-                'OPERATION_LIMIT_EXCEEDED',
-              );
-            }
-          }
+          checkOperationLimits(schema, document, operation, request.variables ?? {}, limits);
         },
       };
     },
   };
+}
+
+/**
+ * Refuses an operation of a validated document over `limits` (400 `OPERATION_LIMIT_EXCEEDED`),
+ * or whose variables do not coerce, or with a number literal too large (400 `BAD_USER_INPUT`):
+ * the checks of {@link operationLimitsPlugin}, for the paths outside Apollo Server too
+ * (subscriptions over WebSocket). Answers the coerced variables.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  requestVariables: Readonly<Record<string, unknown>>,
+  limits: OperationLimits,
+): Record<string, unknown> {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  refuseNonFiniteNumbers(document);
+  const variables = coerceVariables(schema, operation, requestVariables);
+  const shape = measureOnce(schema, operation, fragments, variables);
+  const checks: Array<[number, number, string]> = [
+    [shape.depth, limits.maxDepth, 'depth'],
+    [shape.aliases, limits.maxAliases, 'aliases'],
+    [shape.directives, limits.maxDirectives, 'directives'],
+    [shape.rootFields, limits.maxRootFields, 'root fields'],
+    [shape.cost, limits.maxCost, 'estimated cost'],
+  ];
+  for (const [value, limit, what] of checks) {
+    if (value > limit) {
+      throw refuse(
+        `operation ${what} ${Number.isFinite(value) ? Math.round(value) : 'unbounded'} exceeds the limit of ${limit}: ask for less (smaller pages, fewer nested lists)`,
+        'OPERATION_LIMIT_EXCEEDED',
+      );
+    }
+  }
+  return variables;
 }

@@ -40,6 +40,22 @@ export class GatewayMetrics {
     labelNames: ['subgraph', 'kind'] as const,
     registers: [this.registry],
   });
+  readonly websocketConnections = new Gauge({
+    name: 'graphql_websocket_connections',
+    help: 'Client WebSocket connections (graphql-ws) open now, acknowledged or not.',
+    registers: [this.registry],
+  });
+  readonly subscriptions = new Gauge({
+    name: 'graphql_subscriptions_active',
+    help: 'Client subscriptions running now.',
+    registers: [this.registry],
+  });
+  readonly subscriptionEvents = new Counter({
+    name: 'graphql_subscription_events_total',
+    help: 'Events sent to subscribed clients, by outcome (ok, or error when the result has errors).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly rateLimited = new Counter({
     name: 'rate_limit_refusals_total',
     help: 'Requests refused by the rate limiter, by the role of the caller.',

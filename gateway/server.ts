@@ -27,6 +27,7 @@ import {
   loadHivePlanner,
   useOwnExecutor,
 } from './execution';
+import { serveGatewaySubscriptions } from './subscriptions';
 import { FileSupergraphManager } from './supergraph';
 import { applyApolloTelemetryChoice } from './telemetry';
 
@@ -49,6 +50,8 @@ export interface BuiltGateway {
   metrics: GatewayMetrics;
   /** The response cache for anonymous public queries, when on. */
   responseCache: ResponseCache | undefined;
+  /** Closes client WebSocket connections with 1001 (going away): the first step of a drain. */
+  goingAway: () => void;
   /** Stops Apollo and closes shared connections; the HTTP server is drained before (subgraphs/kit/shutdown). */
   stop: () => Promise<void>;
 }
@@ -126,9 +129,11 @@ export async function buildGateway(
     },
     logger,
   });
-  if (config.executor === 'ours')
-    useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans, config.planner, hive);
-  else {
+  const supergraph =
+    config.executor === 'ours'
+      ? useOwnExecutor(gateway, (name) => dataSourcesByName.get(name), logger, queryPlans, config.planner, hive)
+      : undefined;
+  if (!supergraph) {
     codeApolloShapingErrors(gateway);
     capApolloUnavailableErrors(gateway);
   }
@@ -211,6 +216,18 @@ export async function buildGateway(
     }
   });
   app.use('/graphql', pipeline.handler);
+  // Subscriptions: graphql-ws over WebSocket upgrades of /graphql (gateway/subscriptions).
+  const subscriptions = serveGatewaySubscriptions({
+    httpServer,
+    config,
+    logger,
+    metrics,
+    authenticator,
+    assertions: new AssertionCache(config.assertionKey),
+    supergraph: () => supergraph?.(),
+    subgraphUrl: (name) => subgraphs.get(name)?.url,
+    dataSources: (name) => dataSourcesByName.get(name),
+  });
   app.use((_req: Request, res: Response) => {
     refuse(res, 404, 'NOT_FOUND', 'no such endpoint: the API is POST /graphql (and GET /graphql for queries)');
   });
@@ -223,7 +240,9 @@ export async function buildGateway(
     subgraphs,
     metrics,
     responseCache,
+    goingAway: subscriptions.goingAway,
     stop: async () => {
+      await subscriptions.close();
       // Scrapers hold keep-alive connections; the operator's listener has nothing to drain.
       if (metricsServer.listening) metricsServer.close();
       metricsServer.closeAllConnections();

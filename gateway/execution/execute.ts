@@ -3,6 +3,7 @@ import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apol
 import {
   type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
@@ -22,7 +23,7 @@ import {
   send,
 } from './fetch';
 import { aliasedOperation, contextValues, groupAlias, groupVariable } from './context';
-import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan } from './plan';
+import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan, SubscriptionNode } from './plan';
 import { type ResponseObject, applyRewrites, deepMerge, selectRepresentation } from './rewrites';
 import { type CompiledShaper, type Shaping, compileShaper } from './shape';
 import { capUnavailableErrors } from './unavailable';
@@ -85,13 +86,24 @@ export async function executeQueryPlan(
     if (error instanceof GraphQLError && error.extensions.code === OPERATION_NOT_SUPPORTED) return { errors: [error] };
     throw error;
   }
+  return shapeResult(environment, execution, operation, fragments, shaper);
+}
+
+/** The merged data of an execution shaped to the client's operation, with its errors. */
+function shapeResult(
+  environment: PlanEnvironment,
+  execution: Execution,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  shaper: CompiledShaper | undefined,
+): GatewayExecutionResult {
   const rootType = environment.apiSchema.getRootType(operation.operation);
   if (!rootType) return { errors: [notSupported(`${operation.operation} operations`)] };
   const shaping = (shaper ?? compileShaper(environment.apiSchema, rootType, operation.selectionSet, fragments)).select(
-    coerced.coerced,
+    execution.variables,
   );
-  const introspection = introspect(environment.apiSchema, operation, fragments, coerced.coerced, shaping);
-  const shaped = shaping.shape(data, {
+  const introspection = introspect(environment.apiSchema, operation, fragments, execution.variables, shaping);
+  const shaped = shaping.shape(execution.data, {
     errors: execution.errors,
     subgraphFailed: execution.errors.length > 0,
     introspection,
@@ -99,6 +111,54 @@ export async function executeQueryPlan(
   return execution.errors.length > 0
     ? { data: shaped, errors: capUnavailableErrors(execution.errors, shaped) }
     : { data: shaped };
+}
+
+/** One event of a subscription's primary fetch, as its subgraph sent it over graphql-ws. */
+export interface SubscriptionEvent {
+  data?: Record<string, unknown> | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+/**
+ * Completes one event of a subscription (`node.primary` delivered `event` from its subgraph):
+ * runs the plan's `rest` against the event's data, so that fields of other subgraphs resolve
+ * (batched as in a query), and shapes the result to the client's operation as
+ * {@link executeQueryPlan} shapes a query's. `variables` are the client's, coerced once when the
+ * subscription started.
+ */
+export async function executeSubscriptionEvent(
+  node: SubscriptionNode,
+  event: SubscriptionEvent,
+  environment: PlanEnvironment,
+  requestContext: GatewayGraphQLRequestContext,
+  variables: Record<string, unknown>,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  shaper?: CompiledShaper,
+): Promise<GatewayExecutionResult> {
+  const data: ResponseObject = { ...(event.data ?? {}) };
+  const execution: Execution = {
+    supergraphSchema: environment.supergraphSchema,
+    dataSources: environment.dataSources,
+    requestContext,
+    variables,
+    errors: [],
+    data,
+  };
+  mapErrors(execution, node.primary, event.errors, (path) => [[...path]]);
+  if (event.data) {
+    applyRewrites(execution.supergraphSchema, node.primary.outputRewrites, data);
+    if (node.rest) {
+      try {
+        await executeNode(execution, node.rest, [{ path: [], value: data }]);
+      } catch (error) {
+        if (error instanceof GraphQLError && error.extensions.code === OPERATION_NOT_SUPPORTED)
+          return { errors: [error] };
+        throw error;
+      }
+    }
+  }
+  return shapeResult(environment, execution, operation, fragments, shaper);
 }
 
 function notSupported(what: string): GraphQLError {

@@ -18,9 +18,15 @@ import type { ExecutablePlan } from './plan';
 import { type HivePlannerModule, type OperationPlanner, type PlannerKind, createPlanner } from './planners';
 import { type CompiledShaper, compileShaper } from './shape';
 
-export { OPERATION_NOT_SUPPORTED, executeQueryPlan, type PlanEnvironment } from './execute';
+export {
+  OPERATION_NOT_SUPPORTED,
+  executeQueryPlan,
+  executeSubscriptionEvent,
+  type PlanEnvironment,
+  type SubscriptionEvent,
+} from './execute';
 export { defersAnything, takeSubsequentPayloads, type SubsequentPayload } from './defer';
-export type { ExecutablePlan } from './plan';
+export type { ExecutablePlan, SubscriptionNode } from './plan';
 export { type HiveAddonLoader, type HivePlannerModule, type PlannerKind, loadHivePlanner } from './planners';
 export { codeApolloShapingErrors } from './apollo';
 export { MAX_UNAVAILABLE_ERRORS, capApolloUnavailableErrors, capUnavailableErrors } from './unavailable';
@@ -40,7 +46,7 @@ const PREPARED_ENTRIES = 1000;
  * supergraph version (keyed as the plan): the operation to run, the fragments, and the result
  * shaping compiled for the API schema. The document itself is held by Apollo's document cache.
  */
-interface PreparedOperation {
+export interface PreparedOperation {
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
   /** Absent when the API schema has no root type for the operation (the executor answers that). */
@@ -169,7 +175,7 @@ export function createPlanExecutor(
 }
 
 /** Scans a document for its operation and fragments, and compiles the operation's result shaping. */
-function prepare(
+export function prepare(
   loaded: LoadedSupergraph,
   document: DocumentNode,
   operationName: string | null | undefined,
@@ -194,6 +200,7 @@ function prepare(
  * building the subgraph clients; its `load()` answers our executor, which plans each supergraph
  * version with `planner` (`GATEWAY_PLANNER`; `hive`: Hive's planner as loaded at start-up). Each
  * supergraph is built (parsed and validated) once, by `ApolloGateway`, and shared with ours.
+ * Answers the supergraph loaded now, for what runs outside Apollo Server (subscriptions).
  */
 export function useOwnExecutor(
   gateway: ApolloGateway,
@@ -202,7 +209,7 @@ export function useOwnExecutor(
   plans?: KeyValueCache<ExecutablePlan>,
   planner: PlannerKind = 'apollo',
   hive?: HivePlannerModule,
-): void {
+): () => LoadedSupergraph | undefined {
   const built = acceptContextSupergraphs(gateway);
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
@@ -215,6 +222,7 @@ export function useOwnExecutor(
   const executor = createPlanExecutor(() => loaded, dataSources, logger, plans);
   const load = gateway.load.bind(gateway);
   gateway.load = async (options) => ({ ...(await load(options)), executor });
+  return () => loaded;
 }
 
 /** The parts of `ApolloGateway` (2.14) that build a supergraph from its SDL; private in its types. */

@@ -83,6 +83,11 @@ export interface BuiltSubgraph {
    * called when a drain begins, since open subscriptions would otherwise hold it to its deadline.
    */
   goingAway: () => void;
+  /**
+   * Its GraphQL subscriptions that receive what is published from now on: what a subscriber (the
+   * gateway) cannot otherwise see, since graphql-ws acknowledges no subscription.
+   */
+  receiving: () => number;
   /** Stops subscriptions, the Apollo server and the outbox relay (the HTTP server is the caller's). */
   stop: () => Promise<void>;
 }

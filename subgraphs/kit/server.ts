@@ -245,6 +245,7 @@ export async function buildSubgraph<Repos, Loaders>(
     executeOperation: (request, info) => apollo.executeOperation(request, { contextValue: createContext(info) }),
     events,
     goingAway: () => subscriptions?.goingAway(),
+    receiving: () => subscriptions?.receiving() ?? 0,
     stop: async () => {
       await subscriptions?.close();
       await apollo.stop();

@@ -165,6 +165,8 @@ export interface SubscriptionServer {
   goingAway: () => void;
   /** {@link goingAway}, then waits until the connections are closed. */
   close: () => Promise<void>;
+  /** Subscriptions that receive what is published from now on (their transport subscription reads). */
+  receiving: () => number;
 }
 
 /** What the server keeps on each connection, once it is acknowledged. */
@@ -308,6 +310,7 @@ export function serveSubscriptions<Repos, Loaders>(
       goingAway();
       await server.dispose();
     },
+    receiving: () => events.receiving,
   };
 }
 

@@ -173,6 +173,26 @@ describe('shutdown in production mode', () => {
     expect(content.output()).toMatch(/"cut":0,"msg":"stopped"/);
     await client.dispose();
   });
+
+  it("the gateway closes its clients' WebSocket connections with 1001 (going away) when the drain begins, and exits 0", async () => {
+    const gateway = await startGateway();
+    const client = createClient({
+      url: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      // The close is what the test waits for, not an error to print.
+      onNonLazyError: () => undefined,
+    });
+    const closed = new Promise<number>((resolve) =>
+      client.on('closed', (event) => resolve((event as { code: number }).code)),
+    );
+    await new Promise((resolve) => client.on('connected', resolve));
+    expect(await gateway.stop()).toBe(0);
+    expect(await closed).toBe(1001);
+    expect(gateway.output()).toMatch(/"cut":0,"msg":"stopped"/);
+    await client.dispose();
+  });
 });
 
 /** One query on `agent`: its status, whether it reused a connection, and the `Connection` header. */

@@ -11,7 +11,7 @@ import { readAssertionKey } from '../../subgraphs/kit/config';
 import { type Database, openDatabase } from '../../subgraphs/kit/database';
 import type { AssertionKey } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
-import type { Subgraph } from '../../subgraphs/kit/descriptor';
+import type { BuiltSubgraph, Subgraph } from '../../subgraphs/kit/descriptor';
 import { type SubgraphSecurity, listen } from '../../subgraphs/kit/server';
 import { createTestDatabase, type TestDatabase } from './databases';
 
@@ -22,6 +22,8 @@ export interface InProcessSubgraph {
   url: string;
   port: number;
   database: Database;
+  /** The subgraph as built (its relay, its subscriptions). */
+  built: BuiltSubgraph;
   /** Stops the subgraph (its clients then find nothing listening), as a subgraph outage would. */
   stop: () => Promise<void>;
 }
@@ -96,7 +98,7 @@ export async function startInProcessGraph(
         await database.dataSource.destroy();
         await testDatabase.drop();
       })());
-    subgraphs[definition.name] = { url: `http://127.0.0.1:${port}/graphql`, port, database, stop };
+    subgraphs[definition.name] = { url: `http://127.0.0.1:${port}/graphql`, port, database, built, stop };
     stops.push(stop);
   };
   // The content subgraph checks ids with their owners: it starts last, told where they listen.

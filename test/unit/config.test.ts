@@ -163,6 +163,14 @@ describe('HTTP server settings (keep-alive and shutdown)', () => {
     });
   });
 
+  it('caps subscriptions per WebSocket connection at 100 unless SUBSCRIPTIONS_PER_CONNECTION says otherwise', () => {
+    expect(loadGatewayConfig({}).subscriptionsPerConnection).toBe(100);
+    expect(loadGatewayConfig({ SUBSCRIPTIONS_PER_CONNECTION: '5' }).subscriptionsPerConnection).toBe(5);
+    expect(() => loadGatewayConfig({ SUBSCRIPTIONS_PER_CONNECTION: '0' })).toThrow(
+      /SUBSCRIPTIONS_PER_CONNECTION=0 is out of range/,
+    );
+  });
+
   it('names the malformed variable in one line', () => {
     expect(() => loadSubgraphConfig(tourism, { KEEP_ALIVE_TIMEOUT_MS: '500' })).toThrow(
       /KEEP_ALIVE_TIMEOUT_MS=500 is out of range \(expected 1000\.\.600000\)/,

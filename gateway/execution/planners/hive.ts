@@ -189,6 +189,16 @@ export function toExecutablePlan(plan: Hive.QueryPlan): ExecutablePlan {
   if (!plan.node) return { kind: 'QueryPlan' };
   if (plan.node.kind === 'Subscription')
     return { kind: 'QueryPlan', node: { kind: 'Subscription', primary: toFetch(plan.node.primary) } };
+  // Hive's planner puts what each event needs from other subgraphs after the subscription, in a
+  // root Sequence; the executor's format (Apollo's) has it as the subscription's `rest`.
+  const [first, ...after] = plan.node.kind === 'Sequence' ? plan.node.nodes : [];
+  if (first?.kind === 'Subscription') {
+    const rest = after.length === 1 ? toNode(after[0]!) : { kind: 'Sequence' as const, nodes: after.map(toNode) };
+    return {
+      kind: 'QueryPlan',
+      node: { kind: 'Subscription', primary: toFetch(first.primary), ...(after.length > 0 ? { rest } : {}) },
+    };
+  }
   return { kind: 'QueryPlan', node: toNode(plan.node) };
 }
 

@@ -329,6 +329,50 @@ describe("translation of Hive's plans", () => {
     });
   });
 
+  it("reads a subscription's root Sequence as the subscription node with the rest of the plan as its rest", () => {
+    const entities = (service: string, field: string) => ({
+      kind: 'Flatten' as const,
+      path: [{ Field: 'posted' }, { Field: field }],
+      node: {
+        kind: 'Fetch' as const,
+        serviceName: service,
+        operation: `query($representations:[_Any!]!){_entities(representations:$representations){...on T{name}}}`,
+        requires: [
+          { kind: 'InlineFragment' as const, typeCondition: 'T', selections: [{ kind: 'Field' as const, name: 'id' }] },
+        ],
+      },
+    });
+    const primary = {
+      kind: 'Fetch' as const,
+      serviceName: 'a',
+      operation: 'subscription{posted{author{__typename id}}}',
+    };
+    const plan = toExecutablePlan({
+      kind: 'QueryPlan',
+      node: {
+        kind: 'Sequence',
+        nodes: [
+          { kind: 'Subscription', primary },
+          { kind: 'Parallel', nodes: [entities('b', 'author'), entities('c', 'place')] },
+        ],
+      },
+    });
+    expect(plan.node).toMatchObject({
+      kind: 'Subscription',
+      primary: { kind: 'Fetch', serviceName: 'a', operationKind: 'subscription' },
+      rest: {
+        kind: 'Parallel',
+        nodes: [
+          { kind: 'Flatten', path: ['posted', 'author'], node: { serviceName: 'b' } },
+          { kind: 'Flatten', path: ['posted', 'place'], node: { serviceName: 'c' } },
+        ],
+      },
+    });
+    const alone = toExecutablePlan({ kind: 'QueryPlan', node: { kind: 'Subscription', primary } });
+    expect(alone.node).toMatchObject({ kind: 'Subscription', primary: { serviceName: 'a' } });
+    expect(alone.node).not.toHaveProperty('rest');
+  });
+
   it('reads a required field fetched under an internal alias, and sends it under its own name', () => {
     const plan = toExecutablePlan({
       kind: 'QueryPlan',
