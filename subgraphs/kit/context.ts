@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MutationRunner } from './audit/mutations';
 import type { Identity } from './identity';
-import type { EventFeed } from './subscriptions';
+import type { DeliveredEvent, EventType } from './events/catalogue';
 import { type Locale, negotiateLocale } from './locale';
 
 /** What every subgraph knows about the request it serves. */
@@ -47,4 +47,22 @@ export function requestInfoFromHeaders(headers: IncomingHttpHeaders, viewer: Ide
     locale: negotiateLocale(typeof language === 'string' ? language : undefined),
     viewer,
   };
+}
+
+/**
+ * The live events a subscription resolver reads (`ctx.events`, set for operations over
+ * WebSocket only).
+ */
+export interface EventFeed {
+  /**
+   * Events of `types` published from now on, each once (delivery is at least once: an event
+   * seen again is dropped by its sequence), in each subgraph's order. Before `select` sees an
+   * event the context gets fresh loaders, so what it loads, and the fields executed for the
+   * value it returns, read the data as it is at delivery. `select` returns null to deliver
+   * nothing for the event (filtered out, or not for this caller's eyes).
+   */
+  subscribe: <T>(
+    types: readonly EventType[],
+    select: (event: DeliveredEvent) => Promise<T | null>,
+  ) => AsyncIterableIterator<T>;
 }

@@ -28,7 +28,7 @@ import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { EventsConfig } from './config';
 import { DEFAULT_EVENTS_CONFIG } from './config';
-import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
+import { type EventFeed, type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { createErrorFormatter, errorBody } from './errors';
 import type { DeliveredEvent, EventType } from './events/catalogue';
 import { EventFanOut } from './events/fan-out';
@@ -51,24 +51,6 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const GOING_AWAY = 1001;
 /** Code of the error answering a subscription over the per-connection cap. */
 export const TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS';
-
-/**
- * The live events a subscription resolver reads (`ctx.events`, set for operations over
- * WebSocket only).
- */
-export interface EventFeed {
-  /**
-   * Events of `types` published from now on, each once (delivery is at least once: an event
-   * seen again is dropped by its sequence), in each subgraph's order. Before `select` sees an
-   * event the context gets fresh loaders, so what it loads, and the fields executed for the
-   * value it returns, read the data as it is at delivery. `select` returns null to deliver
-   * nothing for the event (filtered out, or not for this caller's eyes).
-   */
-  subscribe: <T>(
-    types: readonly EventType[],
-    select: (event: DeliveredEvent) => Promise<T | null>,
-  ) => AsyncIterableIterator<T>;
-}
 
 /**
  * The feed of a subscription resolver's context; BAD_REQUEST outside a WebSocket operation
