@@ -2,7 +2,7 @@ import { argumentsGroupLoader, groupLoader, rowLoader } from '../kit/loaders';
 import type { Attraction, Destination, VisitorStat } from './entities';
 import type { TourismRepositories } from './repositories';
 import type { DestinationFigures } from './repositories/visitorStats';
-import type { MonthRange } from './validation';
+import type { MonthRange } from './model';
 
 /** Per-request loaders of the tourism subgraph: one SQL statement per batch. */
 export function createTourismLoaders({ attractions, destinations, visitorStats }: TourismRepositories) {

@@ -4,6 +4,7 @@ export { isFutureMonth, MAX_FIGURE, text, todayInShanghai } from '../kit/validat
 import type { GraphQLError } from 'graphql';
 import { badUserInput } from '../kit/errors';
 import { ATTRACTION_LEVELS } from './entities';
+import { type MonthRange, monthsBetween, NEAR_CURSOR_TAG, type NearPage } from './model';
 import type { VisitorStatInput } from './generated/resolvers-types';
 import type { AttractionFilter } from './repositories/attractions';
 
@@ -14,12 +15,6 @@ export const MAX_RANGE_MONTHS = 120;
 /** Smallest and largest `near` radius, in kilometres. */
 export const MIN_RADIUS_KM = 1;
 export const MAX_RADIUS_KM = 500;
-
-/** An inclusive month range; a missing bound is open. */
-export interface MonthRange {
-  from: string | null;
-  to: string | null;
-}
 
 /** A slug for this subgraph's objects, or BAD_USER_INPUT naming the field. */
 export function slug(value: string, field = 'input.slug'): string {
@@ -38,24 +33,6 @@ export function month(value: string, field: string): string {
     throw badUserInput(`${field} must be a month written YYYY-MM (e.g. 2025-07), got "${value.slice(0, 20)}"`, field);
   }
   return value;
-}
-
-function monthIndex(value: string): number {
-  return Number(value.slice(0, 4)) * 12 + Number(value.slice(5, 7)) - 1;
-}
-
-/** How many months `from`..`to` spans, both included. */
-export function monthsBetween(from: string, to: string): number {
-  return monthIndex(to) - monthIndex(from) + 1;
-}
-
-/** Every month from `from` to `to` inclusive, in order. */
-export function monthsOf(from: string, to: string): string[] {
-  const first = monthIndex(from);
-  return Array.from({ length: monthsBetween(from, to) }, (_, i) => {
-    const index = first + i;
-    return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
-  });
 }
 
 /**
@@ -137,15 +114,6 @@ export function attractionFilter(filter: AttractionFilter): AttractionFilter {
       : null,
     ...(filter.search != null ? { search: searchText(filter.search) } : {}),
   };
-}
-
-/** Tags `near` cursors so that a cursor of the slug order is refused there, and vice versa. */
-export const NEAR_CURSOR_TAG = 'near';
-
-/** A checked page of a `near` search: its size and the (distance, id) it starts after. */
-export interface NearPage {
-  first: number;
-  after: { distance: number; id: string } | null;
 }
 
 /** The page arguments of a `near` search: `first` as everywhere, `after` a cursor of a `near` search. */

@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../../kit/database';
 import { type Connection, type PageArgs, paginate, toConnection } from '../../kit/pagination';
 import { Attraction, type AttractionCategory, type Province } from '../entities';
 import { boundingBox, distanceKm } from '../geo';
-import { NEAR_CURSOR_TAG, type NearPage } from '../validation';
+import { NEAR_CURSOR_TAG, type NearPage } from '../model';
 
 /** A validated `near` condition. */
 export interface Near {

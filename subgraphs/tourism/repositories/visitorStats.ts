@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Attraction, type Province, VisitorStat } from '../entities';
-import { type MonthRange, monthsOf } from '../validation';
+import { type MonthRange, monthsOf } from '../model';
 
 /** One month's figures, as the graph answers them. */
 export interface MonthlyFigures {
