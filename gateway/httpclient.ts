@@ -363,10 +363,23 @@ export function createSubgraphFetcher(
     }
     return toResponse(await shared);
   };
-  const release = (how: 'close' | 'destroy') => {
-    for (const pool of pools.values()) pool[how]().catch(() => undefined);
+  // Pools closing (after `close()`) until their last requests are answered, so that `destroy()` ends them too.
+  const closing = new Set<Pool>();
+  const close = () => {
+    for (const pool of pools.values()) {
+      closing.add(pool);
+      pool
+        .close()
+        .catch(() => undefined)
+        .finally(() => closing.delete(pool));
+    }
     pools.clear();
-    if (how === 'destroy') for (const client of oneOffs) client.destroy().catch(() => undefined);
   };
-  return Object.assign(fetcher as Fetcher, { close: () => release('close'), destroy: () => release('destroy') });
+  const destroy = () => {
+    for (const dispatcher of [...pools.values(), ...closing, ...oneOffs]) dispatcher.destroy().catch(() => undefined);
+    pools.clear();
+    closing.clear();
+    oneOffs.clear();
+  };
+  return Object.assign(fetcher as Fetcher, { close, destroy });
 }
