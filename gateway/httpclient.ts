@@ -29,7 +29,7 @@ interface RawResponse {
 /**
  * Response headers over a plain map: WHATWG `Headers` validates and normalises every name
  * and value on construction, for the two the gateway reads (content type, cache control).
- * Node's parser gives lower-case names already.
+ * undici gives lower-case names already.
  */
 class ResponseHeaders implements FetcherHeaders {
   private readonly map: Map<string, string>;
