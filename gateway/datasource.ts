@@ -133,7 +133,7 @@ function rootFieldIncluded(
 
 /**
  * The gateway's client for one subgraph:
- * - a keep-alive `node:http` client with at most `SUBGRAPH_MAX_SOCKETS` sockets, instead of the
+ * - a keep-alive undici pool with at most `SUBGRAPH_MAX_SOCKETS` connections, instead of the
  *   stock make-fetch-happen stack, sharing identical concurrent queries of the same identity
  *   (`SUBGRAPH_DEDUPE`, see {@link createSubgraphFetcher});
  * - a timeout per fetch that aborts the request (`SUBGRAPH_TIMEOUT_MS`, per-subgraph overrides);
@@ -166,9 +166,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   private readonly client: ReturnType<typeof createSubgraphFetcher>;
 
-  /** Closes this subgraph's idle keep-alive sockets. */
+  /** Closes this subgraph's connections at once (the gateway stops), failing fetches in flight. */
   close(): void {
     this.client.destroy();
+  }
+
+  /**
+   * Lets this subgraph's connections go once their fetches are answered: the gateway replaced
+   * this data source (a new supergraph moved the subgraph), but operations planned before may
+   * still fetch through it (on a new connection).
+   */
+  retire(): void {
+    this.client.close();
   }
 
   /**

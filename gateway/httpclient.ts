@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { urlToHttpOptions } from 'node:url';
+import { Client, type Dispatcher, Pool } from 'undici';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
 /** Options of {@link createSubgraphFetcher}. */
@@ -29,7 +29,7 @@ interface RawResponse {
 /**
  * Response headers over a plain map: WHATWG `Headers` validates and normalises every name
  * and value on construction, for the two the gateway reads (content type, cache control).
- * Node's parser gives lower-case names already.
+ * undici gives lower-case names already.
  */
 class ResponseHeaders implements FetcherHeaders {
   private readonly map: Map<string, string>;
@@ -141,87 +141,194 @@ export function isConnectionFailure(error: unknown): boolean {
 }
 
 /**
- * The gateway's HTTP client for subgraphs: plain `node:http` over a keep-alive agent with
- * a bounded number of sockets. A profile of the stock gateway spends about a third of its
- * CPU in make-fetch-happen/minipass-fetch/agent-base (an Error stack per request); Node's
- * fetch is lighter but still builds web streams per response. Bodies here are JSON
- * documents, read whole into a {@link TextResponse}.
+ * An error as `node:http` would have reported it, so that the logs and
+ * {@link isConnectionFailure} keep Node's codes: undici reports a connection the subgraph
+ * closed under a request as `UND_ERR_SOCKET` ("other side closed"), and one it closed in the
+ * middle of an answer as a length mismatch or a parser error at the end of the stream, where
+ * Node's client said `ECONNRESET` ("socket hang up", "aborted").
+ */
+function asNodeError(error: Error): Error {
+  const code = (error as { code?: string }).code;
+  const cut =
+    code === 'UND_ERR_SOCKET' ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    (error.name === 'HTTPParserError' && error.message.includes('EOF'));
+  return cut ? Object.assign(new Error('socket hang up', { cause: error }), { code: 'ECONNRESET' }) : error;
+}
+
+/** Where a subgraph URL is sent: the pool of its origin (created on first use) and the path. */
+interface Target {
+  origin: string;
+  path: string;
+}
+
+/**
+ * Reads one request's answer whole from undici's dispatch callbacks, without the response
+ * stream `pool.request` would build per answer. A plain timer, not `AbortSignal.timeout` (a
+ * signal, its timer and listeners per fetch), bounds the whole fetch, waiting for a socket
+ * included; once it fires the fetch fails with a `TimeoutError` and the request is aborted
+ * (its socket destroyed) as soon as undici hands it over.
+ */
+class WholeResponse implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private timedOut: Error | undefined;
+  private settled = false;
+  private status = 0;
+  private headers: Array<[string, string]> = [];
+  private readonly chunks: Buffer[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    timeoutMs: number,
+    private readonly resolve: (response: RawResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = Object.assign(new Error(`the subgraph did not answer within ${timeoutMs} ms`), {
+        name: 'TimeoutError',
+      });
+      this.fail(this.timedOut);
+      this.controller?.abort(this.timedOut);
+    }, timeoutMs);
+  }
+
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.reject(error);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.timedOut) controller.abort(this.timedOut);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.status = status;
+    const pairs: Array<[string, string]> = [];
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) pairs.push([name, Array.isArray(value) ? value.join(', ') : value]);
+    }
+    this.headers = pairs;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    const [only] = this.chunks;
+    const text = (this.chunks.length === 1 && only ? only : Buffer.concat(this.chunks)).toString('utf8');
+    this.resolve({ status: this.status, headers: this.headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(asNodeError(error));
+  }
+}
+
+/**
+ * The gateway's HTTP client for subgraphs: undici `Pool`s, one per subgraph origin, with at
+ * most `maxSockets` connections, one request at a time on each. A profile of the stock
+ * gateway spends about a third of its CPU in make-fetch-happen/minipass-fetch/agent-base (an
+ * Error stack per request); Node's fetch is lighter but still builds web streams per
+ * response, and `node:http` (a `ClientRequest`, an `IncomingMessage` stream and the agent's
+ * bookkeeping per request) was still about 15 % of our busy CPU under R. Bodies here are
+ * JSON documents, read whole into a {@link TextResponse}.
  *
  * With `dedupe`, identical concurrent QUERIES share one request: the key is the URL, the
  * signed assertion (so only the same identity shares), `accept-language` and the body
  * (query text and variables). Mutations are never shared. Each caller gets its own
  * response object over the shared text.
+ *
+ * `close()` lets the pools' connections go once their requests are answered (a later fetch
+ * opens a new pool); `destroy()` closes them at once, failing what is in flight.
  */
-export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher & { destroy: () => void } {
-  // `timeout` closes a socket idle in the pool for that long (Node also honours a shorter
-  // `Keep-Alive: timeout=N` the subgraph announces, less a second).
-  const agent = new http.Agent({
-    keepAlive: true,
-    maxSockets: options.maxSockets,
-    scheduling: 'lifo',
-    timeout: options.idleTimeoutMs,
-  });
+export function createSubgraphFetcher(
+  options: SubgraphFetcherOptions,
+): Fetcher & { close: () => void; destroy: () => void } {
+  const pools = new Map<string, Pool>();
+  // One-off connections of retries, so that `destroy()` also ends them.
+  const oneOffs = new Set<Client>();
+  // `keepAliveTimeout` closes a connection idle for that long; `keepAliveMaxTimeout` keeps a
+  // longer `Keep-Alive: timeout=N` announced by the subgraph from raising it (a shorter one,
+  // less a second as Node's agent did, wins). No headers/body timeouts: the fetch's own
+  // timer bounds the whole request.
+  const clientOptions = {
+    pipelining: 1,
+    keepAliveTimeout: options.idleTimeoutMs,
+    keepAliveMaxTimeout: options.idleTimeoutMs,
+    keepAliveTimeoutThreshold: 1_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  };
+  const poolOf = (origin: string): Pool => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { ...clientOptions, connections: options.maxSockets });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
   const inFlight = new Map<string, Promise<RawResponse>>();
-  // Each subgraph's URL parsed once: given a URL string, `http.request` parses it (WHATWG `URL`)
-  // for every fetch; these are the options it would derive from it.
-  const targets = new Map<string, http.RequestOptions>();
-  const targetOf = (url: string): http.RequestOptions => {
+  // Each subgraph's URL parsed once (WHATWG `URL`), not per fetch.
+  const targets = new Map<string, Target>();
+  const targetOf = (url: string): Target => {
     let target = targets.get(url);
     if (!target) {
-      target = urlToHttpOptions(new URL(url));
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
       targets.set(url, target);
     }
     return target;
   };
 
   /**
-   * Sends one request: over the pool, or (`fresh`) on a one-off connection outside it. The
-   * response is read whole, with the per-fetch timeout.
+   * Sends one request: over the origin's pool, or (`fresh`) on a one-off connection outside
+   * it, closed after this request. The response is read whole, with the per-fetch timeout.
    */
   const sendOnce = (url: string, init: FetcherRequestInit, body: string | undefined, fresh: boolean) =>
     new Promise<RawResponse>((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      const given = init.headers as Record<string, string> | Iterable<[string, string]> | undefined;
-      if (given) for (const [k, v] of Symbol.iterator in given ? given : Object.entries(given)) headers[k] = v;
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-      // A plain timer, not `AbortSignal.timeout` (a signal, its timer and listeners per fetch).
-      // Once it fires, whatever error the destroyed request or response reports is the timeout.
-      let timedOut: Error | undefined;
-      const fail = (error: unknown) => {
-        clearTimeout(timer);
-        reject(timedOut ?? error);
+      const { origin, path } = targetOf(url);
+      const request: Dispatcher.DispatchOptions = {
+        path,
+        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: init.headers as Record<string, string> | Iterable<[string, string]> | undefined,
+        body,
       };
-      const request = http.request(
-        {
-          ...targetOf(url),
-          method: init.method ?? 'GET',
-          headers,
-          // `false`: a one-off connection, closed after this request.
-          agent: fresh ? false : agent,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', fail);
-          response.on('end', () => {
-            clearTimeout(timer);
-            if (timedOut) return reject(timedOut);
-            const pairs: Array<[string, string]> = [];
-            for (const [k, v] of Object.entries(response.headers)) {
-              if (v !== undefined) pairs.push([k, Array.isArray(v) ? v.join(', ') : v]);
-            }
-            resolve({ status: response.statusCode ?? 0, headers: pairs, text: Buffer.concat(chunks).toString('utf8') });
-          });
-        },
+      if (!fresh) {
+        poolOf(origin).dispatch(request, new WholeResponse(options.timeoutMs, resolve, reject));
+        return;
+      }
+      const client = new Client(origin, clientOptions);
+      oneOffs.add(client);
+      const done = () => {
+        oneOffs.delete(client);
+        client.destroy().catch(() => undefined);
+      };
+      client.dispatch(
+        { ...request, reset: true },
+        new WholeResponse(
+          options.timeoutMs,
+          (response) => {
+            done();
+            resolve(response);
+          },
+          (error) => {
+            done();
+            reject(error);
+          },
+        ),
       );
-      const timer = setTimeout(() => {
-        timedOut = Object.assign(new Error(`the subgraph did not answer within ${options.timeoutMs} ms`), {
-          name: 'TimeoutError',
-        });
-        request.destroy(timedOut);
-      }, options.timeoutMs);
-      request.on('error', fail);
-      request.end(body);
     });
 
   /**
@@ -256,5 +363,23 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     }
     return toResponse(await shared);
   };
-  return Object.assign(fetcher as Fetcher, { destroy: () => agent.destroy() });
+  // Pools closing (after `close()`) until their last requests are answered, so that `destroy()` ends them too.
+  const closing = new Set<Pool>();
+  const close = () => {
+    for (const pool of pools.values()) {
+      closing.add(pool);
+      pool
+        .close()
+        .catch(() => undefined)
+        .finally(() => closing.delete(pool));
+    }
+    pools.clear();
+  };
+  const destroy = () => {
+    for (const dispatcher of [...pools.values(), ...closing, ...oneOffs]) dispatcher.destroy().catch(() => undefined);
+    pools.clear();
+    closing.clear();
+    oneOffs.clear();
+  };
+  return Object.assign(fetcher as Fetcher, { close, destroy });
 }

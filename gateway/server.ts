@@ -123,6 +123,9 @@ export async function buildGateway(
         dedupe: config.subgraphDedupe,
         idleTimeoutMs: config.subgraphKeepAliveMs,
       });
+      // Apollo builds a data source again only when a new supergraph moves the subgraph: the one
+      // it replaces lets its connections go (and stays listed, so that stopping ends it too).
+      dataSourcesByName.get(name)?.retire();
       dataSources.push(dataSource);
       dataSourcesByName.set(name, dataSource);
       return dataSource;

@@ -66,11 +66,14 @@ describe.each(ENGINES)('the federated stack on %s, as real processes over HTTP',
   it('reloads a changed supergraph file and keeps the current one when the new file is invalid', async () => {
     const original = fs.readFileSync(stack.supergraphPath, 'utf8');
     const marker = `Reloaded ${randomBytes(3).toString('hex')}`;
-    const changed = original.replace(
-      '"""The Sichuan Cultural and Tourism Promotion Alliance itself."""',
-      `"""${marker}"""`,
-    );
-    expect(changed).not.toBe(original);
+    // The membership subgraph moves too: the gateway builds its client again (SUBGRAPH_MEMBERSHIP_URL
+    // still points at the running one), and the one it replaces lets its connections go.
+    const moved = 'MEMBERSHIP @join__graph(name: "membership", url: "http://membership.moved.invalid/graphql")';
+    const changed = original
+      .replace('"""The Sichuan Cultural and Tourism Promotion Alliance itself."""', `"""${marker}"""`)
+      .replace(/MEMBERSHIP @join__graph\(name: "membership", url: "[^"]*"\)/, moved);
+    expect(changed).toContain(marker);
+    expect(changed).toContain(moved);
     const description = async () =>
       (await graphql<{ __type: { description: string } }>(gateway.url, '{ __type(name: "Alliance") { description } }'))
         .body.data?.__type.description;

@@ -108,6 +108,33 @@ describe('the gateway HTTP client for subgraphs', () => {
     }
   });
 
+  it('after close(), answers the fetch in flight, then closes its connection; a later fetch still answers', async () => {
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let closedByClient = 0;
+    const { url, server, received } = await startServer(
+      (_request, response) => void held.then(() => response.end(ANSWER)),
+      (created) => {
+        created.keepAliveTimeout = 60_000;
+        created.on('connection', (socket: Socket) => socket.once('end', () => (closedByClient += 1)));
+      },
+    );
+    // An idle timeout far longer than the test: only close() lets the connection go.
+    const client = createSubgraphFetcher({ maxSockets: 4, timeoutMs: 5_000, dedupe: false, idleTimeoutMs: 60_000 });
+    try {
+      const inFlight = client(url, post(QUERY)).then((response) => response.text());
+      await waitFor(() => received() === 1, 5_000, 'the first request');
+      client.close();
+      release();
+      expect(await inFlight).toBe(ANSWER);
+      await waitFor(() => closedByClient === 1, 5_000, 'the client closing its connection');
+      expect(await (await client(url, post(QUERY))).text()).toBe(ANSWER);
+    } finally {
+      client.destroy();
+      await stopServer(server);
+    }
+  });
+
   describe('when the subgraph drops a reused connection on receiving a request', () => {
     let server: http.Server;
     let url: string;
