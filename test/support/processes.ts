@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -15,6 +16,21 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * True when `/healthz` answers 200. On a connection of its own that closes with the answer: an
+ * idle keep-alive connection left by the check would hold the service's drain at stop until the
+ * keep-alive timeout (5 s in production mode), in every test that stops what it started.
+ */
+function answersHealthz(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
   });
 }
 
@@ -76,11 +92,7 @@ export async function startService(
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output()}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
+    if (await answersHealthz(port)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${entry} did not start within 120s:\n${output()}`);
