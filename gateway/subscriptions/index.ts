@@ -18,7 +18,6 @@
  *   one that goes away ends it with a `SUBGRAPH_UNAVAILABLE` error, so the client resubscribes.
  */
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
   type DocumentNode,
@@ -33,12 +32,13 @@ import {
 } from 'graphql';
 import { type Client, CloseCode, type Context, createClient } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { requestIdFrom } from '../../subgraphs/kit/context';
-import { createErrorFormatter, errorBody } from '../../subgraphs/kit/errors';
+import { createErrorFormatter } from '../../subgraphs/kit/errors';
 import { ASSERTION_HEADER, type Identity } from '../../subgraphs/kit/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
-import { GOING_AWAY, TOO_MANY_SUBSCRIPTIONS } from '../../subgraphs/kit/subscriptions';
+import { TOO_MANY_SUBSCRIPTIONS } from '../../subgraphs/kit/subscriptions';
+import { serveWebSockets } from '../../subgraphs/kit/websocket';
 import type { AssertionCache } from '../assertions';
 import type { Authenticator } from '../auth';
 import type { GatewayConfig } from '../config';
@@ -58,8 +58,6 @@ import {
 import type { SubgraphDataSource } from '../datasource';
 import { checkOperationLimits } from '../limits';
 
-/** Where subscriptions are served: the path of the HTTP API. */
-const SUBSCRIPTIONS_PATH = '/graphql';
 /** The close code of a refused credential (graphql-ws's `Unauthorized`). */
 const UNAUTHORIZED = CloseCode.Unauthorized;
 /** The close code of a server that cannot check credentials now (RFC 6455: try again later). */
@@ -173,20 +171,12 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     result.errors ? { ...result, errors: format(result.errors) } : (result as FormattedExecutionResult);
 
   // Messages as large as the HTTP path's bodies (`MAX_BODY_BYTES`), not `ws`'s 100 MiB default.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
-  let closing = false;
-  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (request.url ?? '').split('?')[0];
-    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable', 'SERVICE_UNAVAILABLE', 'shutting down');
-    if (path !== SUBSCRIPTIONS_PATH) {
-      return refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND', `WebSocket is served at ${SUBSCRIPTIONS_PATH} only`);
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      metrics.websocketConnections.inc();
-      wss.emit('connection', ws, request);
-    });
-  };
-  httpServer.on('upgrade', onUpgrade);
+  const endpoint = serveWebSockets({
+    httpServer,
+    service: 'gateway',
+    maxPayload: config.maxBodyBytes,
+    onOpen: () => metrics.websocketConnections.inc(),
+  });
 
   /** The connection's client of `subgraph`, opened with the connection's identity on first use. */
   const upstreamOf = (state: ConnectionState, subgraph: string): Client => {
@@ -411,18 +401,14 @@ export function serveGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         await Promise.all(upstream.map((client) => client.dispose()));
       },
     },
-    wss,
+    endpoint.wss,
   );
 
-  const goingAway = () => {
-    closing = true;
-    for (const client of wss.clients) client.close(GOING_AWAY, 'Going away: the gateway is shutting down');
-  };
   return {
-    goingAway,
+    goingAway: endpoint.goingAway,
     close: async () => {
-      goingAway();
-      httpServer.off('upgrade', onUpgrade);
+      endpoint.goingAway();
+      endpoint.detach();
       await server.dispose();
     },
   };
@@ -464,16 +450,4 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 function withoutHttp(error: GraphQLError): GraphQLError {
   const { http: _http, ...extensions } = error.extensions;
   return new GraphQLError(error.message, { nodes: error.nodes, extensions });
-}
-
-/** Answers an upgrade that will not become a WebSocket with a coded JSON error, and closes. */
-function refuseUpgrade(socket: Duplex, status: number, statusText: string, code: string, message: string): void {
-  const body = JSON.stringify(errorBody(code, message));
-  socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\n` +
-      'content-type: application/json; charset=utf-8\r\n' +
-      `content-length: ${Buffer.byteLength(body)}\r\n` +
-      'connection: close\r\n\r\n' +
-      body,
-  );
 }

@@ -11,7 +11,6 @@
  * subscriptions to one kind of event share one transport subscription ({@link EventFanOut}).
  */
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import {
   type DocumentNode,
   type ExecutionArgs,
@@ -25,11 +24,11 @@ import {
 } from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { EventsConfig } from './config';
 import { DEFAULT_EVENTS_CONFIG } from './config';
 import { type EventFeed, type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
-import { createErrorFormatter, errorBody } from './errors';
+import { createErrorFormatter } from './errors';
+import { serveWebSockets } from './websocket';
 import type { DeliveredEvent, EventType } from './events/catalogue';
 import { EventFanOut } from './events/fan-out';
 import type { EventTransport } from './events/transport';
@@ -43,12 +42,8 @@ import {
 } from './identity';
 import type { Logger } from './logger';
 
-/** Where subscriptions are served: the path of the HTTP API. */
-const SUBSCRIPTIONS_PATH = '/graphql';
 /** Largest WebSocket message accepted, as the HTTP path's body limit (`ws` would allow 100 MiB). */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-/** The WebSocket close code of a server that is going away (RFC 6455): clients reconnect elsewhere. */
-export const GOING_AWAY = 1001;
 /** Code of the error answering a subscription over the per-connection cap. */
 export const TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS';
 
@@ -179,16 +174,7 @@ export function serveSubscriptions<Repos, Loaders>(
 
   // One transport subscription per kind of event for the whole process, whatever the subscribers.
   const events = new EventFanOut(transport);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  let closing = false;
-  httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (request.url ?? '').split('?')[0];
-    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable', 'SERVICE_UNAVAILABLE', 'shutting down');
-    if (path !== SUBSCRIPTIONS_PATH) {
-      return refuseUpgrade(socket, 404, 'Not Found', 'NOT_FOUND', `WebSocket is served at ${SUBSCRIPTIONS_PATH} only`);
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
-  });
+  const endpoint = serveWebSockets({ httpServer, service: 'subgraph', maxPayload: MAX_MESSAGE_BYTES });
 
   /** A value the gateway sent in `connectionParams`, else on the upgrade request's headers. */
   const sent = (ctx: ConnectionContext, name: string): string | undefined => {
@@ -279,17 +265,13 @@ export function serveSubscriptions<Repos, Loaders>(
         ctx.extra.running?.delete(id);
       },
     },
-    wss,
+    endpoint.wss,
   );
 
-  const goingAway = () => {
-    closing = true;
-    for (const client of wss.clients) client.close(GOING_AWAY, 'Going away: the subgraph is shutting down');
-  };
   return {
-    goingAway,
+    goingAway: endpoint.goingAway,
     close: async () => {
-      goingAway();
+      endpoint.goingAway();
       await server.dispose();
     },
     receiving: () => events.receiving,
@@ -304,16 +286,4 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
     positions: error.positions,
     extensions: { ...error.extensions, code },
   });
-}
-
-/** Answers an upgrade request that will not become a WebSocket with a coded JSON error, and closes. */
-function refuseUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
-  const body = JSON.stringify(errorBody(code, message));
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\n` +
-      'content-type: application/json; charset=utf-8\r\n' +
-      `content-length: ${Buffer.byteLength(body)}\r\n` +
-      'connection: close\r\n\r\n' +
-      body,
-  );
 }
