@@ -155,6 +155,8 @@ export async function buildGateway(
         )
       : undefined;
   const authenticator = new Authenticator(config, () => subgraphs.get(config.identitySubgraph)?.url, logger);
+  // Signed identity assertions, shared by subgraph fetches and subgraph subscriptions.
+  const assertions = new AssertionCache(config.assertionKey);
   const pipeline = await buildPipeline({
     config,
     logger,
@@ -166,7 +168,7 @@ export async function buildGateway(
     gateway,
     documents,
     apqCache: redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) : undefined,
-    assertions: new AssertionCache(config.assertionKey),
+    assertions,
   });
 
   app.get('/healthz', (_req, res) => {
@@ -226,7 +228,7 @@ export async function buildGateway(
     logger,
     metrics,
     authenticator,
-    assertions: new AssertionCache(config.assertionKey),
+    assertions,
     supergraph: () => supergraph?.(),
     subgraphUrl: (name) => subgraphs.get(name)?.url,
     dataSources: (name) => dataSourcesByName.get(name),
