@@ -67,17 +67,21 @@ export class Authenticator {
     this.cache = new LRUCache({ max: 10_000, ttl: config.credentialCacheTtlSeconds * 1000 });
   }
 
-  /** The caller's identity from an `Authorization` header value. Throws 401 for bad credentials. */
-  async authenticate(authorization: string | undefined): Promise<Identity> {
+  /**
+   * The caller's identity from an `Authorization` header value. Throws 401 for bad credentials.
+   * `fresh` asks the identity subgraph even when a check is cached (and caches its answer): live
+   * subscriptions are checked so, to be closed within the cache's bound after a revocation.
+   */
+  async authenticate(authorization: string | undefined, { fresh = false } = {}): Promise<Identity> {
     if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw unauthenticated('Authorization must be "Bearer <api key or access token>"');
     const credential = match[1]!;
     if (credential.startsWith('alk_')) {
       if (!API_KEY.test(credential)) throw unauthenticated('the API key is malformed');
-      return this.identityFrom(await this.check({ apiKey: credential }), 'the API key');
+      return this.identityFrom(await this.check({ apiKey: credential }, fresh), 'the API key');
     }
-    return this.verifyAccessToken(credential);
+    return this.verifyAccessToken(credential, fresh);
   }
 
   /** Exchanges an API key for a short-lived signed access token (for browser apps). */
@@ -98,7 +102,7 @@ export class Authenticator {
     return { accessToken, expiresIn: this.config.accessTokenTtlSeconds };
   }
 
-  private async verifyAccessToken(token: string): Promise<Identity> {
+  private async verifyAccessToken(token: string, fresh: boolean): Promise<Identity> {
     let keyId: string;
     try {
       const { payload } = await jwtVerify(token, this.config.accessTokenSecret, {
@@ -112,7 +116,7 @@ export class Authenticator {
       throw unauthenticated('the access token is invalid or expired: get a new one from POST /auth/token');
     }
     // The token's key may have been revoked, or its member suspended, since it was issued.
-    return this.identityFrom(await this.check({ keyId }), 'the key behind this access token');
+    return this.identityFrom(await this.check({ keyId }, fresh), 'the key behind this access token');
   }
 
   private identityFrom(check: CredentialCheck, what: string): Identity {
@@ -123,10 +127,10 @@ export class Authenticator {
     return { role: check.role, memberId: check.memberId, keyId: check.keyId };
   }
 
-  private async check(credential: { apiKey: string } | { keyId: string }): Promise<CredentialCheck> {
+  private async check(credential: { apiKey: string } | { keyId: string }, fresh = false): Promise<CredentialCheck> {
     const cacheKey =
       'apiKey' in credential ? `k:${hash('sha256', credential.apiKey, 'base64url')}` : `i:${credential.keyId}`;
-    const cached = this.cache.get(cacheKey);
+    const cached = fresh ? undefined : this.cache.get(cacheKey);
     if (cached) return cached;
     const base = this.identityUrl();
     if (!base) throw identityUnavailable();

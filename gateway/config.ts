@@ -109,6 +109,19 @@ export interface GatewayConfig {
    * `TOO_MANY_SUBSCRIPTIONS` (gateway/subscriptions).
    */
   subscriptionsPerConnection: number;
+  /**
+   * Subscriptions one credential may hold open at once on this gateway process, over WebSocket
+   * and SSE together (`SUBSCRIPTIONS_PER_CREDENTIAL`): an API key with the access tokens made
+   * from it; anonymous clients are counted per address.
+   */
+  subscriptionsPerCredential: number;
+  /** Subscriptions clients at one address may hold open at once on this process (`SUBSCRIPTIONS_PER_IP`). */
+  subscriptionsPerIp: number;
+  /**
+   * How long a client WebSocket may stay open with no subscription running before the gateway
+   * closes it (`WEBSOCKET_IDLE_TIMEOUT_MS`; 1000 "normal closure", reason `Idle: ...`).
+   */
+  websocketIdleTimeoutMs: number;
 }
 
 /** Limits on the shape and size of operations. */
@@ -183,6 +196,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     credentialCacheTtlSeconds: envInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 30, 1, 60),
     identitySubgraph: envString(env, 'IDENTITY_SUBGRAPH', 'membership').toLowerCase(),
     subscriptionsPerConnection: envInt(env, 'SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+    subscriptionsPerCredential: envInt(env, 'SUBSCRIPTIONS_PER_CREDENTIAL', 1000, 1, 1_000_000),
+    subscriptionsPerIp: envInt(env, 'SUBSCRIPTIONS_PER_IP', 5000, 1, 1_000_000),
+    websocketIdleTimeoutMs: envInt(env, 'WEBSOCKET_IDLE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
     limits: {
       maxDepth: envInt(env, 'LIMIT_MAX_DEPTH', 15, 1, 100),
       maxAliases: envInt(env, 'LIMIT_MAX_ALIASES', 30, 0, 1000),

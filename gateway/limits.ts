@@ -314,11 +314,11 @@ export function operationLimitsPlugin<T extends object>(limits: OperationLimits)
               { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
             );
           }
-          // Subscriptions are served over WebSocket (gateway/subscriptions); over HTTP,
+          // Subscriptions are served over WebSocket and SSE (gateway/subscriptions); over HTTP,
           // @apollo/gateway would throw, which would answer 500.
           if (operation.operation === 'subscription') {
             throw new GraphQLError(
-              'subscriptions are served over WebSocket (graphql-ws protocol) at /graphql, not over HTTP: connect with a graphql-ws client',
+              'subscriptions are served at /graphql over WebSocket (graphql-ws protocol) or Server-Sent Events (graphql-sse, Accept: text/event-stream), not as a JSON answer: use a graphql-ws or graphql-sse client',
               { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } },
             );
           }

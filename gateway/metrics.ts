@@ -45,6 +45,11 @@ export class GatewayMetrics {
     help: 'Client WebSocket connections (graphql-ws) open now, acknowledged or not.',
     registers: [this.registry],
   });
+  readonly sseStreams = new Gauge({
+    name: 'graphql_sse_streams',
+    help: 'Client Server-Sent Events streams (graphql-sse, one subscription each) open now.',
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: 'graphql_subscriptions_active',
     help: 'Client subscriptions running now.',

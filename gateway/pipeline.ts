@@ -27,6 +27,8 @@ export interface PipelineParts extends Omit<GraphQLStageOptions, 'config'> {
   manifest: Map<string, string> | undefined;
   /** The response cache for anonymous public queries, when `RESPONSE_CACHE_ENTRIES` > 0. */
   responseCache: ResponseCache | undefined;
+  /** Subscriptions over Server-Sent Events (gateway/subscriptions/sse.ts), when served. */
+  streams?: GatewayStage;
 }
 
 /** The started pipeline, as `server.ts` mounts it. */
@@ -65,6 +67,8 @@ export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
     rateLimitStage(config, parts.limiter, metrics, logger),
     // Persisted-query protocol, trusted documents: 400.
     documentsStage(parts.manifest),
+    // `Accept: text/event-stream`: a subscription over SSE, answered as a stream; 400/405/415/503.
+    ...(parts.streams ? [parts.streams] : []),
     // Anonymous cache hits answered here; filled and cleared inside GraphQL.
     ...(parts.responseCache ? [responseCacheStage(parts.responseCache)] : []),
     // Parse, CSRF, validate, operation limits, plan, execute: Apollo Server over @apollo/gateway.

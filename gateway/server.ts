@@ -157,6 +157,31 @@ export async function buildGateway(
   const authenticator = new Authenticator(config, () => subgraphs.get(config.identitySubgraph)?.url, logger);
   // Signed identity assertions, shared by subgraph fetches and subgraph subscriptions.
   const assertions = new AssertionCache(config.assertionKey);
+  // Subscriptions: graphql-ws over WebSocket upgrades of /graphql, and graphql-sse over SSE
+  // requests of /graphql (a stage of the pipeline) (gateway/subscriptions).
+  const subscriptions = serveGatewaySubscriptions({
+    httpServer,
+    config,
+    logger,
+    metrics,
+    authenticator,
+    assertions,
+    supergraph: () => supergraph?.(),
+    subgraphUrl: (name) => subgraphs.get(name)?.url,
+    dataSources: (name) => dataSourcesByName.get(name),
+    // Express computes `req.ip` (with `trust proxy`) for the requests it routes; an upgrade is
+    // not one, so it is read through Express's request prototype.
+    clientIp: (request) =>
+      (
+        Object.create(app.request, {
+          headers: { value: request.headers },
+          socket: { value: request.socket },
+        }) as Request
+      ).ip ?? 'unknown',
+  });
+  // After our executor's listener (registered in useOwnExecutor): the new supergraph is served
+  // when clients subscribe again. The first load finds no subscription to end.
+  gateway.onSchemaLoadOrUpdate(() => subscriptions.supergraphChanged());
   const pipeline = await buildPipeline({
     config,
     logger,
@@ -169,6 +194,7 @@ export async function buildGateway(
     documents,
     apqCache: redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) : undefined,
     assertions,
+    streams: subscriptions.sseStage,
   });
 
   app.get('/healthz', (_req, res) => {
@@ -221,18 +247,6 @@ export async function buildGateway(
     }
   });
   app.use('/graphql', pipeline.handler);
-  // Subscriptions: graphql-ws over WebSocket upgrades of /graphql (gateway/subscriptions).
-  const subscriptions = serveGatewaySubscriptions({
-    httpServer,
-    config,
-    logger,
-    metrics,
-    authenticator,
-    assertions,
-    supergraph: () => supergraph?.(),
-    subgraphUrl: (name) => subgraphs.get(name)?.url,
-    dataSources: (name) => dataSourcesByName.get(name),
-  });
   app.use((_req: Request, res: Response) => {
     refuse(res, 404, 'NOT_FOUND', 'no such endpoint: the API is POST /graphql (and GET /graphql for queries)');
   });

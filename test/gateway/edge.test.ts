@@ -266,7 +266,7 @@ describe('the gateway edge refuses bad input early, with a coded error, and keep
       'OPERATION_NOT_TRUSTED',
     ],
     [
-      'a subscription over HTTP POST (served over WebSocket only)',
+      'a subscription over HTTP POST (served over WebSocket and SSE only)',
       () => send(dev.url, jsonPost({ query: 'subscription { contentPublished { title } }' })),
       400,
       'OPERATION_NOT_SUPPORTED',

@@ -53,6 +53,8 @@ export interface InProcessGraph {
   startGateway: (env?: Record<string, string>) => Promise<InProcessGateway>;
   /** The assertion key gateways and subgraphs share. */
   assertionKey: AssertionKey;
+  /** The supergraph file every gateway of the graph serves and watches (rewrite it to reload them). */
+  supergraphPath: string;
   /** SQL statements a subgraph has sent so far. */
   sqlStatements: (name: string) => number;
   stop: () => Promise<void>;
@@ -151,6 +153,7 @@ export async function startInProcessGraph(
     gateway,
     startGateway,
     assertionKey: security.assertionKey,
+    supergraphPath,
     sqlStatements: (name) => subgraphs[name]!.database.queries.count,
     stop: async () => {
       for (const { built } of gateways) {
