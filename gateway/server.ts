@@ -157,6 +157,8 @@ export async function buildGateway(
   const authenticator = new Authenticator(config, () => subgraphs.get(config.identitySubgraph)?.url, logger);
   // Signed identity assertions, shared by subgraph fetches and subgraph subscriptions.
   const assertions = new AssertionCache(config.assertionKey);
+  // The trusted-documents manifest, shared by the pipeline and WebSocket subscriptions.
+  const manifest = config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined;
   // Subscriptions: graphql-ws over WebSocket upgrades of /graphql, and graphql-sse over SSE
   // requests of /graphql (a stage of the pipeline) (gateway/subscriptions).
   const subscriptions = serveGatewaySubscriptions({
@@ -169,6 +171,7 @@ export async function buildGateway(
     supergraph: () => supergraph?.(),
     subgraphUrl: (name) => subgraphs.get(name)?.url,
     dataSources: (name) => dataSourcesByName.get(name),
+    manifest,
     // Express computes `req.ip` (with `trust proxy`) for the requests it routes; an upgrade is
     // not one, so it is read through Express's request prototype.
     clientIp: (request) =>
@@ -188,7 +191,7 @@ export async function buildGateway(
     metrics,
     authenticator,
     limiter: redis ? new RedisRateLimiter(redis, config.redisKeyPrefix) : new MemoryRateLimiter(),
-    manifest: config.trustedDocumentsPath ? loadManifest(config.trustedDocumentsPath) : undefined,
+    manifest,
     responseCache,
     gateway,
     documents,

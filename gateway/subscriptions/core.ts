@@ -51,10 +51,14 @@ import {
   prepare,
 } from '../execution';
 import { checkOperationLimits } from '../limits';
+import { operationId } from '../operations';
 import type { GatewayMetrics } from '../metrics';
 
 /** Code of the error ending a subscription because the gateway loaded a new supergraph. */
 export const SUPERGRAPH_RELOADED = 'SUPERGRAPH_RELOADED';
+
+/** Code of a refused operation outside the trusted-documents manifest (as on the HTTP path). */
+const OPERATION_NOT_TRUSTED = 'OPERATION_NOT_TRUSTED';
 
 /**
  * Codes the gateway's own errors carry that clients may read (as stages/graphql.ts lets through
@@ -67,6 +71,7 @@ const GATEWAY_CLIENT_CODES = new Set([
   RESPONSE_VALIDATION_FAILED,
   TOO_MANY_SUBSCRIPTIONS,
   SUPERGRAPH_RELOADED,
+  OPERATION_NOT_TRUSTED,
   'SERVICE_UNAVAILABLE',
 ]);
 
@@ -95,6 +100,11 @@ export interface SubscriptionCoreOptions {
   subgraphUrl: (name: string) => string | undefined;
   /** The subgraphs' HTTP clients, for the fetches of each event's `rest`. */
   dataSources: (name: string) => SubgraphDataSource | undefined;
+  /**
+   * The trusted-documents manifest (`TRUSTED_DOCUMENTS`, id → text): when set, only its operations
+   * are subscribed (over SSE, the pipeline's documents stage has already checked and replaced hashes).
+   */
+  manifest?: Map<string, string>;
 }
 
 /** Who a session is, as its transport learned it when the client connected. */
@@ -240,6 +250,9 @@ export class SubscriptionCore {
           OPERATION_NOT_SUPPORTED,
         ),
       ];
+    }
+    if (this.options.manifest && !this.options.manifest.has(operationId(payload.query))) {
+      return [coded('this gateway runs trusted operations only: register the operation', OPERATION_NOT_TRUSTED)];
     }
     const loaded = this.options.supergraph();
     if (!loaded) return [coded('the gateway has not loaded its supergraph yet', 'SERVICE_UNAVAILABLE')];

@@ -43,6 +43,8 @@ export interface GatewaySubscriptionOptions {
   subgraphUrl: (name: string) => string | undefined;
   /** The subgraphs' HTTP clients, for the fetches of each event's `rest`. */
   dataSources: (name: string) => SubgraphDataSource | undefined;
+  /** The trusted-documents manifest (`TRUSTED_DOCUMENTS`): only its operations are subscribed. */
+  manifest: Map<string, string> | undefined;
   /** The client's address of a WebSocket upgrade request, as Express's `req.ip` reads it. */
   clientIp: (request: http.IncomingMessage) => string;
 }

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { type Client as WsClient, createClient } from 'graphql-ws';
 import type { Client as SseClient } from 'graphql-sse';
 import WebSocket from 'ws';
+import { operationId } from '../../gateway/operations';
 import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
@@ -156,6 +159,33 @@ describe('subscription limits and endings through the gateway', () => {
     // Another credential's subscription runs on.
     await until(() => receiving() === 1);
     await survivor.stop();
+  });
+
+  it('subscribes to trusted documents only, over both transports (TRUSTED_DOCUMENTS)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-manifest-'));
+    disposers.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const manifest = path.join(dir, 'manifest.json');
+    const operation = { id: operationId(PUBLISHED), name: 'Published', type: 'subscription', body: PUBLISHED };
+    fs.writeFileSync(
+      manifest,
+      JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [operation] }),
+    );
+    const gateway = await graph.startGateway({ TRUSTED_DOCUMENTS: manifest });
+    const other = 'subscription { contentPublished { id } }';
+    await expect(ws(gateway).iterate({ query: other }).next()).rejects.toEqual([
+      expect.objectContaining({ extensions: { code: 'OPERATION_NOT_TRUSTED' } }),
+    ]);
+    const refused = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: other }),
+    });
+    expect(refused.status).toBe(400);
+    expect(
+      ((await refused.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code,
+    ).toBe('OPERATION_NOT_TRUSTED');
+    await subscribe(ws(gateway));
+    await subscribe(sse(gateway));
   });
 
   // Last: the reload changes the supergraph file every gateway of the graph watches.
