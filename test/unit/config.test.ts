@@ -171,6 +171,28 @@ describe('HTTP server settings (keep-alive and shutdown)', () => {
     );
   });
 
+  it('reads the subscription caps per credential and per address, and the WebSocket idle timeout', () => {
+    expect(loadGatewayConfig({})).toMatchObject({
+      subscriptionsPerCredential: 1000,
+      subscriptionsPerIp: 5000,
+      websocketIdleTimeoutMs: 60_000,
+    });
+    expect(
+      loadGatewayConfig({
+        SUBSCRIPTIONS_PER_CREDENTIAL: '10',
+        SUBSCRIPTIONS_PER_IP: '20',
+        WEBSOCKET_IDLE_TIMEOUT_MS: '5000',
+      }),
+    ).toMatchObject({ subscriptionsPerCredential: 10, subscriptionsPerIp: 20, websocketIdleTimeoutMs: 5000 });
+    expect(() => loadGatewayConfig({ SUBSCRIPTIONS_PER_CREDENTIAL: 'many' })).toThrow(
+      /^SUBSCRIPTIONS_PER_CREDENTIAL="many" is not a whole number \(expected 1\.\.1000000\)$/,
+    );
+    expect(() => loadGatewayConfig({ SUBSCRIPTIONS_PER_IP: '0' })).toThrow(/^SUBSCRIPTIONS_PER_IP=0 is out of range/);
+    expect(() => loadGatewayConfig({ WEBSOCKET_IDLE_TIMEOUT_MS: '10' })).toThrow(
+      /^WEBSOCKET_IDLE_TIMEOUT_MS=10 is out of range \(expected 1000\.\.3600000\)$/,
+    );
+  });
+
   it('names the malformed variable in one line', () => {
     expect(() => loadSubgraphConfig(tourism, { KEEP_ALIVE_TIMEOUT_MS: '500' })).toThrow(
       /KEEP_ALIVE_TIMEOUT_MS=500 is out of range \(expected 1000\.\.600000\)/,
