@@ -111,7 +111,8 @@ export function serveWebSocketSubscriptions(options: WebSocketTransportOptions):
           const idleFor = config.websocketIdleTimeoutMs;
           const onRunningChange = (running: number) => {
             clearTimeout(idle);
-            if (running > 0) return;
+            // Released as the socket closed: nothing left to time.
+            if (running > 0 || socket.readyState !== socket.OPEN) return;
             idle = setTimeout(
               () =>
                 socket.close(
