@@ -18,6 +18,10 @@
  * --target NAME (repeatable) keeps only the side-by-side targets so named (e.g. `--only R --target ours`).
  * --profile-subgraphs (only R through our gateway, every subgraph under `node --cpu-prof`; each subgraph's CPU per
  * client operation and per subgraph request, and its profile summarised, in docs/profile-subgraphs.md).
+ * --subscribers N (1000) and --publish-rate R (1 per second, for --duration S) size scenario S5: N subscribers of
+ * contentPublished over WebSocket on a gateway process of its own, stories published through it at R per second;
+ * it reports the delivery latency (publish request sent → event received) and the gateway's RSS per subscriber
+ * (`--only S5` runs it alone; bench/subscriptions.ts).
  * `DATABASE_URL=mysql://...` runs on MySQL/MariaDB (databases alliance_bench_<name>, dropped at the end).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -36,8 +40,9 @@ import { freePort, graphql, startService, type RunningService } from '../test/su
 import { cpuMs, rssMiB, RssSampler } from './procfs';
 import { renderProfile, summariseProfile } from './profile';
 import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
+import { runSubscriptionBench } from './subscriptions';
 import { loadGatewayConfig } from '../gateway/config';
-import { benchCampaignSlug, seedForBenchmark } from './seed-scale';
+import { benchAttractionSlug, benchCampaignSlug, seedForBenchmark } from './seed-scale';
 import { REALISTIC_OPERATIONS, realisticRequests } from './realistic';
 import {
   addCounters,
@@ -65,6 +70,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'docs/benchmarks.md' },
     executor: { type: 'string' },
     baseline: { type: 'string' },
+    subscribers: { type: 'string', default: '1000' },
+    'publish-rate': { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -81,6 +88,12 @@ const duration = Number(args.duration);
 const connections = Number(args.connections);
 const secret = readAssertionKey({}, 'development');
 const memberKey = `Bearer ${DEV_CREDENTIALS.member.secret}`;
+const subscribers = Number(args.subscribers);
+const publishRate = Number(args['publish-rate']);
+if (!(subscribers >= 1) || !(publishRate > 0))
+  throw new Error('--subscribers must be at least 1 and --publish-rate above 0');
+/** Scenario S5's name (`--only S5`). */
+const S5_NAME = 'S5 subscriptions over WebSocket';
 
 /** The side-by-side comparison's scenarios (group `executors`). */
 const SIDE_BY_SIDE_SCENARIOS = {
@@ -899,6 +912,61 @@ async function main(): Promise<void> {
         );
       }
     }
+    // S5: subscriptions, on a gateway process of its own so that its memory is the subscribers' alone.
+    let subscriptionFigures: string | undefined;
+    if (selected('main', S5_NAME) && withContent) {
+      const gateway = await startOurs({});
+      const attractionIds = [0, 1].map((i) => stableId('attraction', benchAttractionSlug(i)));
+      const mutate = async (query: string, variables: Record<string, unknown>) => {
+        const response = await graphql(gateway.url, query, variables, { authorization: memberKey });
+        if (response.body.errors) throw new Error(`S5: ${JSON.stringify(response.body.errors[0])}`);
+        return response.body.data!;
+      };
+      const subgraphSampler = new RssSampler(subgraphPids);
+      subgraphSampler.start();
+      const before = await subgraphCounters();
+      const run = await runSubscriptionBench({
+        gatewayUrl: gateway.url,
+        gatewayPid: gateway.child.pid!,
+        subscribers,
+        ratePerSecond: publishRate,
+        seconds: duration,
+        createDraft: async (i) => {
+          const data = await mutate('mutation($input: CreateContentInput!) { createContent(input: $input) { id } }', {
+            input: { kind: 'ARTICLE', title: `Bench story ${i}`, language: 'en', attractionIds },
+          });
+          return (data as { createContent: { id: string } }).createContent.id;
+        },
+        publish: async (id) => {
+          await mutate('mutation($id: ID!) { publishContent(id: $id) { id } }', { id });
+        },
+        log,
+      });
+      const used = subgraphUsage(before, await subgraphCounters(), run.delivered);
+      const subgraphPeaks = subgraphSampler.stop();
+      await gateway.stop();
+      const deliveries = Math.max(1, run.delivered);
+      const row: Result = {
+        group: 'main',
+        scenario: `${S5_NAME} (${run.subscribers} subscribers, ${publishRate} publishes/s)`,
+        target: 'ours',
+        rps: run.delivered / run.elapsedSeconds,
+        p50: percentile(run.latencies, 50),
+        p95: percentile(run.latencies, 95),
+        p99: percentile(run.latencies, 99),
+        requests: run.delivered,
+        errors: run.expected - run.delivered + run.errors,
+        cpuMsPerOp: run.gatewayCpuMs / deliveries,
+        gatewayPeakMiB: run.peakRssMiB,
+        subgraphPeakMiB: Math.max(...names.map((n) => subgraphPeaks.get(n) ?? 0)),
+        sqlPerOp: used.reduce((sum, u) => sum + u.sqlPerOp, 0),
+        subgraphs: used,
+      };
+      results.push(row);
+      const perSubscriberKiB = ((run.rssWithMiB - run.rssBeforeMiB) * 1024) / run.subscribers;
+      subscriptionFigures = `S5: ${run.subscribers} subscribers over WebSocket (one connection each), ${run.published} stories published through the gateway at ${publishRate}/s (${fmt(run.subscribers * publishRate, 0)} deliveries/s offered): ${run.delivered} of ${run.expected} deliveries in ${fmt(run.elapsedSeconds)} s (${fmt(run.delivered / run.elapsedSeconds, 0)}/s), ${run.errors} with errors${run.errorMessages.length ? ` (${run.errorMessages.map((m) => `"${m}"`).join(', ')})` : ''}; delivery latency from the publish request sent to the event received p50 ${fmt(row.p50)} ms, p99 ${fmt(row.p99)} ms, max ${fmt(run.latencies[run.latencies.length - 1] ?? 0)} ms; gateway RSS ${fmt(run.rssBeforeMiB)} MiB before, ${fmt(run.rssWithMiB)} MiB with the subscribers: ${fmt(perSubscriberKiB)} KiB per subscriber; gateway CPU ${fmt(row.cpuMsPerOp, 3)} ms per delivery`;
+      log(subscriptionFigures);
+    }
     const metricsText = await metricsOf(ours.metricsUrl!);
     // The bench leaves the bounds at the gateway's defaults.
     const defaults = loadGatewayConfig({});
@@ -919,6 +987,7 @@ async function main(): Promise<void> {
       withContent,
       databases: mysql ? 'MySQL/MariaDB' : 'SQLite',
       caches,
+      subscriptions: subscriptionFigures,
       sideBySide: { hiveUnavailable, rChecks },
     });
     // A subset is a quick comparison: printed, never written over the full report.
@@ -1064,6 +1133,8 @@ interface MainFacts {
   sql50: number;
   withContent: boolean;
   caches: string;
+  /** S5's figures, when it ran. */
+  subscriptions?: string;
 }
 
 function renderReport(all: Result[], facts: MainFacts & { databases: string; sideBySide: SideBySideFacts }): string {
@@ -1132,6 +1203,10 @@ function renderMain(results: Result[], facts: MainFacts): string[] {
   if (s2Ours && s2Workers)
     lines.push(
       `- S2 with \`GATEWAY_WORKERS=2\`: ${fmt(s2Workers.rps, 0)} req/s against ${fmt(s2Ours.rps, 0)} with one process (CPU ${fmt(s2Workers.cpuMsPerOp, 2)} ms/op over primary and workers), on ${os.cpus().length} cores shared with the load generator and the subgraphs.`,
+    );
+  if (facts.subscriptions)
+    lines.push(
+      `- ${facts.subscriptions}. In the table, S5's req/s are deliveries per second, its latencies are publish → delivery, and its CPU and SQL are per delivery.`,
     );
   lines.push(
     `- Caches of our gateway after the run (from its \`/metrics\`): ${facts.caches}.`,

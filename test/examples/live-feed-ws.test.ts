@@ -1,0 +1,3 @@
+import { describeLiveFeed } from '../support/live-feed';
+
+describeLiveFeed('ws', 'WebSocket');
