@@ -915,7 +915,9 @@ async function main(): Promise<void> {
     // S5: subscriptions, on a gateway process of its own so that its memory is the subscribers' alone.
     let subscriptionFigures: string | undefined;
     if (selected('main', S5_NAME) && withContent) {
-      const gateway = await startOurs({});
+      // Every subscriber is anonymous from this one address: the caps on both must admit them all.
+      const cap = String(Math.max(subscribers, 1000));
+      const gateway = await startOurs({ SUBSCRIPTIONS_PER_CREDENTIAL: cap, SUBSCRIPTIONS_PER_IP: cap });
       const attractionIds = [0, 1].map((i) => stableId('attraction', benchAttractionSlug(i)));
       const mutate = async (query: string, variables: Record<string, unknown>) => {
         const response = await graphql(gateway.url, query, variables, { authorization: memberKey });
