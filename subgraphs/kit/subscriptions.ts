@@ -6,8 +6,8 @@
  * `connectionParams` or on the upgrade request), as on the HTTP path; a connection without a
  * valid one is closed with 4401 (`allowUnsigned` admits it as anonymous, in development only).
  * Each operation gets the context an HTTP request would get. A subscription field's resolver
- * reads events through `ctx.events` ({@link EventFeed}): each event once, with fresh loaders,
- * filtered and authorized by the resolver's `select` before it is delivered. All the process's
+ * reads events through `ctx.events` ({@link EventFeed}): each event once, with loaders of that
+ * event (shared by the process's subscriptions it reaches, fresh for every event), filtered and authorized by the resolver's `select` before it is delivered. All the process's
  * subscriptions to one kind of event share one transport subscription ({@link EventFanOut}).
  */
 import type http from 'node:http';
@@ -73,10 +73,14 @@ function notOverHttp(): GraphQLError {
 
 /**
  * Makes the feed of one operation's context, reading `source` (the process's {@link EventFanOut}
- * over the subgraph's transport). `renew` gives the context fresh loaders: DataLoader
- * caches must not outlive one delivery, or a later event would show the entity as it was earlier.
+ * over the subgraph's transport). `renew` gives the context the loaders of the event about to be
+ * delivered: DataLoader caches must not outlive one event, or a later event would show the
+ * entity as it was earlier.
  */
-export function createEventFeed(source: Pick<EventTransport, 'subscribe'>, renew: () => void): EventFeed {
+export function createEventFeed(
+  source: Pick<EventTransport, 'subscribe'>,
+  renew: (event: DeliveredEvent) => void,
+): EventFeed {
   return {
     subscribe: <T>(types: readonly EventType[], select: (event: DeliveredEvent) => Promise<T | null>) => {
       const subscription = source.subscribe(types);
@@ -88,7 +92,7 @@ export function createEventFeed(source: Pick<EventTransport, 'subscribe'>, renew
           for await (const event of subscription) {
             if (event.sequence <= (handled.get(event.subgraph) ?? -1)) continue;
             handled.set(event.subgraph, event.sequence);
-            renew();
+            renew(event);
             const value = await select(event);
             if (value !== null) yield value;
           }
@@ -175,6 +179,16 @@ export function serveSubscriptions<Repos, Loaders>(
   // One transport subscription per kind of event for the whole process, whatever the subscribers.
   const events = new EventFanOut(transport);
   const endpoint = serveWebSockets({ httpServer, service: 'subgraph', maxPayload: MAX_MESSAGE_BYTES });
+  // One set of loaders per event, shared by every subscription this process delivers it to (the
+  // fan-out hands them all the same event object): a publication read by a thousand subscribers
+  // costs the statements of one, as a page of a thousand entities does. Loaders hold no viewer:
+  // each subscription's resolvers still authorize what they read for their own viewer.
+  const eventLoaders = new WeakMap<DeliveredEvent, Loaders>();
+  const loadersOf = (event: DeliveredEvent): Loaders => {
+    let loaders = eventLoaders.get(event);
+    if (!loaders) eventLoaders.set(event, (loaders = options.createLoaders()));
+    return loaders;
+  };
 
   /** A value the gateway sent in `connectionParams`, else on the upgrade request's headers. */
   const sent = (ctx: ConnectionContext, name: string): string | undefined => {
@@ -245,8 +259,8 @@ export function serveSubscriptions<Repos, Loaders>(
           if (value !== undefined) headers[name] = value;
         }
         const contextValue = options.createContext(requestInfoFromHeaders(headers, ctx.extra.viewer ?? ANONYMOUS));
-        contextValue.events = createEventFeed(events, () => {
-          contextValue.loaders = options.createLoaders();
+        contextValue.events = createEventFeed(events, (event) => {
+          contextValue.loaders = loadersOf(event);
         });
         return {
           schema,

@@ -95,6 +95,8 @@ class WatchedTransport implements EventTransport {
 interface Served {
   built: BuiltSubgraph;
   transport: WatchedTransport;
+  /** SQL statements the subgraph has sent (the outbox relay's not counted). */
+  queries: Database['queries'];
   port: number;
   /** A mutation or query over HTTP, signed by the gateway for `viewer`. */
   post: (query: string, variables: Record<string, unknown>, viewer: Identity) => Promise<Result>;
@@ -127,6 +129,7 @@ async function serve(
   return {
     built,
     transport,
+    queries: database.queries,
     port,
     post: async (query, variables, viewer) => {
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -364,6 +367,24 @@ describe.each(ENGINES)('subscriptions of the content subgraph on %s', (engine) =
     expect(served.transport.open).toBe(1);
     await otherClient.dispose();
     await served.transport.whenLive(0);
+  });
+
+  it('reads a publication once however many subscribe: the statements do not grow with subscribers', async () => {
+    const statementsFor = async (subscribers: number): Promise<number> => {
+      const subscriptions: Subscriber[] = [];
+      for (let i = 0; i < subscribers; i += 1)
+        subscriptions.push(await subscribe(served, served.connect(OTHER), PUBLISHED));
+      const statements = await served.queries.measure(async () => {
+        await publish(await draft(`Read once by ${subscribers}`, { tags: ['Pandas'], attractionIds: [PANDA_BASE] }));
+        for (const subscription of subscriptions) {
+          expect(titleOf(await subscription.next())).toBe(`Read once by ${subscribers}`);
+        }
+      });
+      for (const subscription of subscriptions) await subscription.stop();
+      return statements;
+    };
+    const one = await statementsFor(1);
+    expect(await statementsFor(8)).toBe(one);
   });
 
   it('refuses a connection without a valid gateway assertion with 4401', async () => {
