@@ -53,16 +53,16 @@ describe.each(ENGINES)('outbox pruning on %s', (engine) => {
       { title: 'published 10 days ago', publishedAgo: 10 * DAY },
       { title: 'unpublished for 30 days', publishedAgo: null, createdAgo: 30 * DAY },
       { title: 'published 9 days ago', publishedAgo: 9 * DAY },
-      { title: 'published an hour ago', publishedAgo: HOUR },
       { title: 'published 8 days ago', publishedAgo: 8 * DAY },
+      { title: 'published an hour ago', publishedAgo: HOUR },
     ]);
     const publishedBefore = new Date(Date.now() - 7 * DAY);
     const batch = () => pruneOutboxBatch({ dataSource: dataSource(), publishedBefore, batchSize: 2 });
     expect(await batch()).toBe(2);
     expect(await remaining(dataSource())).toEqual([
       ['unpublished for 30 days', false],
-      ['published an hour ago', true],
       ['published 8 days ago', true],
+      ['published an hour ago', true],
     ]);
     expect(await batch()).toBe(1);
     expect(await batch()).toBe(0);
@@ -70,6 +70,15 @@ describe.each(ENGINES)('outbox pruning on %s', (engine) => {
       ['unpublished for 30 days', false],
       ['published an hour ago', true],
     ]);
+  });
+
+  it('keeps the newest row however old, so that ids never go back', async () => {
+    await writeRows(dataSource(), [
+      { title: 'a month old', publishedAgo: 30 * DAY },
+      { title: 'the newest, 20 days old', publishedAgo: 20 * DAY },
+    ]);
+    expect(await pruneOutboxBatch({ dataSource: dataSource(), publishedBefore: new Date() })).toBe(1);
+    expect(await remaining(dataSource())).toEqual([['the newest, 20 days old', true]]);
   });
 
   it('the relay prunes past OUTBOX_RETENTION_HOURS after publishing, logs how many, and keeps what it has just published', async () => {

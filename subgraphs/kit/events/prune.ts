@@ -20,7 +20,8 @@ export interface PruneOptions {
 /**
  * Deletes up to `batchSize` published outbox rows, the oldest ids first, whose `published_at` is
  * before `publishedBefore`; returns how many it deleted (fewer than `batchSize`: nothing older is
- * left). Unpublished rows are never deleted, whatever their age: they are events still owed.
+ * left). Unpublished rows are never deleted, whatever their age: they are events still owed; nor
+ * is the newest row, so that ids never go back.
  *
  * Two statements (the ids, then a DELETE by id) rather than `DELETE ... LIMIT`: SQLite accepts a
  * LIMIT on DELETE only when compiled with an option, and MySQL refuses LIMIT in an IN subquery.
@@ -36,6 +37,10 @@ export async function pruneOutboxBatch(options: PruneOptions): Promise<number> {
     .select('e.id', 'id')
     .where('e.published_at IS NOT NULL')
     .andWhere('e.published_at < :before', { before: publishedBefore })
+    // The newest row stays, whatever its age: an empty table would let MySQL before 8.0 (and
+    // MariaDB before 10.2.4) restart AUTO_INCREMENT from MAX(id) at a server restart, and reuse
+    // ids that consumers have already handled (they drop ids not above the last one seen).
+    .andWhere('e.id < (SELECT MAX(newest.id) FROM outbox_event newest)')
     .orderBy('e.id', 'ASC')
     .limit(batchSize)
     .getRawMany<{ id: number | string }>();
