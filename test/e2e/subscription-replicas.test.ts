@@ -120,4 +120,46 @@ describeWithRedis('subscriptions with two gateway replicas and Redis on %s', (en
     );
     expect(holders).toHaveLength(engine === 'mysql' ? 1 : 0);
   });
+
+  if (engine === 'mysql') {
+    it('hands the outbox lock to the other replica when the holder is killed (kill -9): still exactly once, in order', async () => {
+      const [holder, standby] = contents as [RunningService, RunningService];
+      const viaStandby = Array.from({ length: SUBSCRIBERS }, () => collectSubscription(gateways[1]!.url));
+      subscribers.push(...viaStandby);
+      let receiving = 0;
+      await waitFor(
+        () => receiving === SUBSCRIBERS,
+        30_000,
+        'the subscriptions reading the stream',
+        async () => {
+          receiving = (await subgraphStats(standby.url, stack.assertionKey)).subscriptionsReceiving;
+        },
+      );
+      expect(standby.output()).not.toMatch(/outbox relay holds the lock/);
+
+      // Committed on the standby replica; the holder's relay publishes them, until it is killed.
+      const titles: string[] = [];
+      const killedAt = PUBLICATIONS / 2;
+      for (let i = 0; i < PUBLICATIONS; i += 1) {
+        if (i === killedAt) {
+          const killed = new Promise((resolve) => holder.child.once('exit', (_code, signal) => resolve(signal)));
+          holder.child.kill('SIGKILL');
+          expect(await killed).toBe('SIGKILL');
+        }
+        titles.push(`Handover ${i}`);
+        await publishStory(gateways[1]!.url, AUTHOR, `Handover ${i}`);
+      }
+      await waitFor(
+        () => viaStandby.every((subscriber) => subscriber.titles().includes(`Handover ${PUBLICATIONS - 1}`)),
+        30_000,
+        'the last event through the standby',
+      );
+      // Its relay took the lock once the holder's session was gone.
+      expect(standby.output()).toMatch(/outbox relay holds the lock: publishing/);
+      for (const subscriber of viaStandby) {
+        expect(subscriber.results.filter((result) => result.errors !== undefined)).toEqual([]);
+        expect(subscriber.titles()).toEqual(titles);
+      }
+    });
+  }
 });
