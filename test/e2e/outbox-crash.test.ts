@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { eventStreamKey } from '../../subgraphs/kit/events/redis';
+import { RedisStreamTransport, eventStreamKey } from '../../subgraphs/kit/events/redis';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ENGINES } from '../support/databases';
 import {
@@ -114,5 +114,35 @@ describeWithRedis('kill -9 of the content subgraph between commit and publish on
     });
     expect(await unpublished(engine, stack)).toEqual([]);
     expect(content.output()).toMatch(/outbox relay publishes again/);
+  });
+
+  it('with the default poll, the restarted process publishes the owed event by itself to a stream subscriber that outlived the crash', async () => {
+    // A consumer reading the content stream all along, as a webhook dispatcher would.
+    const stream = new RedisStreamTransport({ url: process.env.TEST_REDIS_URL!, keyPrefix, maxLength: 1000 });
+    const subscription = stream.subscribe(['ContentPublished']);
+    try {
+      await subscription.ready;
+      const unreachable = { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, REDIS_KEY_PREFIX: keyPrefix };
+      let content = await stack.restart('content', unreachable);
+      const owed = await publishStory(stack.gateway.url, AUTHOR, 'Owed across a crash');
+      await waitFor(() => content.output().includes('outbox relay could not publish'), 20_000, 'the failed publish');
+      const killed = new Promise((resolve) => content.child.once('exit', (_code, signal) => resolve(signal)));
+      content.child.kill('SIGKILL');
+      expect(await killed).toBe('SIGKILL');
+
+      // Restarted with Redis reachable: its first round publishes what the killed process owed.
+      content = await stack.restart('content', { REDIS_URL: process.env.TEST_REDIS_URL!, REDIS_KEY_PREFIX: keyPrefix });
+      const next = await publishStory(stack.gateway.url, AUTHOR, 'After the crash');
+      const received: string[] = [];
+      for await (const event of subscription) {
+        received.push(event.aggregateId);
+        if (event.aggregateId === next) break;
+      }
+      expect(received).toEqual([owed, next]);
+      expect(await unpublished(engine, stack)).toEqual([]);
+    } finally {
+      await subscription.close();
+      await stream.close();
+    }
   });
 });
