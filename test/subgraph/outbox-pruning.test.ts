@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createContentSubgraph } from '../../subgraphs/content/server';
+import { openDatabase } from '../../subgraphs/kit/database';
 import type { DeliveredEvent } from '../../subgraphs/kit/events/catalogue';
 import { InProcessTransport } from '../../subgraphs/kit/events/in-process';
 import { OutboxEvent } from '../../subgraphs/kit/events/OutboxEvent';
@@ -120,6 +121,43 @@ describe.each(ENGINES)('outbox pruning on %s', (engine) => {
       await subscription.close();
     }
   });
+
+  if (engine === 'mysql') {
+    it('of two replicas, only the relay holding the outbox lock prunes', async () => {
+      await writeRows(dataSource(), [
+        ...Array.from({ length: 4 }, (_, i) => ({ title: `old ${i}`, publishedAgo: 10 * DAY })),
+        { title: 'newest', publishedAgo: HOUR },
+      ]);
+      const second = await openDatabase({
+        config: subgraph.database.config,
+        entities: contentSubgraph.entities,
+        migrations: contentSubgraph.migrations,
+      });
+      const relays = [dataSource(), second.dataSource].map(
+        (source) =>
+          new OutboxRelay({
+            dataSource: source,
+            subgraph: 'content',
+            transport: new InProcessTransport(),
+            logger: createLogger('content', 'silent'),
+            pollMs: 20,
+            batchSize: 100,
+            retentionHours: 7 * 24,
+          }),
+      );
+      try {
+        for (const relay of relays) relay.start();
+        while (relays[0]!.pruned + relays[1]!.pruned < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+        // Several polls later, still one pruner (a standby never runs a round).
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(relays.map((relay) => relay.pruned).sort()).toEqual([0, 4]);
+        expect(await remaining(dataSource())).toEqual([['newest', true]]);
+      } finally {
+        for (const relay of relays) await relay.stop();
+        await second.dataSource.destroy();
+      }
+    });
+  }
 
   it('a relay without a retention deletes nothing', async () => {
     await writeRows(dataSource(), [{ title: 'a year old', publishedAgo: 365 * DAY }]);
