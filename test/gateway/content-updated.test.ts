@@ -103,6 +103,12 @@ describe.each(ENGINES)('contentUpdated through the gateway on %s', (engine) => {
     const story = await create('A story', ['pandas']);
     await publish(story); // a publication: contentPublished's, not this one's
     await retitle(story, 'A story, retitled');
+    // Delivered before the archiving: each delivery shows the piece as it is then.
+    await until(() =>
+      [anonymous, other, author, admin, tagged].every((deliveries) =>
+        deliveries.some((d) => d.title === 'A story, retitled'),
+      ),
+    );
     await archive(story); // the author and admins only
     const last = await create('The last');
     await publish(last);
