@@ -124,11 +124,13 @@ describeWithRedis('subscriptions with two gateway replicas and Redis on %s', (en
   if (engine === 'mysql') {
     it('hands the outbox lock to the other replica when the holder is killed (kill -9): still exactly once, in order', async () => {
       const [holder, standby] = contents as [RunningService, RunningService];
+      // The previous test's subscriptions through the standby are still open: count from them.
+      const before = (await subgraphStats(standby.url, stack.assertionKey)).subscriptionsReceiving;
       const viaStandby = Array.from({ length: SUBSCRIBERS }, () => collectSubscription(gateways[1]!.url));
       subscribers.push(...viaStandby);
       let receiving = 0;
       await waitFor(
-        () => receiving === SUBSCRIBERS,
+        () => receiving === before + SUBSCRIBERS,
         30_000,
         'the subscriptions reading the stream',
         async () => {
