@@ -66,6 +66,11 @@ export interface EventsConfig {
   /** Entries each Redis stream keeps, roughly; 0 keeps all (`OUTBOX_STREAM_MAX_LENGTH`). */
   streamMaxLength: number;
   /**
+   * How long published outbox rows are kept before the relay deletes them (`OUTBOX_RETENTION_HOURS`).
+   * Unpublished rows are never deleted.
+   */
+  retentionHours: number;
+  /**
    * Subscriptions one WebSocket connection may hold open at once (`SUBSCRIPTIONS_PER_CONNECTION`);
    * one more is answered with a `TOO_MANY_SUBSCRIPTIONS` error (`kit/subscriptions.ts`).
    */
@@ -82,6 +87,9 @@ export const DEFAULT_EVENTS_CONFIG: EventsConfig = {
   redisUrl: undefined,
   redisKeyPrefix: 'alliance:',
   streamMaxLength: 100_000,
+  // A week: the outbox is also a durable log that consumers (webhook deliveries, retried for
+  // 24 h; a consumer catching up after an outage) may read back by id.
+  retentionHours: 7 * 24,
   // The gateway multiplexes its clients' subscriptions of one identity over a connection; a
   // bound keeps one connection from holding an unbounded number of transport subscriptions.
   subscriptionsPerConnection: 100,
@@ -96,6 +104,8 @@ export function readEventsConfig(env: Env): EventsConfig {
     redisUrl: envRedisUrl(env, 'REDIS_URL'),
     redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', defaults.redisKeyPrefix),
     streamMaxLength: envInt(env, 'OUTBOX_STREAM_MAX_LENGTH', defaults.streamMaxLength, 0, 100_000_000),
+    // At least a day: webhook deliveries are retried for 24 h and may read their events back.
+    retentionHours: envInt(env, 'OUTBOX_RETENTION_HOURS', defaults.retentionHours, 24, 87_600),
     subscriptionsPerConnection: envInt(
       env,
       'SUBSCRIPTIONS_PER_CONNECTION',

@@ -186,7 +186,15 @@ export async function buildSubgraph<Repos, Loaders>(
     '/internal/stats',
     requireGatewayAssertion({ ...security, allowUnsigned: false }, IDENTITY_AUDIENCE),
     (_req, res) => {
-      res.json({ service: definition.name, sqlStatements: database.queries.count, graphqlRequests });
+      res.json({
+        service: definition.name,
+        sqlStatements: database.queries.count,
+        graphqlRequests,
+        // Subscriptions that receive what is published now, and outbox rows pruned by this
+        // process: operators and process tests read them (there is no other way in).
+        subscriptionsReceiving: subscriptions?.receiving() ?? 0,
+        outboxPruned: events?.relay.pruned ?? 0,
+      });
     },
   );
   definition.routes?.(app, { repos, security, logger });

@@ -38,8 +38,11 @@ export interface Stack {
   databaseEnv: Record<string, string>;
   /** The assertion key every process of this stack shares (from `serviceEnv`, else the development one). */
   assertionKey: AssertionKey;
-  /** Restarts one subgraph on the same port and database. */
-  restart: (name: string) => Promise<RunningService>;
+  /**
+   * Restarts one subgraph on the same port and database (stopping it first unless it is gone,
+   * e.g. killed); `env` adds settings for the new process.
+   */
+  restart: (name: string, env?: Record<string, string>) => Promise<RunningService>;
   /** Restarts the membership subgraph on the same port and database. */
   restartMembership: () => Promise<RunningService>;
   /** Starts another gateway on the same subgraphs, e.g. in production mode; stopped with the stack. */
@@ -95,9 +98,9 @@ export async function startStack(
   const subgraphs: Record<string, RunningService> = Object.fromEntries(
     await Promise.all(names.map(async (name) => [name, await startService(entry(name), subgraphEnv(name))] as const)),
   );
-  const restart = async (name: string) => {
+  const restart = async (name: string, env: Record<string, string> = {}) => {
     await subgraphs[name]!.stop();
-    subgraphs[name] = await startService(entry(name), subgraphEnv(name));
+    subgraphs[name] = await startService(entry(name), { ...subgraphEnv(name), ...env });
     return subgraphs[name]!;
   };
   const extraGateways: RunningService[] = [];

@@ -67,6 +67,7 @@ describe('subgraph configuration', () => {
       redisUrl: undefined,
       redisKeyPrefix: 'alliance:',
       streamMaxLength: 100_000,
+      retentionHours: 168,
       subscriptionsPerConnection: 100,
     });
     expect(
@@ -81,6 +82,13 @@ describe('subgraph configuration', () => {
     );
     expect(() => loadSubgraphConfig(membership, { OUTBOX_POLL_MS: '0' })).toThrow(/OUTBOX_POLL_MS=0 is out of range/);
     expect(() => loadSubgraphConfig(membership, { OUTBOX_BATCH_SIZE: '5000' })).toThrow(/OUTBOX_BATCH_SIZE=5000/);
+    expect(loadSubgraphConfig(membership, { OUTBOX_RETENTION_HOURS: '720' }).events.retentionHours).toBe(720);
+    expect(() => loadSubgraphConfig(membership, { OUTBOX_RETENTION_HOURS: '7d' })).toThrow(
+      /^OUTBOX_RETENTION_HOURS="7d" is not a whole number \(expected 24\.\.87600\)$/,
+    );
+    expect(() => loadSubgraphConfig(membership, { OUTBOX_RETENTION_HOURS: '1' })).toThrow(
+      /^OUTBOX_RETENTION_HOURS=1 is out of range \(expected 24\.\.87600\)$/,
+    );
     expect(() => loadSubgraphConfig(membership, { SUBSCRIPTIONS_PER_CONNECTION: '0' })).toThrow(
       /^SUBSCRIPTIONS_PER_CONNECTION=0 is out of range \(expected 1\.\.100000\)$/,
     );

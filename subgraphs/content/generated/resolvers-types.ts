@@ -480,6 +480,13 @@ export type Subscription = {
    * receive public content only.
    */
   contentPublished: Content;
+  /**
+   * A published piece, each time it is edited (`updateContent`) or archived (`archiveContent`).
+   * Delivered with the piece as it is at delivery, to callers who may read it then: an archived
+   * piece reaches only its author and admins, as a query would answer it. Edits of drafts are not
+   * delivered.
+   */
+  contentUpdated: Content;
 };
 
 
@@ -489,6 +496,16 @@ export type Subscription = {
  * would be: what the caller may not read is not delivered.
  */
 export type SubscriptionContentPublishedArgs = {
+  filter?: InputMaybe<ContentEventFilter>;
+};
+
+
+/**
+ * Live events, delivered while a subscription is open (over WebSocket with the `graphql-ws`
+ * protocol). Each event is checked against the caller's rights when it is delivered, as a query
+ * would be: what the caller may not read is not delivered.
+ */
+export type SubscriptionContentUpdatedArgs = {
   filter?: InputMaybe<ContentEventFilter>;
 };
 
@@ -794,6 +811,7 @@ export type QueryResolvers<ContextType = ContentContext, ParentType extends Reso
 
 export type SubscriptionResolvers<ContextType = ContentContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   contentPublished?: SubscriptionResolver<ResolversTypes['Content'], "contentPublished", ParentType, ContextType, Partial<SubscriptionContentPublishedArgs>>;
+  contentUpdated?: SubscriptionResolver<ResolversTypes['Content'], "contentUpdated", ParentType, ContextType, Partial<SubscriptionContentUpdatedArgs>>;
 }>;
 
 export type Resolvers<ContextType = ContentContext> = ResolversObject<{

@@ -47,6 +47,7 @@ export function startEvents(options: StartEventsOptions): SubgraphEvents {
     logger: options.logger,
     pollMs: config.pollMs,
     batchSize: config.batchSize,
+    retentionHours: config.retentionHours,
   });
   relay.start();
   return {

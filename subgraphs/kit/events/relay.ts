@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { EventType, PublishedEvent } from './catalogue';
 import { onEventsCommitted } from './outbox';
 import { OutboxEvent } from './OutboxEvent';
+import { PRUNE_BATCH_SIZE, pruneOutboxBatch } from './prune';
 import type { EventTransport } from './transport';
 
 /**
@@ -26,7 +27,27 @@ export interface RelayOptions {
   pollMs: number;
   /** Most events read, published and marked in one round. */
   batchSize: number;
+  /**
+   * How long published rows are kept before the relay deletes them (`OUTBOX_RETENTION_HOURS`);
+   * without it, nothing is pruned.
+   */
+  retentionHours?: number;
+  /** How often the relay prunes (default {@link PRUNE_INTERVAL_MS}). */
+  pruneIntervalMs?: number;
+  /** Rows deleted per statement (default {@link PRUNE_BATCH_SIZE}). */
+  pruneBatchSize?: number;
 }
+
+/**
+ * How often the publishing relay deletes published rows past the retention. Rows become due one
+ * by one as they age, so a short interval keeps each pass small.
+ */
+export const PRUNE_INTERVAL_MS = 10 * 60_000;
+/**
+ * Batches one pass deletes at most before publishing goes on: a large backlog (the first pass
+ * after a long time without pruning) is worked off over the next rounds, not in one long pause.
+ */
+const PRUNE_BATCHES_PER_PASS = 10;
 
 /**
  * Publishes a subgraph's outbox: unpublished rows in id order, a batch at a time, then marks
@@ -52,6 +73,9 @@ export class OutboxRelay {
   private holder: QueryRunner | null = null;
   private failing = false;
   private readonly mysql: boolean;
+  /** When the next prune pass is due (epoch milliseconds); 0: at the next round. */
+  private nextPruneAt = 0;
+  private prunedRows = 0;
 
   constructor(private readonly options: RelayOptions) {
     this.mysql = options.dataSource.options.type !== 'better-sqlite3';
@@ -105,6 +129,8 @@ export class OutboxRelay {
       // A standby relay (null) has not shown that publishing works again.
       if (published !== null && this.failing) this.options.logger.info('outbox relay publishes again');
       if (published !== null) this.failing = false;
+      // Only the publishing relay (the lock holder on MySQL) prunes, and not during a stop.
+      if (published !== null && !this.stopped) await this.prune();
     } catch (error) {
       // Logged once per outage rather than at every poll.
       if (!this.failing) this.options.logger.warn({ err: error }, 'outbox relay could not publish; will retry');
@@ -145,6 +171,49 @@ export class OutboxRelay {
         .execute(),
     );
     return rows.length;
+  }
+
+  /** Published rows deleted by this relay so far (retention pruning). */
+  get pruned(): number {
+    return this.prunedRows;
+  }
+
+  /**
+   * Deletes published rows older than the retention, in bounded batches (each on SQLite its own
+   * turn in the mutation queue), when a pass is due. Logs how many it deleted. A failure is
+   * logged and retried at the next interval: publishing does not depend on it.
+   */
+  private async prune(): Promise<void> {
+    const { retentionHours, dataSource } = this.options;
+    if (retentionHours === undefined || Date.now() < this.nextPruneAt) return;
+    const batchSize = this.options.pruneBatchSize ?? PRUNE_BATCH_SIZE;
+    const interval = this.options.pruneIntervalMs ?? PRUNE_INTERVAL_MS;
+    const publishedBefore = new Date(Date.now() - retentionHours * 3_600_000);
+    let pruned = 0;
+    let more = false;
+    try {
+      for (let pass = 0; pass < PRUNE_BATCHES_PER_PASS; pass += 1) {
+        const deleted = await this.onDatabase(() =>
+          pruneOutboxBatch({
+            dataSource,
+            publishedBefore,
+            batchSize,
+            runner: this.holder ?? undefined,
+            comment: RELAY_COMMENT,
+          }),
+        );
+        pruned += deleted;
+        more = deleted === batchSize;
+        if (!more) break;
+      }
+      // A backlog left: the next round goes on with it.
+      this.nextPruneAt = more ? 0 : Date.now() + interval;
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'outbox pruning failed; will retry');
+      this.nextPruneAt = Date.now() + interval;
+    }
+    this.prunedRows += pruned;
+    if (pruned > 0) this.options.logger.info({ pruned, retentionHours }, 'outbox pruned published events');
   }
 
   /** SQLite: in the mutation queue, never inside another request's transaction. */
