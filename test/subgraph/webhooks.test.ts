@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createContentSubgraph } from '../../subgraphs/content/server';
 import { stableId } from '../../subgraphs/kit/ids';

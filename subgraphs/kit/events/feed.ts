@@ -1,4 +1,5 @@
-import express, { type Request, type Response } from 'express';
+import type express from 'express';
+import type { Request, Response } from 'express';
 import { MoreThan, type DataSource } from 'typeorm';
 import { serialized } from '../audit/mutations';
 import { ErrorCode, writeError } from '../errors';
