@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createContentSubgraph } from '../../subgraphs/content/server';
+import type { PublishedEvent } from '../../subgraphs/kit/events/catalogue';
+import { RedisStreamTransport } from '../../subgraphs/kit/events/redis';
 import { stableId } from '../../subgraphs/kit/ids';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
@@ -11,7 +14,7 @@ import { membership } from '../../subgraphs/membership/server';
 import { readWebhookSecretKey } from '../../subgraphs/membership/webhooks/config';
 import { WebhookDispatcher } from '../../subgraphs/membership/webhooks/dispatcher';
 import { SecretBox } from '../../subgraphs/membership/webhooks/signing';
-import { FeedReader, localFeed, remoteFeed } from '../../subgraphs/membership/webhooks/sources';
+import { FeedReader, localFeed, remoteFeed, StreamReader } from '../../subgraphs/membership/webhooks/sources';
 import { type ResolvedAddress, UrlGuard, type UrlPolicy } from '../../subgraphs/membership/webhooks/ssrf';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness, TEST_SECURITY } from '../support/subgraph';
@@ -495,5 +498,106 @@ describe('webhook registration without WEBHOOK_ALLOW_PRIVATE_NETWORKS', () => {
     );
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.message).toMatch(message);
+  });
+});
+
+const redisDescribe = process.env.TEST_REDIS_URL ? describe : describe.skip;
+
+redisDescribe('webhook events over Redis streams (REDIS_URL)', () => {
+  let members: SubgraphHarness;
+  let transport: RedisStreamTransport;
+  const logger = createLogger('test', 'silent');
+
+  beforeAll(async () => {
+    members = await openSubgraph(membership, 'sqlite');
+    transport = new RedisStreamTransport({
+      url: process.env.TEST_REDIS_URL!,
+      keyPrefix: `test-webhooks-${randomUUID()}:`,
+      maxLength: 0,
+      blockMs: 100,
+    });
+  });
+  afterAll(async () => {
+    await transport.close();
+    await members.close();
+  });
+
+  function published(sequence: number): PublishedEvent {
+    return {
+      id: `content:${sequence}`,
+      subgraph: 'content',
+      sequence,
+      type: 'ContentPublished',
+      aggregateId: `c-${sequence}`,
+      payload: {
+        contentId: `c-${sequence}`,
+        authorId: AUTHOR.memberId!,
+        kind: 'ARTICLE',
+        language: 'en',
+        tags: [],
+        attractionIds: [],
+        campaignId: null,
+        status: 'PUBLISHED',
+        from: 'DRAFT',
+        publishedAt: new Date().toISOString(),
+      },
+      createdAt: new Date(Date.now() + 1_000).toISOString(),
+    };
+  }
+
+  /** Waits (without asserting on time) until the delivery log holds `count` rows. */
+  async function deliveriesReach(count: number): Promise<number> {
+    const repository = members.database.dataSource.getRepository(WebhookDelivery);
+    for (let tries = 0; tries < 200 && (await repository.count()) < count; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return repository.count();
+  }
+
+  it('resumes from the saved stream positions after a restart, one delivery per event', async () => {
+    const dataSource = members.database.dataSource;
+    const repository = new WebhookRepository(
+      dataSource,
+      new SecretBox(readWebhookSecretKey({}, 'test')),
+      new UrlGuard({ allowHttp: true, allowPrivate: true }, async () => []),
+    );
+    await repository.register(dataSource.manager, {
+      memberId: AUTHOR.memberId!,
+      url: 'http://127.0.0.1:9/hooks',
+      events: ['ContentPublished'],
+      filter: null,
+    });
+    const dispatcher = new WebhookDispatcher({
+      dataSource,
+      webhooks: repository,
+      logger,
+      timeoutMs: 1_000,
+      pollMs: 60_000,
+    });
+    const start = () => {
+      const reader = new StreamReader({ dataSource, transport, target: dispatcher, logger, retryMs: 50 });
+      reader.start();
+      return reader;
+    };
+
+    let reader = start();
+    await transport.publish('content', [published(1), published(2)]);
+    expect(await deliveriesReach(2)).toBe(2);
+    await reader.stop();
+
+    // Published while the dispatcher was down; the first two are in the stream still.
+    await transport.publish('content', [published(3)]);
+    reader = start();
+    expect(await deliveriesReach(3)).toBe(3);
+    await reader.stop();
+    const cursor = await dataSource.getRepository(WebhookCursor).findOneBy({ source: 'redis:content' });
+    expect(cursor?.position).toMatch(/^\d+-\d+$/);
+    // The same event published again (the relay's at-least-once) makes no second delivery.
+    await transport.publish('content', [published(3)]);
+    reader = start();
+    await transport.publish('content', [published(4)]);
+    expect(await deliveriesReach(4)).toBe(4);
+    await reader.stop();
+    expect(await dataSource.getRepository(WebhookDelivery).count()).toBe(4);
   });
 });
