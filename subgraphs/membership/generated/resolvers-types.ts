@@ -172,7 +172,7 @@ export type AuditTrail = {
   __typename?: 'AuditTrail';
   /** Always `alliance`: there is one trail. */
   id: Scalars['ID']['output'];
-  /** Attempted membership mutations (members, API keys), newest first. */
+  /** Attempted membership mutations (members, API keys, webhooks), newest first. */
   membership: AuditRecordConnection;
 };
 

@@ -116,7 +116,11 @@ export class FeedReader {
           this.options.logger.info({ source: feed.source }, 'event feed readable again');
       } catch (error) {
         if (!this.failing.has(feed.source)) {
-          this.options.logger.warn({ err: error, source: feed.source }, 'cannot read event feed; will retry');
+          // The reason only: the error's stack and the feed's internal URL stay out of the logs.
+          this.options.logger.warn(
+            { source: feed.source, reason: reasonOf(error) },
+            'cannot read event feed; will retry',
+          );
         }
         this.failing.add(feed.source);
       }
@@ -134,7 +138,7 @@ export class FeedReader {
       if (page.oldest !== null && after > 0 && page.oldest > after + 1) {
         this.options.logger.error(
           { source: feed.source, after, oldest: page.oldest },
-          'events were pruned from the outbox before webhooks read them: they are not delivered',
+          'events were probably pruned from the outbox before webhooks read them: those are not delivered',
         );
       }
       if (page.events.length === 0) return total;
@@ -195,10 +199,18 @@ export class StreamReader {
         }
       } catch (error) {
         if (this.stopped) return;
-        if (!failing) logger.warn({ err: error }, 'cannot read the event streams for webhooks; will retry');
+        if (!failing)
+          logger.warn({ reason: reasonOf(error) }, 'cannot read the event streams for webhooks; will retry');
         failing = true;
       }
       if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, this.options.retryMs).unref());
     }
   }
+}
+
+/** What went wrong, in a word or two for the log: the cause's code (ECONNREFUSED) or the message. */
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  if (cause?.code) return cause.code;
+  return error instanceof Error ? error.message : String(error);
 }
