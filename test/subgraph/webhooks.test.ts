@@ -464,6 +464,44 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     expect(log[0]!.lastError).toMatch(/resolves to 127\.0\.0\.1, which is not a public internet address/);
   });
 
+  it('does not follow redirects, and bounds a receiver that does not answer', async () => {
+    const { id } = await register(AUTHOR, { url: receiver.url, events: ['CONTENT_PUBLISHED'] });
+    receiver.answers.push(302);
+    await publish(await draft('Moved'));
+    await reader.poll();
+    await dispatcher.deliverDue();
+    // One request: the 302 (with no Location to follow anyway) is a failed attempt.
+    expect(receiver.received).toHaveLength(1);
+    let [delivery] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
+    expect(delivery).toMatchObject({ status: 'PENDING', responseStatus: 302 });
+    expect(delivery!.lastError).toMatch(/redirects are not followed/);
+
+    // A receiver that accepts the connection and never answers.
+    const silent = http.createServer(() => undefined);
+    const port = await listen(silent, 0, '127.0.0.1');
+    try {
+      const slow = await register(AUTHOR, { url: `http://127.0.0.1:${port}/hooks`, events: ['CONTENT_PUBLISHED'] });
+      const dataSource = members.database.dataSource;
+      const impatient = new WebhookDispatcher({
+        dataSource,
+        webhooks: repository,
+        logger,
+        timeoutMs: 200,
+        pollMs: 60_000,
+        now: clock.now,
+      });
+      await publish(await draft('Unanswered'));
+      await reader.poll();
+      await impatient.deliverDue();
+      [delivery] = (await deliveries(slow.id, AUTHOR)).data!.webhookDeliveries.nodes;
+      expect(delivery).toMatchObject({ status: 'PENDING', attempts: 1, responseStatus: null });
+      expect(delivery!.lastError).toBe('the receiver did not answer within 200 ms');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('serves the outbox feed to signed internal callers only', async () => {
     const refused = await fetch(`${contentOrigin}/internal/events?after=0`);
     expect(refused.status).toBe(401);

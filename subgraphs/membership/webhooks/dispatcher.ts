@@ -44,7 +44,7 @@ export interface DispatcherOptions {
 /**
  * Turns events into deliveries and delivers them. `ingest` writes one delivery row per
  * (webhook, event) the webhook wants (its kinds, its filter, and what its member may read:
- * `kit/events/audience.ts`), ignoring rows that exist, so an event read twice is delivered once.
+ * `kit/events/audience.ts`), keeping rows that exist, so an event read twice is delivered once.
  * `deliverDue` claims due deliveries (a lease, so that replicas never send one at once), POSTs
  * each signed, and records the outcome: SUCCEEDED on a 2xx, else a retry after an exponential,
  * jittered backoff, until 24 hours after the first attempt, then FAILED.
@@ -111,11 +111,11 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Writes the deliveries `events` call for; returns how many are new. Webhooks of members that
+   * Writes the deliveries `events` call for (none twice). Webhooks of members that
    * are not ACTIVE, disabled webhooks, and events from before a webhook was registered get none.
    */
-  async ingest(events: readonly PublishedEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  async ingest(events: readonly PublishedEvent[]): Promise<void> {
+    if (events.length === 0) return;
     const { dataSource } = this.options;
     const webhooks = await this.options.webhooks.enabled();
     const members = webhooks.length
@@ -149,23 +149,20 @@ export class WebhookDispatcher {
         );
       }
     }
-    if (rows.length === 0) return 0;
-    // INSERT IGNORE / INSERT OR IGNORE: the unique (webhook, event) key drops what exists.
-    const result = await serialized(dataSource, () =>
+    if (rows.length === 0) return;
+    // The unique (webhook, event) key keeps what exists: the conflict "updates" a key column to
+    // its own value. Not INSERT IGNORE, which on MySQL would also turn real errors into warnings.
+    await serialized(dataSource, () =>
       dataSource
         .createQueryBuilder()
         .insert()
         .into(WebhookDelivery)
         .values(rows)
-        .orIgnore()
+        .orUpdate(['webhook_id'], ['webhook_id', 'event_id'])
         .updateEntity(false)
         .execute(),
     );
-    const added = Array.isArray(result.raw)
-      ? rows.length
-      : Number((result.raw as { affectedRows?: number }).affectedRows ?? rows.length);
     this.wake();
-    return added;
   }
 
   /** One round: claims up to `batchSize` due deliveries and attempts them. Returns how many it attempted. */

@@ -73,8 +73,13 @@ export async function sendDelivery(options: {
 
 /** A connection failure in words for the owner: what happened, never our internals. */
 function describeFailure(error: unknown, timeoutMs: number): string {
-  const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? '';
-  if (/TIMEOUT|AbortError|TimeoutError/i.test(code)) return `the receiver did not answer within ${timeoutMs} ms`;
+  // undici's errors carry a string code (UND_ERR_HEADERS_TIMEOUT); the abort signal's DOMException
+  // a name (TimeoutError) and a numeric code.
+  const { code: rawCode, name } = error as { code?: unknown; name?: unknown };
+  const code = typeof rawCode === 'string' ? rawCode : '';
+  if (/TIMEOUT/i.test(code) || name === 'TimeoutError' || name === 'AbortError') {
+    return `the receiver did not answer within ${timeoutMs} ms`;
+  }
   if (code === 'ECONNREFUSED') return 'the receiver refused the connection';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the receiver closed the connection';
   if (/CERT|SSL|TLS|ERR_TLS/i.test(code)) return 'the TLS certificate is not valid for the URL';

@@ -22,7 +22,7 @@ import { WebhookCursor } from '../entities';
  * exactly one delivery row.
  */
 export interface EventIngest {
-  ingest: (events: readonly PublishedEvent[]) => Promise<number>;
+  ingest: (events: readonly PublishedEvent[]) => Promise<void>;
 }
 
 /** One subgraph's outbox, read after an outbox id. */

@@ -18,9 +18,6 @@ export interface UrlPolicy {
   allowPrivate: boolean;
 }
 
-/** Production's policy: https only, public addresses only. */
-export const STRICT_POLICY: UrlPolicy = { allowHttp: false, allowPrivate: false };
-
 /** One address a name resolves to. */
 export interface ResolvedAddress {
   address: string;
