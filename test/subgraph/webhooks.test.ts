@@ -502,6 +502,37 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     }
   });
 
+  it('stops without waiting for a receiver that does not answer, leaving the delivery due', async () => {
+    let arrived: () => void = () => undefined;
+    const request = new Promise<void>((resolve) => (arrived = resolve));
+    const silent = http.createServer(() => arrived());
+    const port = await listen(silent, 0, '127.0.0.1');
+    try {
+      const { id } = await register(AUTHOR, { url: `http://127.0.0.1:${port}/hooks`, events: ['CONTENT_PUBLISHED'] });
+      await publish(await draft('Shutting down'));
+      await reader.poll();
+      const running = new WebhookDispatcher({
+        dataSource: members.database.dataSource,
+        webhooks: repository,
+        logger,
+        timeoutMs: 60_000,
+        pollMs: 60_000,
+        now: clock.now,
+      });
+      running.start();
+      await request;
+      await running.stop();
+      const [delivery] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
+      expect(delivery).toMatchObject({ status: 'PENDING', attempts: 0, lastError: null });
+      // Given back: due for the next dispatcher at once.
+      receiver.answers.length = 0;
+      expect(await dispatcher.deliverDue()).toBe(1);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('serves the outbox feed to signed internal callers only', async () => {
     const refused = await fetch(`${contentOrigin}/internal/events?after=0`);
     expect(refused.status).toBe(401);

@@ -54,6 +54,8 @@ export class WebhookDispatcher {
   private running: Promise<unknown> | null = null;
   private again = false;
   private stopped = true;
+  /** Aborts attempts in flight when the dispatcher stops. */
+  private halt = new AbortController();
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly backoff: Backoff;
@@ -74,6 +76,7 @@ export class WebhookDispatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halt = new AbortController();
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.timer.unref();
     this.wake();
@@ -95,10 +98,15 @@ export class WebhookDispatcher {
     });
   }
 
-  /** Stops waking and waits for the round under way. */
+  /**
+   * Stops waking, aborts the attempts in flight (they are not counted: their deliveries go back to
+   * PENDING, due again, for the next dispatcher) and waits for the round under way, so that a
+   * shutdown never waits for a slow receiver.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.halt.abort();
     await this.running;
   }
 
@@ -206,6 +214,14 @@ export class WebhookDispatcher {
     return result.affected === 1;
   }
 
+  /** Gives a claimed delivery back without an attempt: due at once for whichever dispatcher runs next. */
+  private async release(delivery: WebhookDelivery): Promise<void> {
+    const { dataSource } = this.options;
+    await serialized(dataSource, () =>
+      dataSource.getRepository(WebhookDelivery).update({ id: delivery.id }, { leaseUntil: null }),
+    );
+  }
+
   /** One attempt of one delivery, and its record. */
   private async attempt(delivery: WebhookDelivery, webhook: Webhook | undefined): Promise<void> {
     const started = this.now();
@@ -225,7 +241,12 @@ export class WebhookDispatcher {
         headers,
         body: delivery.body,
         timeoutMs: this.options.timeoutMs,
+        signal: this.halt.signal,
       });
+      if ('aborted' in result) {
+        await this.release(delivery);
+        return;
+      }
     }
     const finished = this.now();
     const attempts = delivery.attempts + 1;

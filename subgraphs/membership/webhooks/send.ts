@@ -27,7 +27,9 @@ export async function sendDelivery(options: {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-}): Promise<AttemptResult> {
+  /** Aborts the attempt (the dispatcher stopping); the result then says `aborted`. */
+  signal?: AbortSignal;
+}): Promise<AttemptResult & { aborted?: true }> {
   let vetted: Awaited<ReturnType<UrlGuard['vet']>>;
   try {
     vetted = await options.guard.vet(options.url);
@@ -51,7 +53,9 @@ export async function sendDelivery(options: {
         'user-agent': 'SichuanAlliance-Webhooks/1',
       },
       body: options.body,
-      signal: AbortSignal.timeout(options.timeoutMs * 2),
+      signal: options.signal
+        ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs * 2), options.signal])
+        : AbortSignal.timeout(options.timeoutMs * 2),
     });
     await answer.body.dump({ limit: MAX_ANSWER_BYTES }).catch(() => undefined);
     const ok = answer.statusCode >= 200 && answer.statusCode < 300;
@@ -65,6 +69,7 @@ export async function sendDelivery(options: {
           : `the receiver answered ${answer.statusCode}`,
     };
   } catch (error) {
+    if (options.signal?.aborted) return { ok: false, status: null, error: null, aborted: true };
     return { ok: false, status: null, error: describeFailure(error, options.timeoutMs) };
   } finally {
     await client.destroy().catch(() => undefined);

@@ -28,7 +28,7 @@ export interface EventIngest {
 /** One subgraph's outbox, read after an outbox id. */
 export interface OutboxFeed {
   source: string;
-  read: (after: number, limit: number) => Promise<FeedPage>;
+  read: (after: number, limit: number, signal?: AbortSignal) => Promise<FeedPage>;
 }
 
 /** Membership's own outbox, read from its database. */
@@ -40,10 +40,11 @@ export function localFeed(dataSource: DataSource, source: string): OutboxFeed {
 export function remoteFeed(source: string, origin: string, key: AssertionKey, timeoutMs = 10_000): OutboxFeed {
   return {
     source,
-    read: async (after, limit) => {
+    read: async (after, limit, signal) => {
+      const timeout = AbortSignal.timeout(timeoutMs);
       const response = await fetch(`${origin}${EVENT_FEED_PATH}?after=${after}&limit=${limit}`, {
         headers: { [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, key, IDENTITY_AUDIENCE) },
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       });
       if (!response.ok) throw new Error(`the ${source} event feed answered ${response.status}`);
       return (await response.json()) as FeedPage;
@@ -71,6 +72,8 @@ export class FeedReader {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private stopped = true;
+  /** Aborts a feed read in flight when the reader stops. */
+  private halt = new AbortController();
   /** Feeds whose last read failed, logged once per outage. */
   private readonly failing = new Set<string>();
 
@@ -87,6 +90,7 @@ export class FeedReader {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halt = new AbortController();
     const tick = () => {
       if (this.running || this.stopped) return;
       this.running = this.poll()
@@ -100,9 +104,11 @@ export class FeedReader {
     tick();
   }
 
+  /** Stops polling; a read in flight is aborted (its events are read again after a restart). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.halt.abort();
     await this.running;
   }
 
@@ -115,6 +121,7 @@ export class FeedReader {
         if (this.failing.delete(feed.source))
           this.options.logger.info({ source: feed.source }, 'event feed readable again');
       } catch (error) {
+        if (this.halt.signal.aborted) return total;
         if (!this.failing.has(feed.source)) {
           // The reason only: the error's stack and the feed's internal URL stay out of the logs.
           this.options.logger.warn(
@@ -134,7 +141,7 @@ export class FeedReader {
     let after = Number((await loadPosition(dataSource, key)) ?? 0);
     let total = 0;
     for (;;) {
-      const page = await feed.read(after, FEED_PAGE);
+      const page = await feed.read(after, FEED_PAGE, this.halt.signal);
       if (page.oldest !== null && after > 0 && page.oldest > after + 1) {
         this.options.logger.error(
           { source: feed.source, after, oldest: page.oldest },
