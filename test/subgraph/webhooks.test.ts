@@ -4,6 +4,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createContentSubgraph } from '../../subgraphs/content/server';
 import type { PublishedEvent } from '../../subgraphs/kit/events/catalogue';
 import { RedisStreamTransport } from '../../subgraphs/kit/events/redis';
+import { openDatabase } from '../../subgraphs/kit/database';
 import { stableId } from '../../subgraphs/kit/ids';
 import type { Identity } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
@@ -668,5 +669,68 @@ redisDescribe('webhook events over Redis streams (REDIS_URL)', () => {
     expect(await deliveriesReach(4)).toBe(4);
     await reader.stop();
     expect(await dataSource.getRepository(WebhookDelivery).count()).toBe(4);
+  });
+});
+
+describe('the membership process runs the dispatcher (background work)', () => {
+  it('delivers a publication of the content subgraph, read from its outbox feed, on its own', async () => {
+    const content = await openSubgraph(contentSubgraph, 'sqlite');
+    const contentPort = await listen(content.built.httpServer, 0, '127.0.0.1');
+    const receiver = await startReceiver();
+    const database = await openDatabase({
+      config: { kind: 'sqlite', file: ':memory:' },
+      entities: membership.entities,
+      migrations: membership.migrations,
+    });
+    await membership.seed(database.dataSource, { devCredentials: true });
+    const previous = process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS;
+    process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS = 'true';
+    const built = await membership.build(database, createLogger('test', 'silent'), TEST_SECURITY, {
+      background: {
+        nodeEnv: 'test',
+        env: {
+          WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+          WEBHOOK_POLL_MS: '50',
+          SUBGRAPH_CONTENT_URL: `http://127.0.0.1:${contentPort}/graphql`,
+        },
+      },
+    });
+    try {
+      const registered = await built.executeOperation(
+        {
+          query: `mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) { secret } }`,
+          variables: { input: { url: receiver.url, events: ['CONTENT_PUBLISHED'] } },
+        },
+        { viewer: AUTHOR },
+      );
+      const body = registered.body.kind === 'single' ? registered.body.singleResult : null;
+      expect(body?.errors).toBeUndefined();
+      const secret = (body!.data as { registerWebhook: { secret: string } }).registerWebhook.secret;
+
+      const created = await content.execute<{ createContent: { id: string } }>(
+        `mutation { createContent(input: { kind: ARTICLE, title: "On its own", language: "en" }) { id } }`,
+        {},
+        { viewer: AUTHOR },
+      );
+      const published = await content.execute(
+        `mutation($id: ID!) { publishContent(id: $id) { id } }`,
+        { id: created.data!.createContent.id },
+        { viewer: AUTHOR },
+      );
+      expect(published.errors).toBeUndefined();
+
+      // Waits for the delivery, however long this machine takes (the test's timeout bounds it).
+      while (receiver.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const [request] = receiver.received;
+      const event = new StandardWebhook(secret).verify(request!.body, request!.headers as Record<string, string>);
+      expect(event).toMatchObject({ type: 'CONTENT_PUBLISHED', data: { contentId: created.data!.createContent.id } });
+    } finally {
+      process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS = previous;
+      await built.stop();
+      await database.dataSource.destroy();
+      await receiver.close();
+      await new Promise((resolve) => content.built.httpServer.close(resolve));
+      await content.close();
+    }
   });
 });
