@@ -377,6 +377,17 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     expect(body).toMatchObject({ type: 'MEMBER_STATUS_CHANGED', data: { to: 'SUSPENDED' } });
   });
 
+  it('audits registration without its secret or URL', async () => {
+    const { secret } = await register(AUTHOR, { url: receiver.url, events: ['CONTENT_PUBLISHED'] });
+    const trail = await members.execute<{
+      audit: { membership: { nodes: Array<{ operation: string; outcome: string; detail: string | null }> } };
+    }>(`{ audit { membership(first: 1) { nodes { operation outcome detail } } } }`, {}, { viewer: ADMIN });
+    expect(trail.data!.audit.membership.nodes).toEqual([
+      { operation: 'registerWebhook', outcome: 'SUCCESS', detail: `for member ${AUTHOR.memberId}` },
+    ]);
+    expect(JSON.stringify(trail)).not.toContain(secret.slice('whsec_'.length));
+  });
+
   it('shows webhooks and their deliveries to their member and admins only', async () => {
     const { id } = await register(AUTHOR, { url: receiver.url, events: ['CONTENT_PUBLISHED'] });
     const listed = `query($id: ID!) { member(id: $id) { webhooks { id url } } webhooks { id } }`;
