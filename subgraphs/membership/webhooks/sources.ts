@@ -197,6 +197,11 @@ export class StreamReader {
         }
         const subscription = transport.subscribe(EVENT_TYPES, positions);
         this.current = subscription;
+        // Stopped while the positions were read: `stop` closed the previous subscription, not this one.
+        if (this.stopped) {
+          await subscription.close();
+          return;
+        }
         await subscription.ready;
         if (failing) logger.info('webhook event stream readable again');
         failing = false;
