@@ -5,8 +5,8 @@ import { MEMBER_KINDS, MEMBER_REGIONS, MEMBER_STATUSES } from './entities';
 import type { MemberFilter } from './repositories/members';
 import type { EventType } from '../kit/events/catalogue';
 import type { WebhookFilterValues } from './entities';
-import type { WebhookEventType, WebhookFilterInput } from './generated/resolvers-types';
-import { catalogueType } from './webhooks/events';
+import type { WebhookEvent, WebhookFilterInput } from './generated/resolvers-types';
+import { catalogueTypes } from './webhooks/events';
 import { UnsafeUrlError, type UrlGuard } from './webhooks/ssrf';
 
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the member's concern.
@@ -87,12 +87,12 @@ export function webhookFilter(filter: WebhookFilterInput | null | undefined): We
   return Object.keys(values).length > 0 ? values : null;
 }
 
-/** The event kinds of `registerWebhook`: at least one, each once, as catalogue types. */
-export function webhookEvents(events: readonly WebhookEventType[]): EventType[] {
+/** The event kinds of `registerWebhook`: at least one, as the catalogue types they stand for, each once. */
+export function webhookEvents(events: readonly WebhookEvent[]): EventType[] {
   if (events.length === 0) {
     throw badUserInput('input.events must name at least one event type, e.g. [CONTENT_PUBLISHED]', 'input.events');
   }
-  return [...new Set(events)].map(catalogueType);
+  return [...new Set(events.flatMap(catalogueTypes))];
 }
 
 /** A webhook URL: at most 2000 characters, then the SSRF rules (`webhooks/ssrf.ts`), DNS included. */

@@ -146,7 +146,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
   async function register(viewer: Identity, input: Record<string, unknown>): Promise<{ id: string; secret: string }> {
     const result = await members.execute<{ registerWebhook: { secret: string; webhook: { id: string } } }>(
       `mutation($input: RegisterWebhookInput!) {
-        registerWebhook(input: $input) { secret webhook { id url events enabled member { id } } }
+        registerWebhook(input: $input) { secret webhook { id url events active member { id } } }
       }`,
       { input },
       { viewer },
@@ -171,26 +171,33 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     expect(result.errors).toBeUndefined();
   }
 
-  async function deliveries(webhookId: string, viewer: Identity) {
+  async function deliveries(webhookId: string, viewer: Identity, outcome?: string) {
     return members.execute<{
       webhookDeliveries: {
         totalCount: number;
         nodes: Array<{
           id: string;
-          eventType: string;
-          status: string;
-          attempts: number;
-          responseStatus: number | null;
+          event: string;
+          at: string;
+          attempt: number;
+          status: number | null;
+          outcome: string;
+          eventId: string;
           lastError: string | null;
+          createdAt: string;
+          lastAttemptAt: string | null;
           nextAttemptAt: string | null;
           deliveredAt: string | null;
         }>;
       };
     }>(
-      `query($id: ID!) { webhookDeliveries(webhookId: $id) { totalCount nodes {
-        id eventType status attempts responseStatus lastError nextAttemptAt deliveredAt webhook { id }
-      } } }`,
-      { id: webhookId },
+      `query($id: ID!, $outcome: WebhookDeliveryOutcome) { webhookDeliveries(webhookId: $id, outcome: $outcome) {
+        totalCount nodes {
+          id event at attempt status outcome eventId lastError createdAt lastAttemptAt nextAttemptAt deliveredAt
+          webhook { id }
+        }
+      } }`,
+      { id: webhookId, outcome },
       { viewer },
     );
   }
@@ -227,10 +234,10 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     expect(log.data!.webhookDeliveries.nodes).toEqual([
       expect.objectContaining({
         id: request!.headers['webhook-id'],
-        eventType: 'CONTENT_PUBLISHED',
-        status: 'SUCCEEDED',
-        attempts: 1,
-        responseStatus: 200,
+        event: 'CONTENT_PUBLISHED',
+        outcome: 'SUCCEEDED',
+        attempt: 1,
+        status: 200,
         nextAttemptAt: null,
       }),
     ]);
@@ -244,7 +251,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
 
     await dispatcher.deliverDue();
     let log = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-    expect(log).toEqual([expect.objectContaining({ status: 'PENDING', attempts: 1, responseStatus: 500 })]);
+    expect(log).toEqual([expect.objectContaining({ outcome: 'PENDING', attempt: 1, status: 500 })]);
     const next = new Date(log[0]!.nextAttemptAt!);
     // 5 s doubling, with equal jitter (random 0.5): 3.75 s after the attempt.
     expect(next.getTime() - clock.time.getTime()).toBe(3_750);
@@ -262,7 +269,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
       new StandardWebhook(secret).verify(second.body, second.headers as Record<string, string>),
     ).not.toThrow();
     log = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-    expect(log).toEqual([expect.objectContaining({ status: 'SUCCEEDED', attempts: 2, responseStatus: 200 })]);
+    expect(log).toEqual([expect.objectContaining({ outcome: 'SUCCEEDED', attempt: 2, status: 200 })]);
   });
 
   it('marks a delivery FAILED once 24 hours have passed since its first attempt', async () => {
@@ -274,13 +281,13 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
       receiver.answers.push(503);
       await dispatcher.deliverDue();
       const [delivery] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-      if (delivery!.status !== 'PENDING') break;
+      if (delivery!.outcome !== 'PENDING') break;
       clock.at(new Date(delivery!.nextAttemptAt!));
     }
     const [delivery] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-    expect(delivery).toMatchObject({ status: 'FAILED', responseStatus: 503, nextAttemptAt: null });
+    expect(delivery).toMatchObject({ outcome: 'FAILED', status: 503, nextAttemptAt: null });
     expect(clock.time.getTime() - first.getTime()).toBe(24 * 60 * 60 * 1000);
-    expect(delivery!.attempts).toBe(receiver.received.length);
+    expect(delivery!.attempt).toBe(receiver.received.length);
   });
 
   it('redelivers on request with the same webhook-id and body; only to the owner or an admin', async () => {
@@ -290,17 +297,17 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     await dispatcher.deliverDue();
     const [delivery] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
 
-    const redeliver = `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id status nextAttemptAt } }`;
+    const redeliver = `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id outcome nextAttemptAt } }`;
     const refused = await members.execute(redeliver, { id: delivery!.id }, { viewer: OTHER });
     expect(refused.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
-    const again = await members.execute<{ redeliverWebhook: { status: string } }>(
+    const again = await members.execute<{ redeliverWebhook: { outcome: string } }>(
       redeliver,
       { id: delivery!.id },
       { viewer: AUTHOR },
     );
     expect(again.errors).toBeUndefined();
-    expect(again.data!.redeliverWebhook.status).toBe('PENDING');
+    expect(again.data!.redeliverWebhook.outcome).toBe('PENDING');
     // Due at the mutation's (real) time; the test's clock started before it.
     clock.advance(60_000);
     await dispatcher.deliverDue();
@@ -308,7 +315,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     expect(receiver.received[1]!.headers['webhook-id']).toBe(delivery!.id);
     expect(receiver.received[1]!.body).toBe(receiver.received[0]!.body);
     const [after] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-    expect(after).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+    expect(after).toMatchObject({ outcome: 'SUCCEEDED', attempt: 2 });
   });
 
   it('creates one delivery per webhook and event, however often the event is read', async () => {
@@ -338,15 +345,66 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
 
     expect((await deliveries(theirs.id, OTHER)).data!.webhookDeliveries.nodes).toEqual([]);
     expect((await deliveries(mine.id, AUTHOR)).data!.webhookDeliveries.nodes).toEqual([
-      expect.objectContaining({ eventType: 'CONTENT_UPDATED', status: 'SUCCEEDED' }),
+      expect.objectContaining({ event: 'CONTENT_UPDATED', outcome: 'SUCCEEDED' }),
     ]);
     // Once published, it is public: both receive the publication.
     await publish(contentId);
     await reader.poll();
     await dispatcher.deliverDue();
     expect((await deliveries(theirs.id, OTHER)).data!.webhookDeliveries.nodes).toEqual([
-      expect.objectContaining({ eventType: 'CONTENT_PUBLISHED' }),
+      expect.objectContaining({ event: 'CONTENT_PUBLISHED' }),
     ]);
+  });
+
+  it('delivers the archive of a published piece as CONTENT_UPDATED, to its author only', async () => {
+    const mine = await register(AUTHOR, { url: receiver.url, events: ['CONTENT_UPDATED'] });
+    const theirs = await register(OTHER, { url: receiver.url, events: ['CONTENT_UPDATED'] });
+    const contentId = await draft('Soon gone');
+    await publish(contentId);
+    const archived = await content.execute(
+      `mutation($id: ID!) { archiveContent(id: $id) { id } }`,
+      { id: contentId },
+      {
+        viewer: AUTHOR,
+      },
+    );
+    expect(archived.errors).toBeUndefined();
+    await reader.poll();
+    await dispatcher.deliverDue();
+
+    const listed = await members.execute<{ webhooks: Array<{ events: string[] }> }>(
+      `{ webhooks { events } }`,
+      {},
+      { viewer: AUTHOR },
+    );
+    expect(listed.data!.webhooks).toEqual([{ events: ['CONTENT_UPDATED'] }]);
+    // An archived piece is its author's alone to read.
+    expect((await deliveries(theirs.id, OTHER)).data!.webhookDeliveries.nodes).toEqual([]);
+    const [delivery] = (await deliveries(mine.id, AUTHOR)).data!.webhookDeliveries.nodes;
+    expect(delivery).toMatchObject({ event: 'CONTENT_UPDATED', outcome: 'SUCCEEDED', attempt: 1, status: 200 });
+    expect(delivery!.at).toBe(delivery!.lastAttemptAt);
+    const body = JSON.parse(receiver.received.at(-1)!.body) as unknown;
+    expect(body).toMatchObject({
+      type: 'CONTENT_UPDATED',
+      data: { eventId: delivery!.eventId, contentId, status: 'ARCHIVED', from: 'PUBLISHED' },
+    });
+  });
+
+  it('lists deliveries by outcome; a delivery not yet attempted is at its creation', async () => {
+    const { id } = await register(AUTHOR, { url: receiver.url, events: ['CONTENT_PUBLISHED'] });
+    await publish(await draft('Delivered'));
+    await reader.poll();
+    await dispatcher.deliverDue();
+    await publish(await draft('Waiting'));
+    await reader.poll();
+
+    const pending = (await deliveries(id, AUTHOR, 'PENDING')).data!.webhookDeliveries;
+    expect(pending.totalCount).toBe(1);
+    expect(pending.nodes[0]).toMatchObject({ outcome: 'PENDING', attempt: 0, status: null, lastAttemptAt: null });
+    expect(pending.nodes[0]!.at).toBe(pending.nodes[0]!.createdAt);
+    const succeeded = (await deliveries(id, AUTHOR, 'SUCCEEDED')).data!.webhookDeliveries;
+    expect(succeeded.nodes.map((d) => d.outcome)).toEqual(['SUCCEEDED']);
+    expect((await deliveries(id, AUTHOR, 'FAILED')).data!.webhookDeliveries.totalCount).toBe(0);
   });
 
   it('applies the filter and delivers membership events from its own outbox', async () => {
@@ -371,7 +429,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     await dispatcher.deliverDue();
     expect((await deliveries(filtered.id, AUTHOR)).data!.webhookDeliveries.nodes).toEqual([]);
     expect((await deliveries(all.id, OTHER)).data!.webhookDeliveries.nodes).toEqual([
-      expect.objectContaining({ eventType: 'MEMBER_STATUS_CHANGED', status: 'SUCCEEDED' }),
+      expect.objectContaining({ event: 'MEMBER_STATUS_CHANGED', outcome: 'SUCCEEDED' }),
     ]);
     const body = JSON.parse(receiver.received.at(-1)!.body) as { type: string; data: { to: string } };
     expect(body).toMatchObject({ type: 'MEMBER_STATUS_CHANGED', data: { to: 'SUSPENDED' } });
@@ -422,26 +480,26 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
 
   it('stops delivering to a disabled webhook, and deletes a webhook with its log', async () => {
     const { id } = await register(AUTHOR, { url: receiver.url, events: ['CONTENT_PUBLISHED'] });
-    const disabled = await members.execute<{ disableWebhook: { enabled: boolean } }>(
-      `mutation($id: ID!) { disableWebhook(id: $id) { enabled disabledAt } }`,
+    const disabled = await members.execute<{ disableWebhook: { active: boolean } }>(
+      `mutation($id: ID!) { disableWebhook(id: $id) { active disabledAt } }`,
       { id },
       { viewer: AUTHOR },
     );
-    expect(disabled.data!.disableWebhook.enabled).toBe(false);
+    expect(disabled.data!.disableWebhook.active).toBe(false);
     await publish(await draft('Nobody listens'));
     await reader.poll();
     await dispatcher.deliverDue();
     expect(receiver.received).toHaveLength(0);
     const deleted = await members.execute(`mutation($id: ID!) { deleteWebhook(id: $id) }`, { id }, { viewer: OTHER });
     expect(deleted.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const gone = await members.execute<{ deleteWebhook: string }>(
+    const gone = await members.execute<{ deleteWebhook: boolean }>(
       `mutation($id: ID!) { deleteWebhook(id: $id) }`,
       { id },
       {
         viewer: AUTHOR,
       },
     );
-    expect(gone.data!.deleteWebhook).toBe(id);
+    expect(gone.data!.deleteWebhook).toBe(true);
     expect((await deliveries(id, AUTHOR)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
@@ -471,8 +529,8 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     expect(receiver.received).toHaveLength(1);
     // Newest first.
     const log = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-    expect(log.map((d) => d.status)).toEqual(['PENDING', 'SUCCEEDED']);
-    expect(log[0]).toMatchObject({ attempts: 1, responseStatus: null });
+    expect(log.map((d) => d.outcome)).toEqual(['PENDING', 'SUCCEEDED']);
+    expect(log[0]).toMatchObject({ attempt: 1, status: null });
     expect(log[0]!.lastError).toMatch(/resolves to 127\.0\.0\.1, which is not a public internet address/);
   });
 
@@ -485,7 +543,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
     // One request: the 302 (with no Location to follow anyway) is a failed attempt.
     expect(receiver.received).toHaveLength(1);
     let [delivery] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-    expect(delivery).toMatchObject({ status: 'PENDING', responseStatus: 302 });
+    expect(delivery).toMatchObject({ outcome: 'PENDING', status: 302 });
     expect(delivery!.lastError).toMatch(/redirects are not followed/);
 
     // A receiver that accepts the connection and never answers.
@@ -506,7 +564,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
       await reader.poll();
       await impatient.deliverDue();
       [delivery] = (await deliveries(slow.id, AUTHOR)).data!.webhookDeliveries.nodes;
-      expect(delivery).toMatchObject({ status: 'PENDING', attempts: 1, responseStatus: null });
+      expect(delivery).toMatchObject({ outcome: 'PENDING', attempt: 1, status: null });
       expect(delivery!.lastError).toBe('the receiver did not answer within 200 ms');
     } finally {
       silent.closeAllConnections();
@@ -535,7 +593,7 @@ describe.each(ENGINES)('webhooks (%s)', (engine) => {
       await request;
       await running.stop();
       const [delivery] = (await deliveries(id, AUTHOR)).data!.webhookDeliveries.nodes;
-      expect(delivery).toMatchObject({ status: 'PENDING', attempts: 0, lastError: null });
+      expect(delivery).toMatchObject({ outcome: 'PENDING', attempt: 0, lastError: null });
       // Given back: due for the next dispatcher at once.
       receiver.answers.length = 0;
       expect(await dispatcher.deliverDue()).toBe(1);

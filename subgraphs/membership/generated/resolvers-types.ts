@@ -309,8 +309,11 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Admits a new member platform, ACTIVE from `joinedOn`. Admins only. CONFLICT when the slug is taken. */
   admitMember: Member;
-  /** Deletes a webhook and its delivery log; answers its id. Its member or admins. */
-  deleteWebhook: Scalars['ID']['output'];
+  /**
+   * Deletes a webhook and its delivery log; answers true. Its member or admins; NOT_FOUND for an
+   * unknown webhook or another member's.
+   */
+  deleteWebhook: Scalars['Boolean']['output'];
   /** Stops a webhook from receiving events; pending deliveries wait until it is enabled. Its member or admins. */
   disableWebhook: Webhook;
   /** Lets a disabled webhook receive events again; events in between are not delivered. Its member or admins. */
@@ -511,7 +514,7 @@ export type QueryMembersArgs = {
 export type QueryWebhookDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  status?: InputMaybe<WebhookDeliveryStatus>;
+  outcome?: InputMaybe<WebhookDeliveryOutcome>;
   webhookId: Scalars['ID']['input'];
 };
 
@@ -527,7 +530,7 @@ export type QueryWebhooksArgs = {
 /** A webhook to register. */
 export type RegisterWebhookInput = {
   /** The kinds of events it receives, at least one. */
-  events: Array<WebhookEventType>;
+  events: Array<WebhookEvent>;
   /** Conditions events must meet; every event of its kinds when omitted. */
   filter?: InputMaybe<WebhookFilterInput>;
   /** The member it is for; the caller's own member when omitted. Only admins may name another member. */
@@ -594,14 +597,14 @@ export type Viewer = {
  */
 export type Webhook = {
   __typename?: 'Webhook';
+  /** False once disabled (`disableWebhook`): events are no longer turned into deliveries, and pending ones wait. */
+  active: Scalars['Boolean']['output'];
   /** When it was registered. */
   createdAt: Scalars['DateTime']['output'];
-  /** When it was disabled; null while enabled. */
+  /** When it was disabled; null while active. */
   disabledAt?: Maybe<Scalars['DateTime']['output']>;
-  /** False once disabled: events are no longer turned into deliveries, and pending ones wait. */
-  enabled: Scalars['Boolean']['output'];
   /** The kinds of events it receives. */
-  events: Array<WebhookEventType>;
+  events: Array<WebhookEvent>;
   /** Conditions events must meet; null when it receives every event of its kinds. */
   filter?: Maybe<WebhookFilter>;
   /** Identifier of the webhook. */
@@ -615,16 +618,18 @@ export type Webhook = {
 /** One event delivered (or being delivered) to one webhook, with its attempts. */
 export type WebhookDelivery = {
   __typename?: 'WebhookDelivery';
-  /** Attempts made so far. */
-  attempts: Scalars['Int']['output'];
+  /** When the last attempt was made; when the delivery was created if no attempt was made yet. */
+  at: Scalars['DateTime']['output'];
+  /** Attempts made so far (0 before the first). */
+  attempt: Scalars['Int']['output'];
   /** When the event was turned into this delivery. */
   createdAt: Scalars['DateTime']['output'];
   /** When the receiver accepted it; null until then. */
   deliveredAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The event's identifier, `<subgraph>:<sequence>`. */
+  /** The kind of event; the `type` of the body. */
+  event: WebhookEvent;
+  /** The event's identifier, `<subgraph>:<sequence>`; also `data.eventId` in the body. */
   eventId: Scalars['ID']['output'];
-  /** The kind of event. */
-  eventType: WebhookEventType;
   /** Identifier of the delivery; also its `webhook-id` header, the same on every attempt. */
   id: Scalars['ID']['output'];
   /** When the last attempt was made; null before the first. */
@@ -633,10 +638,17 @@ export type WebhookDelivery = {
   lastError?: Maybe<Scalars['String']['output']>;
   /** When the next attempt is due; null once SUCCEEDED or FAILED. */
   nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The HTTP status of the last answer; null when none came (refused, timed out, unreachable). */
-  responseStatus?: Maybe<Scalars['Int']['output']>;
-  /** Where it stands. */
-  status: WebhookDeliveryStatus;
+  /**
+   * Where it stands, one of the `WebhookDeliveryOutcome` values: `PENDING` (waiting for its first
+   * attempt or a retry), `SUCCEEDED` (the receiver answered 2xx) or `FAILED` (no attempt succeeded
+   * within 24 hours of the first; `redeliverWebhook` tries again).
+   */
+  outcome: Scalars['String']['output'];
+  /**
+   * The HTTP status the receiver answered to the last attempt; null before any attempt and when no
+   * answer came (refused, timed out, unreachable).
+   */
+  status?: Maybe<Scalars['Int']['output']>;
   /** The webhook it goes to. */
   webhook: Webhook;
 };
@@ -663,8 +675,8 @@ export type WebhookDeliveryEdge = {
   node: WebhookDelivery;
 };
 
-/** Where a delivery stands. */
-export type WebhookDeliveryStatus =
+/** Where a delivery stands: the values of `WebhookDelivery.outcome`. */
+export type WebhookDeliveryOutcome =
   /** No attempt succeeded within 24 hours of the first one; `redeliverWebhook` tries again. */
   | 'FAILED'
   /** Not delivered yet: waiting for its first attempt or for a retry. */
@@ -673,16 +685,18 @@ export type WebhookDeliveryStatus =
   | 'SUCCEEDED';
 
 /** The kinds of events a webhook can receive; the `type` of each delivery's body. */
-export type WebhookEventType =
-  /** A participant reported a day's reach for a campaign. */
-  | 'CAMPAIGN_METRICS_REPORTED'
+export type WebhookEvent =
+  /** A participant reported a day's reach for a campaign (a resent report replaces the figures). */
+  | 'CAMPAIGN_METRICS_UPDATED'
   /** A campaign changed status (PLANNED campaigns are not delivered). */
   | 'CAMPAIGN_STATUS_CHANGED'
-  /** A piece of content was archived (only its author's webhooks receive it). */
-  | 'CONTENT_ARCHIVED'
   /** A piece of content was published (a draft for the first time, or an archived piece again). */
   | 'CONTENT_PUBLISHED'
-  /** A piece of content was edited (drafts only reach their author's webhooks). */
+  /**
+   * A piece of content was edited or archived: `data.status` is `ARCHIVED` for an archive, and an
+   * edit lists the fields it set in `data.changed`. Edits of drafts and all archives reach only
+   * their author's webhooks, as only the author may read a draft or an archived piece.
+   */
   | 'CONTENT_UPDATED'
   /** A member's status changed (e.g. ACTIVE to SUSPENDED). */
   | 'MEMBER_STATUS_CHANGED';
@@ -854,8 +868,8 @@ export type ResolversTypes = ResolversObject<{
   WebhookDelivery: ResolverTypeWrapper<WebhookDeliveryModel>;
   WebhookDeliveryConnection: ResolverTypeWrapper<ConnectionModel<WebhookDeliveryModel>>;
   WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
-  WebhookDeliveryStatus: WebhookDeliveryStatus;
-  WebhookEventType: WebhookEventType;
+  WebhookDeliveryOutcome: WebhookDeliveryOutcome;
+  WebhookEvent: WebhookEvent;
   WebhookFilter: ResolverTypeWrapper<WebhookFilter>;
   WebhookFilterInput: WebhookFilterInput;
 }>;
@@ -1000,7 +1014,7 @@ export type MemberEdgeResolvers<ContextType = MembershipContext, ParentType exte
 
 export type MutationResolvers<ContextType = MembershipContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   admitMember?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationAdmitMemberArgs, 'input'>>;
-  deleteWebhook?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
+  deleteWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
   disableWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationDisableWebhookArgs, 'id'>>;
   enableWebhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType, RequireFields<MutationEnableWebhookArgs, 'id'>>;
   issueApiKey?: Resolver<ResolversTypes['IssuedApiKey'], ParentType, ContextType, RequireFields<MutationIssueApiKeyArgs, 'label' | 'memberId' | 'role'>>;
@@ -1039,10 +1053,10 @@ export type ViewerResolvers<ContextType = MembershipContext, ParentType extends 
 }>;
 
 export type WebhookResolvers<ContextType = MembershipContext, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  events?: Resolver<Array<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['WebhookEvent']>, ParentType, ContextType>;
   filter?: Resolver<Maybe<ResolversTypes['WebhookFilter']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   member?: Resolver<ResolversTypes['Member'], ParentType, ContextType>;
@@ -1050,17 +1064,18 @@ export type WebhookResolvers<ContextType = MembershipContext, ParentType extends
 }>;
 
 export type WebhookDeliveryResolvers<ContextType = MembershipContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = ResolversObject<{
-  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['WebhookEvent'], ParentType, ContextType>;
   eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  eventType?: Resolver<ResolversTypes['WebhookEventType'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  responseStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['WebhookDeliveryStatus'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   webhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType>;
 }>;
 

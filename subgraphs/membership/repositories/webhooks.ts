@@ -87,17 +87,17 @@ export class WebhookRepository {
     await manager.getRepository(Webhook).delete({ id: webhook.id });
   }
 
-  /** A webhook's deliveries, newest first. */
+  /** A webhook's deliveries, newest first; only those with `outcome` when given. */
   deliveries(
     webhookId: string,
-    status: WebhookDeliveryStatus | null,
+    outcome: WebhookDeliveryStatus | null,
     page: PageArgs,
   ): Promise<Connection<WebhookDelivery>> {
     const query = this.dataSource
       .getRepository(WebhookDelivery)
       .createQueryBuilder('d')
       .where('d.webhook_id = :webhookId', { webhookId });
-    if (status) query.andWhere('d.status = :status', { status });
+    if (outcome) query.andWhere('d.status = :outcome', { outcome });
     return paginate(query, page, [
       {
         column: 'd.created_at',

@@ -150,7 +150,7 @@ export const Mutation: MutationResolvers = {
       requireSignedIn(viewer, 'deleteWebhook');
       const webhook = await ownWebhook(manager, repos, viewer, id);
       await repos.webhooks.delete(manager, webhook);
-      return webhook.id;
+      return true;
     }),
 };
 

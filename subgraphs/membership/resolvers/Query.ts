@@ -33,11 +33,11 @@ export const Query: QueryResolvers = {
     requireSelfOrAdmin(viewer, memberId, 'webhooks of a member');
     return repos.webhooks.findByMembers([memberId]);
   },
-  webhookDeliveries: async (_parent, { webhookId, status, first, after }, { viewer, repos, loaders }) => {
+  webhookDeliveries: async (_parent, { webhookId, outcome, first, after }, { viewer, repos, loaders }) => {
     requireSignedIn(viewer, 'webhookDeliveries');
     const webhook = await loaders.webhookById.load(webhookId);
     // Another member's webhook looks exactly like a missing one.
     if (!webhook || !isSelfOrAdmin(viewer, webhook.memberId)) throw notFound(`no webhook with id ${webhookId}`);
-    return repos.webhooks.deliveries(webhook.id, status ?? null, { first, after });
+    return repos.webhooks.deliveries(webhook.id, outcome ?? null, { first, after });
   },
 };

@@ -1,17 +1,22 @@
 import type { WebhookDeliveryResolvers, WebhookResolvers } from '../generated/resolvers-types';
 import type { EventType } from '../../kit/events/catalogue';
-import { filterOf, subscribedTypes, webhookEventType } from '../webhooks/events';
+import { filterOf, subscribedTypes, webhookEvent, webhookEventsOf } from '../webhooks/events';
 
 export const Webhook: WebhookResolvers = {
   // A webhook is only ever shown to its member or an admin, who may see the member.
   member: async (webhook, _args, { loaders }) => (await loaders.memberById.load(webhook.memberId))!,
-  events: (webhook) => subscribedTypes(webhook).map(webhookEventType),
+  events: (webhook) => webhookEventsOf(subscribedTypes(webhook)),
   filter: (webhook) => filterOf(webhook),
-  enabled: (webhook) => webhook.disabledAt === null,
+  active: (webhook) => webhook.disabledAt === null,
 };
 
 export const WebhookDelivery: WebhookDeliveryResolvers = {
   // Deliveries are listed per webhook, to its member or an admin.
   webhook: async (delivery, _args, { loaders }) => (await loaders.webhookById.load(delivery.webhookId))!,
-  eventType: (delivery) => webhookEventType(delivery.eventType as EventType),
+  event: (delivery) => webhookEvent(delivery.eventType as EventType),
+  at: (delivery) => delivery.lastAttemptAt ?? delivery.createdAt,
+  attempt: (delivery) => delivery.attempts,
+  // The contract's `status` is the receiver's HTTP status; the stored `status` is the outcome.
+  status: (delivery) => delivery.responseStatus,
+  outcome: (delivery) => delivery.status,
 };

@@ -1,19 +1,39 @@
 import type { Identity } from '../../kit/identity';
-import { EVENT_TYPES, type EventType, type PublishedEvent } from '../../kit/events/catalogue';
+import type { EventType, PublishedEvent } from '../../kit/events/catalogue';
 import { mayReceive } from '../../kit/events/audience';
 import type { Webhook, WebhookFilterValues } from '../entities';
-import type { WebhookEventType } from '../generated/resolvers-types';
+import type { WebhookEvent } from '../generated/resolvers-types';
 
-/** `ContentPublished` → `CONTENT_PUBLISHED`: the contract's `WebhookEventType` is the catalogue's type in capitals. */
-export function webhookEventType(type: EventType): WebhookEventType {
-  return type.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toUpperCase() as WebhookEventType;
+/**
+ * The catalogue types behind each webhook event. CONTENT_UPDATED means what the `contentUpdated`
+ * subscription means, a piece edited or archived, so it carries both catalogue types; the
+ * contract names the metrics event CAMPAIGN_METRICS_UPDATED after `campaignMetricsUpdated`.
+ */
+const CATALOGUE_TYPES: Readonly<Record<WebhookEvent, readonly EventType[]>> = {
+  CONTENT_PUBLISHED: ['ContentPublished'],
+  CONTENT_UPDATED: ['ContentUpdated', 'ContentArchived'],
+  CAMPAIGN_METRICS_UPDATED: ['CampaignMetricsReported'],
+  CAMPAIGN_STATUS_CHANGED: ['CampaignStatusChanged'],
+  MEMBER_STATUS_CHANGED: ['MemberStatusChanged'],
+};
+
+/** The webhook event a catalogue event is delivered as, e.g. `ContentArchived` → `CONTENT_UPDATED`. */
+export function webhookEvent(type: EventType): WebhookEvent {
+  const found = (Object.keys(CATALOGUE_TYPES) as WebhookEvent[]).find((event) => CATALOGUE_TYPES[event].includes(type));
+  if (!found) throw new Error(`no webhook event for catalogue event type ${type}`);
+  return found;
 }
 
-/** `CONTENT_PUBLISHED` → `ContentPublished`. */
-export function catalogueType(type: WebhookEventType): EventType {
-  const found = EVENT_TYPES.find((candidate) => webhookEventType(candidate) === type);
-  if (!found) throw new Error(`no catalogue event for webhook event type ${type}`);
-  return found;
+/** The catalogue types a webhook event stands for. */
+export function catalogueTypes(event: WebhookEvent): readonly EventType[] {
+  return CATALOGUE_TYPES[event];
+}
+
+/** The webhook events of a list of catalogue types, each once, in the enum's order. */
+export function webhookEventsOf(types: readonly EventType[]): WebhookEvent[] {
+  return (Object.keys(CATALOGUE_TYPES) as WebhookEvent[]).filter((event) =>
+    CATALOGUE_TYPES[event].some((type) => types.includes(type)),
+  );
 }
 
 /** The catalogue types a webhook subscribed to. */
@@ -67,7 +87,7 @@ export function wants(webhook: Webhook, event: PublishedEvent): boolean {
  */
 export function deliveryBody(event: PublishedEvent): string {
   return JSON.stringify({
-    type: webhookEventType(event.type),
+    type: webhookEvent(event.type),
     timestamp: event.createdAt,
     data: { eventId: event.id, ...event.payload },
   });
