@@ -183,11 +183,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  // Where each subgraph answers, as the gateway's routes name them: the membership subgraph's
+  // webhook dispatcher reads the other subgraphs' outbox feeds there (no Redis in development).
+  const subgraphUrls = Object.fromEntries(
+    SUBGRAPHS.map((s) => {
+      const name = `SUBGRAPH_${s.name.toUpperCase()}_URL`;
+      return [name, process.env[name] ?? `http://127.0.0.1:${s.port}/graphql`];
+    }),
+  );
   const subgraphs: Service[] = SUBGRAPHS.map((s) => ({
     name: s.name,
     entry: `subgraphs/${s.name}/index`,
     port: s.port,
-    env: { SEED: process.env.SEED ?? 'if-empty' },
+    env: { SEED: process.env.SEED ?? 'if-empty', ...subgraphUrls },
   }));
   const running = subgraphs.map(supervise);
   await Promise.all(running.map(waitReady));

@@ -6,6 +6,7 @@ import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { RequestInfo, SubgraphContext } from './context';
 import type { EventsConfig } from './config';
+import type { Env, NodeEnv } from './env';
 import type { Database, DatabaseOptions } from './database';
 import type { EventType } from './events/catalogue';
 import type { SubgraphEvents } from './events';
@@ -59,6 +60,34 @@ export interface SubgraphDefinition<Repos, Loaders> {
    * entities, and runs an outbox relay.
    */
   events?: readonly EventType[];
+  /**
+   * Background work the process runs besides serving requests (the membership subgraph's webhook
+   * dispatcher). Started by a build that passes `background` (the process runner does; tests
+   * that build the subgraph in-process do not), stopped first by `stop`.
+   */
+  background?: (context: BackgroundContext<Repos>) => Promise<BackgroundWork>;
+}
+
+/** What a subgraph's background work starts from. */
+export interface BackgroundContext<Repos> extends BackgroundOptions {
+  dataSource: DataSource;
+  repos: Repos;
+  logger: Logger;
+  security: SubgraphSecurity;
+  /** Where the subgraph's relay publishes (null for a subgraph without events). */
+  transport: EventTransport | null;
+}
+
+/** Where the process runs: its environment, read by the background work's own settings. */
+export interface BackgroundOptions {
+  env: Env;
+  nodeEnv: NodeEnv;
+}
+
+/** Running background work. */
+export interface BackgroundWork {
+  /** Finishes what is under way and stops. */
+  stop: () => Promise<void>;
 }
 
 /** How a build publishes events; both optional (defaults, in-process transport). */
@@ -66,6 +95,8 @@ export interface BuildEventsOptions {
   config?: EventsConfig;
   /** A transport the caller owns and closes (e.g. one shared by several in-process subgraphs). */
   transport?: EventTransport;
+  /** Starts the subgraph's background work (`SubgraphDefinition.background`) with this environment. */
+  background?: BackgroundOptions;
 }
 
 /**

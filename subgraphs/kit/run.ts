@@ -39,7 +39,10 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
     // The planner's statistics were taken of the empty tables.
     optimizeDatabase(database.dataSource);
   }
-  const built = await definition.build(database, logger, config.security, { config: config.events });
+  const built = await definition.build(database, logger, config.security, {
+    config: config.events,
+    background: { env: process.env, nodeEnv: config.nodeEnv },
+  });
   if (config.security.allowUnsigned) {
     logger.warn('ALLOW_UNSIGNED_REQUESTS is on: requests without a gateway assertion are served as anonymous');
   }

@@ -15,6 +15,9 @@ export const DEV_ASSERTION_SECRET = 'dev-only-gateway-assertion-secret-change-me
 /** Development-only secret for browser access tokens; refused in production like the one above. */
 export const DEV_ACCESS_TOKEN_SECRET = 'dev-only-access-token-secret-change-me-in-production';
 
+/** Development-only key that seals webhook signing secrets at rest; refused in production like the ones above. */
+export const DEV_WEBHOOK_SECRET_KEY = 'dev-only-webhook-secret-key-change-me-in-production';
+
 /** How to make a good secret; every refusal says it. */
 export const SECRET_ADVICE = 'generate one with `openssl rand -base64 48`';
 
@@ -27,11 +30,13 @@ export const SECRET_ADVICE = 'generate one with `openssl rand -base64 48`';
 export const PUBLISHED_SECRETS: readonly string[] = [
   DEV_ASSERTION_SECRET,
   DEV_ACCESS_TOKEN_SECRET,
+  DEV_WEBHOOK_SECRET_KEY,
   // .env.example
   'change-me-mysql-root-password',
   // (and each subgraph's MYSQL_<NAME>_PASSWORD placeholder: see databasePasswordPlaceholder)
   'change-me-to-a-random-string-of-at-least-32-characters',
   'change-me-to-another-random-string-of-32-characters-or-more',
+  'change-me-to-a-third-random-string-for-webhook-secrets',
   // tests (wrongly signed tokens and assertions)
   'a-different-secret-of-at-least-32-characters',
   'not-the-gateway-secret-but-32-characters-long',

@@ -29,6 +29,7 @@ import {
 import type { Logger } from './logger';
 import type { BuildEventsOptions, BuiltSubgraph, SubgraphDefinition } from './descriptor';
 import { startEvents } from './events';
+import { mountEventFeed } from './events/feed';
 import { graphqlHandler } from './graphql-http';
 import { DateScalar, DateTimeScalar } from './scalars';
 import { serveSubscriptions } from './subscriptions';
@@ -198,6 +199,15 @@ export async function buildSubgraph<Repos, Loaders>(
     },
   );
   definition.routes?.(app, { repos, security, logger });
+  // The outbox as a durable feed for consumers in other processes (the webhook dispatcher).
+  if (eventTypes.length > 0) {
+    mountEventFeed(app, {
+      dataSource,
+      subgraph: definition.name,
+      logger,
+      guard: requireGatewayAssertion({ ...security, allowUnsigned: false }, IDENTITY_AUDIENCE),
+    });
+  }
   const identify = gatewayIdentifier(security);
   const graphql = graphqlHandler({
     apollo,
@@ -248,6 +258,18 @@ export async function buildSubgraph<Repos, Loaders>(
           createLoaders: () => definition.createLoaders(repos),
         })
       : null;
+  // Background work of the subgraph (the webhook dispatcher), only where the caller asks for it.
+  const background =
+    definition.background && eventOptions.background
+      ? await definition.background({
+          dataSource,
+          repos,
+          logger,
+          security,
+          transport: events?.transport ?? null,
+          ...eventOptions.background,
+        })
+      : null;
   return {
     httpServer,
     executeOperation: (request, info) => apollo.executeOperation(request, { contextValue: createContext(info) }),
@@ -255,6 +277,7 @@ export async function buildSubgraph<Repos, Loaders>(
     goingAway: () => subscriptions?.goingAway(),
     receiving: () => subscriptions?.receiving() ?? 0,
     stop: async () => {
+      await background?.stop();
       await subscriptions?.close();
       await apollo.stop();
       // After Apollo: mutations still finishing commit their events, and the relay's last round publishes them.

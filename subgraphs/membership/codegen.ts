@@ -10,4 +10,8 @@ export const mappers: Record<string, string> = {
   ConventionArticle: '../entities#ConventionArticle',
   MemberConnection: '../../kit/pagination#Connection<MemberModel>',
   ApiKey: '../entities#ApiKey',
+  Webhook: '../entities#Webhook',
+  WebhookDelivery: '../entities#WebhookDelivery',
+  WebhookDeliveryConnection: '../../kit/pagination#Connection<WebhookDeliveryModel>',
+  RegisteredWebhook: '../repositories/webhooks#RegisteredWebhook',
 };

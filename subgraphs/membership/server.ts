@@ -9,8 +9,9 @@ import { migrations } from './migrations';
 import { createMembershipRepositories } from './repositories';
 import { resolvers } from './resolvers';
 import { isEmpty, seed } from './seed';
+import { startWebhooks } from './webhooks';
 
-/** The membership subgraph: members, the alliance, its convention and API keys. */
+/** The membership subgraph: members, the alliance, its convention, API keys and webhooks. */
 export const membership = defineSubgraph({
   name: 'membership',
   port: 4001,
@@ -25,4 +26,6 @@ export const membership = defineSubgraph({
   createLoaders: createMembershipLoaders,
   routes: identityRoutes,
   events: eventTypesOf('membership'),
+  // The webhook dispatcher runs in the membership process (it owns webhooks).
+  background: startWebhooks,
 });

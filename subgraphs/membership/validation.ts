@@ -1,8 +1,13 @@
-import { plainText, searchText, slug as validSlug } from '../kit/validation';
-export { text } from '../kit/validation';
+import { plainText, searchText, slug as validSlug, text } from '../kit/validation';
+export { text };
 import { badUserInput } from '../kit/errors';
 import { MEMBER_KINDS, MEMBER_REGIONS, MEMBER_STATUSES } from './entities';
 import type { MemberFilter } from './repositories/members';
+import type { EventType } from '../kit/events/catalogue';
+import type { WebhookFilterValues } from './entities';
+import type { WebhookEvent, WebhookFilterInput } from './generated/resolvers-types';
+import { catalogueTypes } from './webhooks/events';
+import { UnsafeUrlError, type UrlGuard } from './webhooks/ssrf';
 
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the member's concern.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -54,4 +59,50 @@ export function memberFilter(filter: MemberFilter): MemberFilter {
   }
   if (filter.region != null) region(filter.region, 'filter.region');
   return filter.search == null ? filter : { ...filter, search: searchText(filter.search) };
+}
+
+/** Ids in a webhook filter: what the graph's ids look like (UUIDs and slugs), at most 80 characters. */
+function filterId(value: string, field: string): string {
+  const trimmed = plainText(value, field).trim();
+  if (trimmed === '' || trimmed.length > 80) throw badUserInput(`${field} must be an id of 1-80 characters`, field);
+  return trimmed;
+}
+
+/** The conditions of `registerWebhook`'s filter, as stored; null when none is given. */
+export function webhookFilter(filter: WebhookFilterInput | null | undefined): WebhookFilterValues | null {
+  if (!filter) return null;
+  const values: WebhookFilterValues = {};
+  for (const field of ['authorId', 'campaignId', 'memberId', 'attractionId'] as const) {
+    const value = filter[field];
+    if (value != null) values[field] = filterId(value, `input.filter.${field}`);
+  }
+  if (filter.tag != null) values.tag = text(filter.tag, 'input.filter.tag', 1, 50);
+  if (filter.language != null) {
+    const language = text(filter.language, 'input.filter.language', 2, 35);
+    if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language)) {
+      throw badUserInput('input.filter.language must be a BCP 47 language tag, e.g. zh-CN', 'input.filter.language');
+    }
+    values.language = language;
+  }
+  return Object.keys(values).length > 0 ? values : null;
+}
+
+/** The event kinds of `registerWebhook`: at least one, as the catalogue types they stand for, each once. */
+export function webhookEvents(events: readonly WebhookEvent[]): EventType[] {
+  if (events.length === 0) {
+    throw badUserInput('input.events must name at least one event type, e.g. [CONTENT_PUBLISHED]', 'input.events');
+  }
+  return [...new Set(events.flatMap(catalogueTypes))];
+}
+
+/** A webhook URL: at most 2000 characters, then the SSRF rules (`webhooks/ssrf.ts`), DNS included. */
+export async function webhookUrl(value: string, guard: UrlGuard, field = 'input.url'): Promise<string> {
+  plainText(value, field);
+  if (value.length > 2000) throw badUserInput(`${field} must be at most 2000 characters`, field);
+  try {
+    return (await guard.vet(value.trim())).url.toString();
+  } catch (error) {
+    if (error instanceof UnsafeUrlError) throw badUserInput(`${field}: ${error.message}`, field);
+    throw error;
+  }
 }

@@ -21,6 +21,7 @@ describe('the logs of every service at LOG_LEVEL=trace', () => {
     'unknown key': BAD_KEY,
     'assertion secret': shared.GATEWAY_ASSERTION_SECRET,
     'access token secret': ACCESS_TOKEN_SECRET,
+    'webhook secret key': shared.WEBHOOK_SECRET_KEY,
   };
   let stack: Stack;
   let output: Record<string, string>;
@@ -65,6 +66,17 @@ describe('the logs of every service at LOG_LEVEL=trace', () => {
       as(ADMIN),
     );
     expect(revoked.body.errors).toBeUndefined();
+    // A webhook: its signing secret is in the answer only (no event follows, so nothing is sent).
+    const webhook = await graphql<{ registerWebhook: { secret: string } }>(
+      url,
+      'mutation { registerWebhook(input: { url: "https://93.184.216.34/hooks", events: [CONTENT_PUBLISHED] }) { secret } }',
+      {},
+      as(MEMBER),
+    );
+    expect(webhook.body.errors).toBeUndefined();
+    credentials['webhook signing secret'] = webhook.body.data!.registerWebhook.secret;
+    // Its base64 part alone, as a library might print it.
+    credentials['webhook signing secret bytes'] = webhook.body.data!.registerWebhook.secret.slice('whsec_'.length);
     // A refused admin mutation (a member may not issue keys) and one with bad input.
     await graphql(
       url,

@@ -44,6 +44,27 @@ describe('production refuses to start with a secret published in the repository'
   });
 });
 
+describe('the membership subgraph in production needs the key of webhook secrets', () => {
+  it('exits 1 with one line naming WEBHOOK_SECRET_KEY when it is unset', async () => {
+    const { WEBHOOK_SECRET_KEY: _unset, ...secrets } = productionSecrets();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-webhook-key-'));
+    try {
+      const { code, output } = await runToExit('subgraphs/membership/index.ts', {
+        ...secrets,
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+      });
+      expect(code).toBe(1);
+      expect(output).toBe(
+        `membership: WEBHOOK_SECRET_KEY must be set in production (at least 32 characters); ${ADVICE}\n`,
+      );
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a subgraph accepts only assertions of its own deployment', () => {
   const secrets = productionSecrets('alliance-e2e');
   const key: AssertionKey = {

@@ -98,6 +98,18 @@ const CASES: SubgraphCase[] = [
         variables: () => ({ memberId: AUTHOR.memberId, label: 'newsroom CMS' }),
         viewer: ADMIN,
       },
+      registerWebhook: {
+        document: `mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) { secret } }`,
+        // A public address literal: no DNS lookup.
+        variables: () => ({
+          input: {
+            url: 'https://93.184.216.34/hooks',
+            events: ['CONTENT_PUBLISHED'],
+            filter: { tag: 'panda', language: 'en' },
+          },
+        }),
+        viewer: AUTHOR,
+      },
     },
   },
   {

@@ -1,5 +1,5 @@
 import { entityRef } from '../../kit/refs';
-import { isAdmin } from '../../kit/authz';
+import { campaignVisibleTo } from '../../kit/events/audience';
 import { localized } from '../../kit/locale';
 import { readPageArgs } from '../../kit/pagination';
 import type { Identity } from '../../kit/identity';
@@ -10,7 +10,7 @@ import * as valid from '../validation';
 
 /** PLANNED campaigns are for admins' eyes only; everyone sees the others. */
 export function visibleTo(viewer: Identity, campaign: CampaignEntity | null): CampaignEntity | null {
-  return campaign && (campaign.status !== 'PLANNED' || isAdmin(viewer)) ? campaign : null;
+  return campaign && campaignVisibleTo(viewer, campaign) ? campaign : null;
 }
 
 const DEFAULT_TOP = 10;

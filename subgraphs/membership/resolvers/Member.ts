@@ -9,4 +9,6 @@ export const Member: MemberResolvers = {
   contactEmail: (member, _args, { viewer }) => (isSelfOrAdmin(viewer, member.id) ? member.contactEmail : null),
   apiKeys: (member, _args, { viewer, loaders }) =>
     isSelfOrAdmin(viewer, member.id) ? loaders.apiKeysByMember.load(member.id) : [],
+  webhooks: (member, _args, { viewer, loaders }) =>
+    isSelfOrAdmin(viewer, member.id) ? loaders.webhooksByMember.load(member.id) : [],
 };

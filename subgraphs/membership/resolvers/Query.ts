@@ -1,5 +1,6 @@
 import { auditTrail } from '../../kit/audit/trail';
-import { requireAdmin } from '../../kit/authz';
+import { isAdmin, isSelfOrAdmin, requireAdmin, requireSelfOrAdmin, requireSignedIn } from '../../kit/authz';
+import { notFound } from '../../kit/errors';
 import { idOrSlug } from '../../kit/validation';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import * as valid from '../validation';
@@ -24,5 +25,19 @@ export const Query: QueryResolvers = {
   audit: (_parent, _args, { viewer }) => {
     requireAdmin(viewer, 'the audit trail');
     return auditTrail();
+  },
+  webhooks: async (_parent, { memberId }, { viewer, repos }) => {
+    requireSignedIn(viewer, 'webhooks');
+    if (memberId == null)
+      return isAdmin(viewer) ? repos.webhooks.findAll() : repos.webhooks.findByMembers([viewer.memberId]);
+    requireSelfOrAdmin(viewer, memberId, 'webhooks of a member');
+    return repos.webhooks.findByMembers([memberId]);
+  },
+  webhookDeliveries: async (_parent, { webhookId, outcome, first, after }, { viewer, repos, loaders }) => {
+    requireSignedIn(viewer, 'webhookDeliveries');
+    const webhook = await loaders.webhookById.load(webhookId);
+    // Another member's webhook looks exactly like a missing one.
+    if (!webhook || !isSelfOrAdmin(viewer, webhook.memberId)) throw notFound(`no webhook with id ${webhookId}`);
+    return repos.webhooks.deliveries(webhook.id, outcome ?? null, { first, after });
   },
 };

@@ -5,6 +5,7 @@ import { AuditRecord, AuditTrail } from './AuditTrail';
 import { Member } from './Member';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
+import { Webhook, WebhookDelivery } from './Webhook';
 
 /** All membership resolvers, merged explicitly. */
 export const resolvers: Resolvers = {
@@ -16,4 +17,6 @@ export const resolvers: Resolvers = {
   ConventionArticle,
   AuditTrail,
   AuditRecord,
+  Webhook,
+  WebhookDelivery,
 };
