@@ -132,6 +132,8 @@ function anchorsOf(file: string): Set<string> {
   let inFence = false;
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (/^\s*(`{3,}|~{3,})/.test(line)) inFence = !inFence;
+    // An explicit anchor (`<a id="...">`) keeps an old link working after its heading was renamed.
+    if (!inFence) for (const match of line.matchAll(/<a id="([^"]+)">/g)) anchors.add(match[1]!);
     const heading = !inFence && /^#{1,6}\s+(.*)$/.exec(line);
     if (!heading) continue;
     const base = anchorOf(heading[1]!);
