@@ -54,6 +54,11 @@ export interface SubgraphDefinition<Repos, Loaders> {
   /** Extra internal routes (e.g. the identity endpoint of the membership subgraph). */
   routes?: (app: express.Express, context: RouteContext<Repos>) => void;
   /**
+   * Work on a timer beside the requests (e.g. the usage subgraph's rollup): started when the
+   * subgraph is built, stopped (and awaited) first when it stops, before its database closes.
+   */
+  background?: (context: RouteContext<Repos>) => { stop: () => Promise<void> };
+  /**
    * The event types its mutations emit (`kit/events/catalogue.ts`). A subgraph that emits any
    * has the outbox tables in its migrations (`createOutboxTables`), `OutboxEvent` among its
    * entities, and runs an outbox relay.

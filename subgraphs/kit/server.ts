@@ -190,6 +190,7 @@ export async function buildSubgraph<Repos, Loaders>(
     },
   );
   definition.routes?.(app, { repos, security, logger });
+  const background = definition.background?.({ repos, security, logger });
   const identify = gatewayIdentifier(security);
   const graphql = graphqlHandler({
     apollo,
@@ -247,6 +248,7 @@ export async function buildSubgraph<Repos, Loaders>(
     goingAway: () => subscriptions?.goingAway(),
     receiving: () => subscriptions?.receiving() ?? 0,
     stop: async () => {
+      await background?.stop();
       await subscriptions?.close();
       await apollo.stop();
       // After Apollo: mutations still finishing commit their events, and the relay's last round publishes them.

@@ -1,0 +1,9 @@
+import { AuditRecord } from '../../kit/audit/AuditRecord';
+import { ReceivedBatch, UsageDocument, UsageDocumentField } from './UsageDocument';
+import { UsageRow } from './UsageRow';
+
+export { ReceivedBatch, UsageDocument, UsageDocumentField, UsageRow };
+export { GRANULARITIES, type Granularity } from './UsageRow';
+
+/** Every entity of the usage database, for the DataSource. */
+export const entities = [UsageRow, UsageDocument, UsageDocumentField, ReceivedBatch, AuditRecord];
