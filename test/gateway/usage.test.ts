@@ -1,0 +1,214 @@
+import { stableId } from '../../subgraphs/kit/ids';
+import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
+import { ENGINES } from '../support/databases';
+import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
+import { graphql } from '../support/processes';
+
+// Usage recording at the gateway (gateway/stages/usage.ts) and the usage subgraph, end to end:
+// known traffic in, and `usage` / `fieldUsage` through the gateway answer exactly that traffic.
+
+const ADMIN = DEV_CREDENTIALS.admin.secret; // tianfu-daily
+const MEMBER = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
+const ADMIN_MEMBER_ID = stableId('member', 'tianfu-daily');
+const MEMBER_ID = stableId('member', 'chengdu-evening-news');
+
+const MEMBER_FEED = 'query MemberFeed { viewer { role } contents(first: 2) { nodes { id title } } }';
+const ADMIN_MEMBERS = 'query AdminMembers { members(first: 3) { nodes { id slug } } }';
+const PUBLIC_ATTRACTIONS = 'query PublicAttractions { attractions(first: 2) { nodes { id name } } }';
+const TOO_MANY_ATTRACTIONS = 'query PublicAttractions { attractions(first: 500) { nodes { id } } }';
+
+interface Bucket {
+  operations: number;
+  errors: number;
+  errorsByCode: Array<{ code: string; count: number }>;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  bytes: number;
+}
+
+/** Operations, errors and codes summed over buckets (the traffic may straddle an hour). */
+function summed(buckets: Bucket[]) {
+  const codes: Record<string, number> = {};
+  for (const b of buckets) for (const { code, count } of b.errorsByCode) codes[code] = (codes[code] ?? 0) + count;
+  return {
+    operations: buckets.reduce((n, b) => n + b.operations, 0),
+    errors: buckets.reduce((n, b) => n + b.errors, 0),
+    codes,
+  };
+}
+
+/** The sum of a metric's samples whose labels include `labels`. */
+async function metric(gateway: InProcessGateway, name: string, labels = ''): Promise<number> {
+  return (await gateway.metrics())
+    .split('\n')
+    .filter((line) => (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && line.includes(labels))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+describe.each(ENGINES)('usage recorded at the gateway, on %s', (engine) => {
+  let graph: InProcessGraph;
+  let url: string;
+  const window = () => ({
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+
+  beforeAll(async () => {
+    // A flush interval longer than the test: the test flushes when its traffic is done.
+    graph = await startInProcessGraph({ USAGE_FLUSH_MS: '600000' }, {}, engine);
+    url = graph.gateway.url;
+  });
+  afterAll(async () => {
+    await graph?.stop();
+  });
+
+  const run = (query: string, headers: Record<string, string> = {}) => graphql(url, query, {}, headers);
+  const asAdmin = async <T>(query: string, variables: Record<string, unknown>) => {
+    const { body } = await graphql<T>(url, query, variables, { authorization: `Bearer ${ADMIN}` });
+    expect(body.errors).toBeUndefined();
+    return body.data!;
+  };
+  const USAGE = `query Check($from: DateTime!, $to: DateTime!, $memberId: ID, $operation: String, $client: String) {
+    usage(from: $from, to: $to, memberId: $memberId, operation: $operation, client: $client) {
+      operations errors errorsByCode { code count } latencyP50Ms latencyP99Ms bytes
+    }
+  }`;
+  const usage = async (filter: Record<string, unknown> = {}) =>
+    (await asAdmin<{ usage: Bucket[] }>(USAGE, { ...window(), ...filter })).usage;
+  const FIELD = `query CheckField($c: String!, $from: DateTime!, $to: DateTime!) {
+    fieldUsage(coordinate: $c, from: $from, to: $to) { operations members { id slug } clients operationNames lastSeen }
+  }`;
+  const fieldUsage = async (coordinate: string) =>
+    (await asAdmin<{ fieldUsage: Record<string, unknown> }>(FIELD, { c: coordinate, ...window() })).fieldUsage;
+
+  it('answers exactly the counts of 300 scripted requests by two members and anonymous callers, errors included', async () => {
+    const member = {
+      authorization: `Bearer ${MEMBER}`,
+      'apollographql-client-name': 'newsroom',
+      'apollographql-client-version': '3.1',
+    };
+    const admin = { authorization: `Bearer ${ADMIN}`, 'graphql-client-name': 'console' };
+    // In rounds of ten at once: known traffic, not a load test.
+    const script: Array<[string, Record<string, string>, number]> = [
+      [MEMBER_FEED, member, 100],
+      [ADMIN_MEMBERS, admin, 80],
+      [PUBLIC_ATTRACTIONS, {}, 90],
+      [TOO_MANY_ATTRACTIONS, {}, 20],
+      [PUBLIC_ATTRACTIONS, { authorization: 'Bearer alk_nosuchkey_0000000000000000000000000000000000000000' }, 10],
+    ];
+    const statuses: Record<number, number> = {};
+    for (const [query, headers, times] of script) {
+      for (let i = 0; i < times; i += 10) {
+        const round = await Promise.all(Array.from({ length: 10 }, () => run(query, headers)));
+        for (const { status } of round) statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }
+    expect(statuses).toEqual({ 200: 290, 401: 10 });
+
+    await graph.gateway.built.usage!.flush();
+    expect(await metric(graph.gateway, 'usage_flushes_total', 'outcome="ok"')).toBe(1);
+
+    const all = await usage();
+    expect(summed(all)).toEqual({
+      operations: 300,
+      errors: 30,
+      codes: { BAD_USER_INPUT: 20, UNAUTHENTICATED: 10 },
+    });
+    for (const bucket of all) {
+      expect(bucket.latencyP50Ms).toBeGreaterThan(0);
+      expect(bucket.latencyP99Ms).toBeGreaterThanOrEqual(bucket.latencyP50Ms);
+      expect(bucket.bytes).toBeGreaterThan(0);
+    }
+    expect(summed(await usage({ memberId: MEMBER_ID }))).toEqual({ operations: 100, errors: 0, codes: {} });
+    expect(summed(await usage({ memberId: ADMIN_MEMBER_ID }))).toEqual({ operations: 80, errors: 0, codes: {} });
+    expect(summed(await usage({ operation: 'PublicAttractions' }))).toEqual({
+      operations: 110,
+      errors: 20,
+      codes: { BAD_USER_INPUT: 20 },
+    });
+    expect(summed(await usage({ client: 'newsroom' })).operations).toBe(100);
+    expect(summed(await usage({ client: 'console' })).operations).toBe(80);
+
+    // The member reads its own usage, as Query.usage and as Member.usage.
+    const own = await graphql<{ usage: Bucket[] }>(url, USAGE, window(), { authorization: `Bearer ${MEMBER}` });
+    expect(own.body.errors).toBeUndefined();
+    expect(summed(own.body.data!.usage).operations).toBe(100);
+    const viaMember = await graphql<{ member: { usage: Bucket[] } }>(
+      url,
+      `
+        query Own($from: DateTime!, $to: DateTime!) {
+          member(slug: "chengdu-evening-news") {
+            usage(from: $from, to: $to) {
+              operations
+              errors
+              errorsByCode {
+                code
+                count
+              }
+            }
+          }
+        }
+      `,
+      window(),
+      { authorization: `Bearer ${MEMBER}` },
+    );
+    expect(viaMember.body.errors).toBeUndefined();
+    expect(summed(viaMember.body.data!.member.usage)).toEqual({ operations: 100, errors: 0, codes: {} });
+    const others = await graphql(
+      url,
+      USAGE,
+      { ...window(), memberId: ADMIN_MEMBER_ID },
+      { authorization: `Bearer ${MEMBER}` },
+    );
+    expect(others.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // Who selected which field.
+    expect(await fieldUsage('Content.title')).toEqual({
+      operations: 100,
+      members: [{ id: MEMBER_ID, slug: 'chengdu-evening-news' }],
+      clients: ['newsroom/3.1'],
+      operationNames: ['MemberFeed'],
+      lastSeen: expect.any(String),
+    });
+    expect(await fieldUsage('Member.slug')).toEqual(
+      expect.objectContaining({
+        operations: 80,
+        members: [{ id: ADMIN_MEMBER_ID, slug: 'tianfu-daily' }],
+        clients: ['console'],
+      }),
+    );
+    // Anonymous callers count, but name no member or client; the refused ones selected nothing.
+    expect(await fieldUsage('Attraction.name')).toEqual(
+      expect.objectContaining({ operations: 90, members: [], clients: [], operationNames: ['PublicAttractions'] }),
+    );
+    expect((await fieldUsage('Query.attractions')).operations).toBe(110);
+    expect(await fieldUsage('Content.body')).toEqual(expect.objectContaining({ operations: 0, lastSeen: null }));
+  });
+
+  it('never fails a request when the usage subgraph is down: the failed flush is counted and its rows kept', async () => {
+    const gateway = await graph.startGateway({
+      USAGE_FLUSH_MS: '600000',
+      // Nothing listens there: a closed port.
+      SUBGRAPH_USAGE_URL: 'http://127.0.0.1:9/graphql',
+    });
+    for (let i = 0; i < 5; i += 1) expect((await graphql(gateway.url, PUBLIC_ATTRACTIONS)).status).toBe(200);
+    await gateway.built.usage!.flush();
+    expect(await metric(gateway, 'usage_flushes_total', 'outcome="failed"')).toBe(1);
+    expect(await metric(gateway, 'usage_buffered_rows')).toBe(1);
+    expect(await metric(gateway, 'usage_dropped_operations_total')).toBe(0);
+  });
+
+  it('drops the oldest kept batch when USAGE_BUFFER_ROWS rows are held, and counts what it dropped', async () => {
+    const gateway = await graph.startGateway({
+      USAGE_FLUSH_MS: '600000',
+      USAGE_FLUSH_ROWS: '1',
+      USAGE_BUFFER_ROWS: '1',
+      SUBGRAPH_USAGE_URL: 'http://127.0.0.1:9/graphql',
+    });
+    // Three series (three operations), one row each; each new row pushes the previous, kept after its failed flush, out.
+    for (const query of [PUBLIC_ATTRACTIONS, ADMIN_MEMBERS, MEMBER_FEED]) await graphql(gateway.url, query);
+    await gateway.built.usage!.flush();
+    expect(await metric(gateway, 'usage_dropped_operations_total')).toBeGreaterThanOrEqual(1);
+    expect(await metric(gateway, 'usage_buffered_rows')).toBeLessThanOrEqual(1);
+  });
+});
