@@ -11,6 +11,7 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { Counter, Gauge } from 'prom-client';
 import {
   ANONYMOUS,
@@ -84,6 +85,15 @@ interface Aggregate {
 const usageOfDocuments = new WeakMap<DocumentNode, Map<string, DocumentUsage>>();
 /** The document usage of each request, noted by the plugin for the exit point. */
 const usageOfRequests = new WeakMap<RequestRecord, DocumentUsage>();
+
+/**
+ * Document usage by operation name and query text, for the answers the response cache gives
+ * before GraphQL runs (no document is parsed for them): the text was resolved when its answer was
+ * stored. Bounded; a hit whose text has gone counts without a document (no fields).
+ */
+const usageOfTexts = new LRUCache<string, { usage: DocumentUsage; operationName: string | null }>({ max: 2000 });
+const textKey = (operationName: unknown, query: string) =>
+  `${typeof operationName === 'string' ? operationName : ''}\u0000${query}`;
 
 /** The operation `operationName` picks from `document` with the fragments it spreads. */
 function operationDocument(document: DocumentNode, operationName: string | null): DocumentNode {
@@ -198,7 +208,10 @@ export class UsageRecorder {
   readonly observe: ResponseObserver = (record, end, res) => {
     if (!this.target.url()) return;
     const identity = record.identity ?? ANONYMOUS;
-    const document = usageOfRequests.get(record);
+    // A response-cache hit was never resolved: its document and operation name are those of its text.
+    const cached = record.cached ? cachedDocumentUsage(res) : undefined;
+    const document = usageOfRequests.get(record) ?? cached?.usage;
+    const operationName = record.operationName ?? cached?.operationName;
     const now = Date.now();
     const minute = now - (now % 60_000);
     const outcome: UsageOutcome = end.outcome;
@@ -208,7 +221,7 @@ export class UsageRecorder {
       keyId: identity.keyId,
       clientName: header(res, CLIENT_NAME, USAGE_LIMITS.clientName),
       clientVersion: header(res, CLIENT_VERSION, USAGE_LIMITS.clientVersion),
-      operationName: record.operationName ? record.operationName.slice(0, USAGE_LIMITS.operationName) : null,
+      operationName: operationName ? operationName.slice(0, USAGE_LIMITS.operationName) : null,
       documentHash: document?.hash ?? null,
       outcome,
       refusedStage: outcome === 'rejected' ? (record.stage ?? null) : null,
@@ -306,6 +319,14 @@ export class UsageRecorder {
   }
 }
 
+/** The document usage and operation name of a response-cache hit, from its query text. */
+function cachedDocumentUsage(
+  res: RequestEndResponse,
+): { usage: DocumentUsage; operationName: string | null } | undefined {
+  const body = res.req.body as { query?: unknown; operationName?: unknown } | undefined;
+  return typeof body?.query === 'string' ? usageOfTexts.get(textKey(body.operationName, body.query)) : undefined;
+}
+
 /** Adds one request to its row. */
 function add(aggregate: Aggregate, record: RequestRecord, end: RequestEnd, now: number): void {
   const { row } = aggregate;
@@ -346,9 +367,16 @@ export function usageStage(recorder: UsageRecorder): GatewayStage {
       {
         async requestDidStart() {
           return {
-            async didResolveOperation({ document, operationName, schema }) {
+            async didResolveOperation({ document, operationName, schema, request }) {
               const record = servingRecord();
-              if (record) usageOfRequests.set(record, documentUsage(document, operationName ?? null, schema));
+              if (!record) return;
+              const usage = documentUsage(document, operationName ?? null, schema);
+              usageOfRequests.set(record, usage);
+              // Only queries may be answered from the response cache, and only anonymous ones.
+              if (typeof request.query === 'string' && !record.identity?.role) {
+                const key = textKey(request.operationName, request.query);
+                if (!usageOfTexts.has(key)) usageOfTexts.set(key, { usage, operationName: operationName ?? null });
+              }
             },
           };
         },
