@@ -260,13 +260,13 @@ export class UsageRecorder {
    * Sends what is held: kept batches first, then the current rows, in batches of at most
    * `USAGE_FLUSH_ROWS`. One flush at a time; a call during a flush waits for it and flushes again.
    */
-  async flush(): Promise<void> {
+  async flush(timeoutMs = 10_000): Promise<void> {
     while (this.flushing) await this.flushing;
-    this.flushing = this.sendAll().finally(() => (this.flushing = undefined));
+    this.flushing = this.sendAll(timeoutMs).finally(() => (this.flushing = undefined));
     await this.flushing;
   }
 
-  private async sendAll(): Promise<void> {
+  private async sendAll(timeoutMs: number): Promise<void> {
     const url = this.target.url();
     if (!url) return;
     const rows = [...this.current.values()];
@@ -277,7 +277,7 @@ export class UsageRecorder {
     }
     while (this.kept.length > 0) {
       const batch = this.kept[0]!;
-      if (!(await this.send(url, batch))) return;
+      if (!(await this.send(url, batch, timeoutMs))) return;
       // Dropped meanwhile (the bound) or sent: either way no longer held.
       if (this.kept[0] === batch) {
         this.kept.shift();
@@ -287,7 +287,7 @@ export class UsageRecorder {
   }
 
   /** Sends one batch; false when it failed (it stays kept). */
-  private async send(url: string, batch: UsageBatch): Promise<boolean> {
+  private async send(url: string, batch: UsageBatch, timeoutMs: number): Promise<boolean> {
     try {
       const response = await fetch(new URL(USAGE_INGEST_PATH, url), {
         method: 'POST',
@@ -296,7 +296,7 @@ export class UsageRecorder {
           [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, this.target.assertionKey, IDENTITY_AUDIENCE),
         },
         body: JSON.stringify(batch),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await response.body?.cancel();
       if (!response.ok) throw new Error(`the usage subgraph answered ${response.status}`);
@@ -312,10 +312,10 @@ export class UsageRecorder {
     }
   }
 
-  /** Stops the timer and makes a last attempt to send what is held. */
+  /** Stops the timer and makes a last attempt to send what is held (2 s at most per batch: the process is stopping). */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    await this.flush(2000);
   }
 }
 
