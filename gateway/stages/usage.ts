@@ -172,6 +172,8 @@ export class UsageRecorder {
   private readonly kept: UsageBatch[] = [];
   private keptRows = 0;
   private flushing: Promise<void> | undefined;
+  /** A flush asked for by the row count and not begun yet (reset when one begins): one is enough, however many requests pass the count. */
+  private flushAsked = false;
   private readonly timer: NodeJS.Timeout;
   private readonly flushes: Counter<'outcome'>;
   private readonly dropped: Counter;
@@ -242,7 +244,10 @@ export class UsageRecorder {
     }
     add(aggregate, record, end, now);
     // After adding: a flush takes the rows as they are now.
-    if (this.current.size >= this.settings.flushRows) void this.flush();
+    if (this.current.size >= this.settings.flushRows && !this.flushAsked) {
+      this.flushAsked = true;
+      void this.flush();
+    }
   };
 
   /** Makes room for one more row within the bound: drops the oldest kept batch if needed. */
@@ -262,6 +267,7 @@ export class UsageRecorder {
    */
   async flush(timeoutMs = 10_000): Promise<void> {
     while (this.flushing) await this.flushing;
+    this.flushAsked = false;
     this.flushing = this.sendAll(timeoutMs).finally(() => (this.flushing = undefined));
     await this.flushing;
   }

@@ -124,6 +124,11 @@ describe.each(ENGINES)('usage recorded at the gateway, on %s', (engine) => {
       expect(bucket.latencyP99Ms).toBeGreaterThanOrEqual(bucket.latencyP50Ms);
       expect(bucket.bytes).toBeGreaterThan(0);
     }
+    // The refusals name the stage that made them (kept in the rows; the API does not show it yet).
+    const refusals = (await graph.subgraphs.usage!.database.dataSource.query(
+      "SELECT refused_stage AS stage, SUM(operations) AS operations FROM usage_row WHERE outcome = 'rejected' GROUP BY refused_stage",
+    )) as Array<{ stage: string; operations: number | string }>;
+    expect(refusals.map((r) => [r.stage, Number(r.operations)])).toEqual([['identity', 10]]);
     expect(summed(await usage({ memberId: MEMBER_ID }))).toEqual({ operations: 100, errors: 0, codes: {} });
     expect(summed(await usage({ memberId: ADMIN_MEMBER_ID }))).toEqual({ operations: 80, errors: 0, codes: {} });
     expect(summed(await usage({ operation: 'PublicAttractions' }))).toEqual({
