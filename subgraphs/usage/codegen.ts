@@ -7,4 +7,5 @@ export const mappers: Record<string, string> = {
   Member: '../../kit/refs#EntityRef',
   UsageBucket: '../repositories/usage#UsageBucketTotals',
   FieldUsage: '../repositories/usage#FieldUsageTotals',
+  MemberQuota: '../repositories/quotas#QuotaStatus',
 };

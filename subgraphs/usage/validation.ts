@@ -56,6 +56,17 @@ export function memberId(value: string, field = 'memberId'): string {
   return value.toLowerCase();
 }
 
+/** Most operations a monthly budget may allow. */
+const MAX_MONTHLY_OPERATIONS = 1_000_000_000;
+
+/** A monthly budget: null (none) or 1 to {@link MAX_MONTHLY_OPERATIONS}. */
+export function monthlyOperations(value: number | null | undefined, field = 'monthlyOperations'): number | null {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_MONTHLY_OPERATIONS)
+    throw badUserInput(`${field} must be 1 to ${MAX_MONTHLY_OPERATIONS}, or null to remove the budget`, field);
+  return value;
+}
+
 /** An optional name filter (operation or client): trimmed, non-empty, at most `max` characters. */
 export function nameFilter(value: string | null | undefined, field: string, max: number): string | null {
   if (value === null || value === undefined) return null;

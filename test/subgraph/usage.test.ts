@@ -349,4 +349,69 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     );
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
+
+  it("keeps a member budget (admins set it), shows it with this month's use to the member, and audits the change", async () => {
+    const member = stableId('member', 'sichuan-daily');
+    const viewer: Identity = { role: 'MEMBER', memberId: member, keyId: null };
+    const SET = `mutation($m: ID!, $n: Int) { setMemberQuota(memberId: $m, monthlyOperations: $n) { id } }`;
+    const QUOTA = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Member { quota { monthlyOperations usedThisMonth resetsAt } } } }`;
+    const quota = async (as: Identity = viewer) =>
+      harness.execute<{ _entities: Array<{ quota: unknown }> }>(
+        QUOTA,
+        { reps: [{ __typename: 'Member', id: member }] },
+        { viewer: as },
+      );
+
+    expect((await quota()).data?._entities).toEqual([{ quota: null }]);
+    expect((await harness.execute(SET, { m: member, n: 100 }, { viewer })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    const zero = await harness.execute(SET, { m: member, n: 0 }, { viewer: ADMIN });
+    expect(zero.errors?.[0]?.extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'monthlyOperations' }),
+    );
+    expect(await harness.execute(SET, { m: member, n: 100 }, { viewer: ADMIN })).toEqual({
+      data: { setMemberQuota: { id: member } },
+    });
+
+    // This month: answered operations count (rolled or not), refusals and last month do not.
+    const now = Date.now();
+    const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+    await send({
+      rows: [
+        row(now - (now % 60_000), 7, { memberId: member }),
+        row(now - (now % 60_000), 2, { memberId: member, outcome: 'error', errors: 2, errorCodes: { NOT_FOUND: 2 } }),
+        row(now - (now % 60_000), 5, { memberId: member, outcome: 'rejected', errors: 5, refusedStage: 'ratelimit' }),
+        row(monthStart - 60_000, 50, { memberId: member }),
+      ],
+      documents: [],
+    });
+    const next = new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() + 1, 1)).toISOString();
+    expect((await quota()).data?._entities).toEqual([
+      { quota: { monthlyOperations: 100, usedThisMonth: 9, resetsAt: next } },
+    ]);
+    await rollUp(new RollupRepository(harness.database.dataSource), 50, new Date(now + 2 * HOUR));
+    expect((await quota(ADMIN)).data?._entities).toEqual([
+      { quota: { monthlyOperations: 100, usedThisMonth: 9, resetsAt: next } },
+    ]);
+    expect((await quota(A)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    expect(await harness.execute(SET, { m: member, n: null }, { viewer: ADMIN })).toEqual({
+      data: { setMemberQuota: { id: member } },
+    });
+    expect((await quota()).data?._entities).toEqual([{ quota: null }]);
+    const trail = await harness.execute<{
+      _entities: Array<{ usage: { nodes: Array<{ operation: string; outcome: string }> } }>;
+    }>(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on AuditTrail { usage(first: 10) { nodes { operation outcome } } } } }`,
+      { reps: [{ __typename: 'AuditTrail', id: 'alliance' }] },
+      { viewer: ADMIN },
+    );
+    expect(trail.data?._entities[0]?.usage.nodes.map((n) => n.outcome)).toEqual([
+      'SUCCESS',
+      'SUCCESS',
+      'REJECTED',
+      'DENIED',
+    ]);
+  });
 });

@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { EntityRef as EntityRefModel } from '../../kit/refs';
 import type { UsageBucketTotals as UsageBucketTotalsModel, FieldUsageTotals as FieldUsageTotalsModel } from '../repositories/usage';
+import type { QuotaStatus as QuotaStatusModel } from '../repositories/quotas';
 import type { AuditRecord as AuditRecordModel } from '../../kit/audit/AuditRecord';
 import type { Connection as ConnectionModel } from '../../kit/pagination';
 import type { AuditTrailRef as AuditTrailRefModel } from '../../kit/audit/trail';
@@ -103,6 +104,29 @@ export type AuditRecordEdge = {
   node: AuditRecord;
 };
 
+/**
+ * The alliance's audit trail, one list per subgraph (each keeps its own, written in the same
+ * transaction as the changes it records). Admins only.
+ */
+export type AuditTrail = {
+  __typename?: 'AuditTrail';
+  /** Always `alliance`: there is one trail. */
+  id: Scalars['ID']['output'];
+  /** Attempted usage mutations (member quotas), newest first. Admins only. */
+  usage: AuditRecordConnection;
+};
+
+
+/**
+ * The alliance's audit trail, one list per subgraph (each keeps its own, written in the same
+ * transaction as the changes it records). Admins only.
+ */
+export type AuditTrailUsageArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /** How often one error code occurred. */
 export type CodeCount = {
   __typename?: 'CodeCount';
@@ -137,6 +161,8 @@ export type Member = {
   __typename?: 'Member';
   /** Stable identifier (a UUID). Use it to refer to the member from other queries. */
   id: Scalars['ID']['output'];
+  /** The member's monthly operation budget and its use this month; null when it has none. The member itself and admins only. */
+  quota?: Maybe<MemberQuota>;
   /**
    * The member's use of the graph, bucket by bucket (buckets without operations are left out),
    * oldest first. The member itself and admins only.
@@ -153,6 +179,36 @@ export type MemberUsageArgs = {
   from: Scalars['DateTime']['input'];
   granularity?: InputMaybe<UsageGranularity>;
   to: Scalars['DateTime']['input'];
+};
+
+/**
+ * A member's monthly operation budget (set by `setMemberQuota`). Months are UTC calendar
+ * months; the operations the gateway answered count, refusals do not.
+ */
+export type MemberQuota = {
+  __typename?: 'MemberQuota';
+  /** Operations the member may run per month. */
+  monthlyOperations: Scalars['Int']['output'];
+  /** When the count starts again: the first instant of next month (UTC). */
+  resetsAt: Scalars['DateTime']['output'];
+  /** Operations counted this month so far (as recorded: up to the gateway's last usage flush, about 10 s behind). */
+  usedThisMonth: Scalars['Int']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Sets a member's monthly operation budget, or removes it (`monthlyOperations: null`). Admins
+   * only. The budget is recorded and shown in `Member.quota`; the gateway does not refuse over it
+   * yet.
+   */
+  setMemberQuota: Member;
+};
+
+
+export type MutationSetMemberQuotaArgs = {
+  memberId: Scalars['ID']['input'];
+  monthlyOperations?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Where a page of a list stands within the whole list (Relay cursor pagination). */
@@ -321,11 +377,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
+  AuditTrail: AuditTrail;
   Member: Member;
 }>;
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = ResolversObject<{
+  AuditTrail:
+    ( { __typename: 'AuditTrail' }
+    & GraphQLRecursivePick<FederationTypes['AuditTrail'], {"id":true}> );
   Member:
     ( { __typename: 'Member' }
     & GraphQLRecursivePick<FederationTypes['Member'], {"id":true}> );
@@ -343,11 +403,14 @@ export type ResolversTypes = ResolversObject<{
   AuditRecordConnection: ResolverTypeWrapper<ConnectionModel<AuditRecordModel>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
+  AuditTrail: ResolverTypeWrapper<AuditTrailRefModel>;
   CodeCount: ResolverTypeWrapper<CodeCount>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FieldUsage: ResolverTypeWrapper<FieldUsageTotalsModel>;
   Member: ResolverTypeWrapper<EntityRefModel>;
+  MemberQuota: ResolverTypeWrapper<QuotaStatusModel>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -366,11 +429,14 @@ export type ResolversParentTypes = ResolversObject<{
   AuditRecordConnection: ConnectionModel<AuditRecordModel>;
   Int: Scalars['Int']['output'];
   AuditRecordEdge: Omit<AuditRecordEdge, 'node'> & { node: ResolversParentTypes['AuditRecord'] };
+  AuditTrail: AuditTrailRefModel;
   CodeCount: CodeCount;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   FieldUsage: FieldUsageTotalsModel;
   Member: EntityRefModel;
+  MemberQuota: QuotaStatusModel;
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
@@ -405,6 +471,12 @@ export type AuditRecordEdgeResolvers<ContextType = UsageContext, ParentType exte
   node?: Resolver<ResolversTypes['AuditRecord'], ParentType, ContextType>;
 }>;
 
+export type AuditTrailResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['AuditTrail'] = ResolversParentTypes['AuditTrail'], FederationReferenceType extends FederationReferenceTypes['AuditTrail'] = FederationReferenceTypes['AuditTrail']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AuditTrail']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  usage?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, Partial<AuditTrailUsageArgs>>;
+}>;
+
 export type CodeCountResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['CodeCount'] = ResolversParentTypes['CodeCount']> = ResolversObject<{
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -430,7 +502,18 @@ export type FieldUsageResolvers<ContextType = UsageContext, ParentType extends R
 export type MemberResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Member'] = ResolversParentTypes['Member'], FederationReferenceType extends FederationReferenceTypes['Member'] = FederationReferenceTypes['Member']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Member']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  quota?: Resolver<Maybe<ResolversTypes['MemberQuota']>, ParentType, ContextType>;
   usage?: Resolver<Array<ResolversTypes['UsageBucket']>, ParentType, ContextType, RequireFields<MemberUsageArgs, 'from' | 'granularity' | 'to'>>;
+}>;
+
+export type MemberQuotaResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['MemberQuota'] = ResolversParentTypes['MemberQuota']> = ResolversObject<{
+  monthlyOperations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resetsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  usedThisMonth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  setMemberQuota?: Resolver<ResolversTypes['Member'], ParentType, ContextType, RequireFields<MutationSetMemberQuotaArgs, 'memberId'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = UsageContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -460,11 +543,14 @@ export type Resolvers<ContextType = UsageContext> = ResolversObject<{
   AuditRecord?: AuditRecordResolvers<ContextType>;
   AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
   AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
+  AuditTrail?: AuditTrailResolvers<ContextType>;
   CodeCount?: CodeCountResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   FieldUsage?: FieldUsageResolvers<ContextType>;
   Member?: MemberResolvers<ContextType>;
+  MemberQuota?: MemberQuotaResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   UsageBucket?: UsageBucketResolvers<ContextType>;

@@ -3,7 +3,7 @@ import { createAuditTable } from '../../kit/audit/migration';
 
 /**
  * Usage rows (minute, hour and day), recorded documents and their coordinates, received batch
- * ids, and the (so far empty) audit trail every subgraph has. TypeORM's schema API, so one
+ * ids, members' monthly budgets, and the audit trail every subgraph has. TypeORM's schema API, so one
  * migration serves SQLite and MySQL.
  */
 export class CreateUsage1764806400000 implements MigrationInterface {
@@ -72,11 +72,22 @@ export class CreateUsage1764806400000 implements MigrationInterface {
         indices: [{ name: 'ix_usage_batch_received', columnNames: ['received_at'] }],
       }),
     );
+    await queryRunner.createTable(
+      new Table({
+        name: 'member_quota',
+        columns: [
+          { name: 'member_id', type: 'varchar', length: '64', isPrimary: true },
+          { name: 'monthly_operations', type: 'integer' },
+          { name: 'updated_at', type: 'datetime', precision: 3 },
+        ],
+      }),
+    );
     await createAuditTable(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropTable('audit_record');
+    await queryRunner.dropTable('member_quota');
     await queryRunner.dropTable('usage_batch');
     await queryRunner.dropTable('usage_document_field');
     await queryRunner.dropTable('usage_document');

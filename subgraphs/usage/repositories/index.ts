@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { AuditRepository } from '../../kit/audit/repository';
+import { QuotaRepository } from './quotas';
 import { RollupRepository } from './rollup';
 import { UsageRepository } from './usage';
 
@@ -7,6 +9,8 @@ export function createUsageRepositories(dataSource: DataSource) {
   return {
     usage: new UsageRepository(dataSource),
     rollup: new RollupRepository(dataSource),
+    quotas: new QuotaRepository(dataSource),
+    audit: new AuditRepository(dataSource),
   };
 }
 
