@@ -16,6 +16,7 @@ import { identityStage } from './stages/identity';
 import { rateLimitStage } from './stages/ratelimit';
 import { recordOf, responseStage } from './stages/response';
 import { responseCacheStage } from './stages/responsecache';
+import { QuotaBook, quotaStage } from './stages/quota';
 import { UsageRecorder, usageStage } from './stages/usage';
 
 /** What the stages of `/graphql` are made of; `server.ts` builds these once per gateway. */
@@ -61,13 +62,17 @@ export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
   const { config, logger, metrics } = parts;
   const graphql = graphqlStage({ ...parts, config });
   const usage = config.usage.enabled ? usageRecorder(parts, config.assertionKey) : undefined;
+  // Budgets are counted from what usage recording sends: without it nothing is refused.
+  const quotas = usage ? quotaBook(parts, usage, config.assertionKey) : undefined;
   const stages: GatewayStage[] = [
     // Request id in; on the way out, the one log line, the metrics and the usage record, however the request ends.
-    responseStage(metrics, logger, usage ? [usage.observe] : []),
+    responseStage(metrics, logger, usage && quotas ? [usage.observe, quotas.observe] : []),
     // CORS, body size, UTF-8, JSON, no batches, input depth: 400/413/415.
     edgeStage(config, logger),
     // Authorization: API key or access token, else anonymous: 401, 503.
     identityStage(parts.authenticator),
+    // A member over its monthly budget: 429 QUOTA_EXCEEDED with the reset time.
+    ...(quotas ? [quotaStage(quotas)] : []),
     // Per key or address, sized by role: 429 with Retry-After.
     rateLimitStage(config, parts.limiter, metrics, logger),
     // Persisted-query protocol, trusted documents: 400.
@@ -104,6 +109,13 @@ function usageRecorder(parts: PipelineParts, assertionKey: AssertionKey): UsageR
     parts.metrics,
     parts.logger,
   );
+}
+
+/** The members' budgets, read again after each usage flush. */
+function quotaBook(parts: PipelineParts, usage: UsageRecorder, assertionKey: AssertionKey): QuotaBook {
+  const book = new QuotaBook({ url: () => parts.subgraphUrl(parts.config.usage.subgraph), assertionKey }, parts.logger);
+  usage.listener = book;
+  return book;
 }
 
 /** `handler`, noting in the request's record that `stage` is at work (a refusal names the stage that made it). */

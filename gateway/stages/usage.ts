@@ -155,6 +155,12 @@ type RequestEndResponse = Parameters<ResponseObserver>[2];
 const CLIENT_NAME = ['apollographql-client-name', 'graphql-client-name'] as const;
 const CLIENT_VERSION = ['apollographql-client-version', 'graphql-client-version'] as const;
 
+/** Told when a flush begins and how it ended (the quota book, `quota.ts`). */
+export interface FlushListener {
+  flushBegins(): void;
+  flushEnded(sent: boolean): Promise<void>;
+}
+
 /** Where and how batches are sent. */
 export interface UsageTarget {
   /** The usage subgraph's GraphQL URL, once the supergraph names it; undefined turns recording off. */
@@ -174,6 +180,8 @@ export class UsageRecorder {
   private flushing: Promise<void> | undefined;
   /** A flush asked for by the row count and not begun yet (reset when one begins): one is enough, however many requests pass the count. */
   private flushAsked = false;
+  /** Told about every flush (the quota book). */
+  listener: FlushListener | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly flushes: Counter<'outcome'>;
   private readonly dropped: Counter;
@@ -281,15 +289,21 @@ export class UsageRecorder {
       this.kept.push(batchOf(rows.slice(i, i + this.settings.flushRows)));
       this.keptRows += Math.min(this.settings.flushRows, rows.length - i);
     }
+    this.listener?.flushBegins();
+    let sent = true;
     while (this.kept.length > 0) {
       const batch = this.kept[0]!;
-      if (!(await this.send(url, batch, timeoutMs))) return;
+      if (!(await this.send(url, batch, timeoutMs))) {
+        sent = false;
+        break;
+      }
       // Dropped meanwhile (the bound) or sent: either way no longer held.
       if (this.kept[0] === batch) {
         this.kept.shift();
         this.keptRows -= batch.rows.length;
       }
     }
+    await this.listener?.flushEnded(sent);
   }
 
   /** Sends one batch; false when it failed (it stays kept). */

@@ -3,6 +3,7 @@ import { defineSubgraph } from '../kit/subgraph';
 import type { UsageContext } from './context';
 import { entities } from './entities';
 import { ingestRoutes } from './ingest-endpoint';
+import { quotaRoutes } from './quota-endpoint';
 import { createUsageLoaders } from './loaders';
 import { migrations } from './migrations';
 import { createUsageRepositories } from './repositories';
@@ -23,6 +24,9 @@ export const usage = defineSubgraph({
   resolvers: resolvers as GraphQLResolverMap<UsageContext>,
   createRepositories: createUsageRepositories,
   createLoaders: createUsageLoaders,
-  routes: ingestRoutes,
+  routes: (app, context) => {
+    ingestRoutes(app, context);
+    quotaRoutes(app, context);
+  },
   background: ({ repos, logger }) => startRollup(repos.rollup, readRollupSettings(), logger),
 });

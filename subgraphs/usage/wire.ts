@@ -6,6 +6,17 @@
 
 /** Path of the ingest endpoint; not part of the public graph. */
 export const USAGE_INGEST_PATH = '/internal/usage';
+/** Path of the member budgets the gateway enforces (`quota-endpoint.ts`). */
+export const USAGE_QUOTAS_PATH = '/internal/quotas';
+
+/** Every member budget with this month's use, as the gateway reads it. */
+export interface QuotaSnapshot {
+  /** The month's first instant (UTC, ISO 8601). */
+  month: string;
+  /** The next month's first instant: when the counts start again. */
+  resetsAt: string;
+  quotas: Array<{ memberId: string; monthlyOperations: number; used: number }>;
+}
 
 /** How an operation ended: answered without errors, with errors, refused by a stage (HTTP 4xx/5xx), or left by the client. */
 export type UsageOutcome = 'ok' | 'error' | 'rejected' | 'aborted';

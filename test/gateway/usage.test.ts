@@ -202,6 +202,45 @@ describe.each(ENGINES)('usage recorded at the gateway, on %s', (engine) => {
     expect(await fieldUsage('Content.body')).toEqual(expect.objectContaining({ operations: 0, lastSeen: null }));
   });
 
+  it('refuses the 101st operation of a member with a budget of 100 with 429 QUOTA_EXCEEDED, and counts no refusal', async () => {
+    const recorder = graph.gateway.built.usage!;
+    const SET = 'mutation Budget($m: ID!, $n: Int) { setMemberQuota(memberId: $m, monthlyOperations: $n) { id } }';
+    const QUOTA = `query Quota { member(slug: "chengdu-evening-news") { quota { monthlyOperations usedThisMonth resetsAt } } }`;
+    const quota = async () =>
+      (
+        await asAdmin<{
+          member: { quota: { monthlyOperations: number; usedThisMonth: number; resetsAt: string } | null };
+        }>(QUOTA, {})
+      ).member.quota;
+    // What the member has used so far this month, all of it stored.
+    await asAdmin(SET, { m: MEMBER_ID, n: 1_000_000 });
+    await recorder.flush();
+    const used = (await quota())!.usedThisMonth;
+    expect(used).toBeGreaterThan(0);
+    await asAdmin(SET, { m: MEMBER_ID, n: used + 100 });
+    // The gateway reads the budgets after each flush.
+    await recorder.flush();
+
+    const member = { authorization: `Bearer ${MEMBER}` };
+    for (let i = 0; i < 100; i += 1) expect((await run(MEMBER_FEED, member)).status).toBe(200);
+    const refused = await graphql(url, MEMBER_FEED, {}, member);
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('QUOTA_EXCEEDED');
+    const next = new Date();
+    const resetsAt = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 1)).toISOString();
+    expect(refused.body.errors?.[0]?.message).toContain(`it resets at ${resetsAt}`);
+    // Others go on.
+    expect((await run(ADMIN_MEMBERS, { authorization: `Bearer ${ADMIN}` })).status).toBe(200);
+
+    await recorder.flush();
+    expect(await quota()).toEqual({ monthlyOperations: used + 100, usedThisMonth: used + 100, resetsAt });
+    // Still refused once the subgraph holds the count; served again once the budget is removed.
+    expect((await run(MEMBER_FEED, member)).status).toBe(429);
+    await asAdmin(SET, { m: MEMBER_ID, n: null });
+    await recorder.flush();
+    expect((await run(MEMBER_FEED, member)).status).toBe(200);
+  });
+
   it('never fails a request when the usage subgraph is down: the failed flush is counted and its rows kept', async () => {
     const gateway = await graph.startGateway({
       USAGE_FLUSH_MS: '600000',

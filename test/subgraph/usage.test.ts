@@ -13,7 +13,7 @@ import { latencyBucket } from '../../subgraphs/usage/latency';
 import { RollupRepository } from '../../subgraphs/usage/repositories/rollup';
 import { rollUp } from '../../subgraphs/usage/rollup';
 import { usage as usageSubgraph } from '../../subgraphs/usage/server';
-import { USAGE_INGEST_PATH, type UsageBatch, type UsageRowInput } from '../../subgraphs/usage/wire';
+import { USAGE_INGEST_PATH, USAGE_QUOTAS_PATH, type UsageBatch, type UsageRowInput } from '../../subgraphs/usage/wire';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness, TEST_SECURITY } from '../support/subgraph';
 
@@ -118,6 +118,10 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     // An assertion for graph requests is not one for internal calls.
     const graphAssertion = await signAssertion(ANONYMOUS, TEST_SECURITY.assertionKey, GRAPH_AUDIENCE);
     expect(await post(batch, { [ASSERTION_HEADER]: graphAssertion })).toEqual(refused);
+    // The budgets the gateway reads are as closed.
+    const quotas = await fetch(`${url}${USAGE_QUOTAS_PATH}`, { method: 'POST' });
+    expect(quotas.status).toBe(401);
+    await quotas.body?.cancel();
 
     expect(await post(batch, await signed())).toEqual({ status: 200, body: { stored: true } });
     expect(await post(batch, await signed())).toEqual({ status: 200, body: { stored: false } });

@@ -199,8 +199,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Sets a member's monthly operation budget, or removes it (`monthlyOperations: null`). Admins
-   * only. The budget is recorded and shown in `Member.quota`; the gateway does not refuse over it
-   * yet.
+   * only. Over its budget, the member's requests are refused with HTTP 429 `QUOTA_EXCEEDED` and the
+   * reset time, within about 10 s of the change.
    */
   setMemberQuota: Member;
 };

@@ -20,6 +20,11 @@ export function monthOf(now: Date): { start: Date; next: Date } {
 export class QuotaRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Every budget (one row per member that has one: tens at most). */
+  async all(): Promise<MemberQuota[]> {
+    return this.dataSource.getRepository(MemberQuota).find();
+  }
+
   /** The budgets of these members (members without one are absent): one statement. */
   async findMany(memberIds: readonly string[]): Promise<MemberQuota[]> {
     return this.dataSource.getRepository(MemberQuota).findBy({ memberId: In([...memberIds]) });
