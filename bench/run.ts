@@ -113,16 +113,25 @@ interface SideBySideTarget {
   name: string;
   kind: 'ours' | 'stock' | 'hive';
   env: Record<string, string>;
+  /** Runs only when `--target` names it. */
+  optIn?: boolean;
 }
 const SIDE_BY_SIDE: readonly SideBySideTarget[] = (<SideBySideTarget[]>[
   { name: 'ours', kind: 'ours', env: { GATEWAY_EXECUTOR: 'ours', SUBGRAPH_DEDUPE: 'false' } },
   { name: 'ours, apollo executor', kind: 'ours', env: { GATEWAY_EXECUTOR: 'apollo', SUBGRAPH_DEDUPE: 'false' } },
+  // Usage recording off (it is on in `ours`): what recording costs, side by side (`--target ours --target "ours, usage off"`).
+  {
+    name: 'ours, usage off',
+    kind: 'ours',
+    env: { GATEWAY_EXECUTOR: 'ours', SUBGRAPH_DEDUPE: 'false', USAGE_RECORDING: 'false' },
+    optIn: true,
+  },
   { name: 'stock', kind: 'stock', env: {} },
   { name: 'hive router runtime', kind: 'hive', env: { HIVE_DEDUPE: 'false' } },
-]).filter((t) => !args.target || args.target.includes(t.name));
+]).filter((t) => (args.target ? args.target.includes(t.name) : !t.optIn));
 if (args.target && SIDE_BY_SIDE.length === 0)
   throw new Error(
-    `--target names none of the side-by-side targets (ours, "ours, apollo executor", stock, "hive router runtime")`,
+    `--target names none of the side-by-side targets (ours, "ours, apollo executor", "ours, usage off", stock, "hive router runtime")`,
   );
 
 /** Whether a scenario runs: `--executors` keeps the side-by-side group only, `--only` filters by name prefix. */

@@ -20,6 +20,7 @@ import {
 } from '../subgraphs/kit/env';
 import { type AssertionKey, readSecret } from '../subgraphs/kit/identity';
 import { DEV_ACCESS_TOKEN_SECRET, SECRET_ADVICE } from '../subgraphs/kit/secrets';
+import type { UsageSettings } from './stages/usage';
 
 /** Everything the gateway reads from its environment, read once at start. */
 export interface GatewayConfig {
@@ -122,6 +123,12 @@ export interface GatewayConfig {
    * closes it (`WEBSOCKET_IDLE_TIMEOUT_MS`; 1000 "normal closure", reason `Idle: ...`).
    */
   websocketIdleTimeoutMs: number;
+  /**
+   * Usage recording (`gateway/stages/usage.ts`): on unless `USAGE_RECORDING=false`, and active
+   * while the supergraph has the usage subgraph (`USAGE_SUBGRAPH`); flushed every
+   * `USAGE_FLUSH_MS` or at `USAGE_FLUSH_ROWS` rows, at most `USAGE_BUFFER_ROWS` rows held.
+   */
+  usage: UsageSettings;
 }
 
 /** Limits on the shape and size of operations. */
@@ -181,8 +188,21 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       "GATEWAY_PLANNER=hive needs GATEWAY_EXECUTOR=ours (Apollo's executor runs only its own plans)",
     );
   }
+  const usage: UsageSettings = {
+    enabled: envBool(env, 'USAGE_RECORDING', true),
+    subgraph: envString(env, 'USAGE_SUBGRAPH', 'usage').toLowerCase(),
+    flushMs: envInt(env, 'USAGE_FLUSH_MS', 10_000, 10, 600_000),
+    flushRows: envInt(env, 'USAGE_FLUSH_ROWS', 1000, 1, 5000),
+    bufferRows: envInt(env, 'USAGE_BUFFER_ROWS', 20_000, 1, 1_000_000),
+  };
+  if (usage.bufferRows < usage.flushRows) {
+    throw new StartupError(
+      `USAGE_BUFFER_ROWS (${usage.bufferRows}) must be at least USAGE_FLUSH_ROWS (${usage.flushRows}): the buffer holds the rows of a flush`,
+    );
+  }
   return {
     nodeEnv,
+    usage,
     host: envString(env, 'HOST', '127.0.0.1'),
     port,
     metricsPort,

@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './datasource';
 import type { GatewayMetrics } from './metrics';
 import type { RateLimiter } from './ratelimit';
+import type { AssertionKey } from '../subgraphs/kit/identity';
 import type { ResponseCache } from './responsecache';
 import type { GatewayStage } from './stage';
 import { documentsStage } from './stages/documents';
@@ -13,8 +14,10 @@ import { edgeStage } from './stages/edge';
 import { type GraphQLStageOptions, graphqlStage } from './stages/graphql';
 import { identityStage } from './stages/identity';
 import { rateLimitStage } from './stages/ratelimit';
-import { responseStage } from './stages/response';
+import { recordOf, responseStage } from './stages/response';
 import { responseCacheStage } from './stages/responsecache';
+import { QuotaBook, quotaStage } from './stages/quota';
+import { UsageRecorder, usageStage } from './stages/usage';
 
 /** What the stages of `/graphql` are made of; `server.ts` builds these once per gateway. */
 export interface PipelineParts extends Omit<GraphQLStageOptions, 'config'> {
@@ -29,6 +32,8 @@ export interface PipelineParts extends Omit<GraphQLStageOptions, 'config'> {
   responseCache: ResponseCache | undefined;
   /** Subscriptions over Server-Sent Events (gateway/subscriptions/sse.ts), when served. */
   streams?: GatewayStage;
+  /** The URL of a subgraph by name, once the supergraph names it (usage batches go to `config.usage.subgraph`). */
+  subgraphUrl: (name: string) => string | undefined;
 }
 
 /** The started pipeline, as `server.ts` mounts it. */
@@ -41,6 +46,8 @@ export interface Pipeline {
   /** The stages' error handlers, mounted after everything else. */
   errorHandlers: ErrorRequestHandler[];
   apollo: ApolloServer<GatewayContext>;
+  /** Usage recording, when on (`USAGE_RECORDING`): `flush()` sends what it holds now. */
+  usage: UsageRecorder | undefined;
   /** Releases every stage's resources, once the HTTP server has drained (subgraphs/kit/shutdown). */
   close: () => Promise<void>;
 }
@@ -56,13 +63,18 @@ export interface Pipeline {
 export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
   const { config, logger, metrics } = parts;
   const graphql = graphqlStage({ ...parts, config });
+  const usage = config.usage.enabled ? usageRecorder(parts, config.assertionKey) : undefined;
+  // Budgets are counted from what usage recording sends: without it nothing is refused.
+  const quotas = usage ? quotaBook(parts, usage, config.assertionKey) : undefined;
   const stages: GatewayStage[] = [
-    // Request id in; on the way out, the one log line and the metrics, however the request ends.
-    responseStage(metrics, logger),
+    // Request id in; on the way out, the one log line, the metrics and the usage record, however the request ends.
+    responseStage(metrics, logger, usage && quotas ? [usage.observe, quotas.observe] : []),
     // CORS, body size, UTF-8, JSON, no batches, input depth: 400/413/415.
     edgeStage(config, logger),
     // Authorization: API key or access token, else anonymous: 401, 503.
     identityStage(parts.authenticator),
+    // A member over its monthly budget: 429 QUOTA_EXCEEDED with the reset time.
+    ...(quotas ? [quotaStage(quotas)] : []),
     // Per key or address, sized by role: 429 with Retry-After.
     rateLimitStage(config, parts.limiter, metrics, logger),
     // Persisted-query protocol, trusted documents: 400.
@@ -71,21 +83,50 @@ export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
     ...(parts.streams ? [parts.streams] : []),
     // Anonymous cache hits answered here; filled and cleared inside GraphQL.
     ...(parts.responseCache ? [responseCacheStage(parts.responseCache)] : []),
+    // Each operation's document hash and fields, for the usage record the exit point makes; batches sent off the request path.
+    ...(usage ? [usageStage(usage)] : []),
     // Parse, CSRF, validate, operation limits, plan, execute: Apollo Server over @apollo/gateway.
     graphql,
   ];
   for (const stage of stages) await stage.start?.(stages);
-  const handlers = stages.flatMap((stage) => stage.onRequest ?? []);
+  const handlers = stages.flatMap((stage) => (stage.onRequest ?? []).map((handler) => entering(stage.name, handler)));
   return {
     stages,
     handlers,
     handler: inSequence(handlers),
     errorHandlers: stages.flatMap((stage) => (stage.onError ? [stage.onError] : [])),
     apollo: graphql.apollo(),
+    usage,
     close: async () => {
       // Last stage first: GraphQL (Apollo Server) stops before what it may still use.
       for (const stage of [...stages].reverse()) await stage.close?.();
     },
+  };
+}
+
+/** The recorder of usage records, sending to the usage subgraph named in the config. */
+function usageRecorder(parts: PipelineParts, assertionKey: AssertionKey): UsageRecorder {
+  const { config } = parts;
+  return new UsageRecorder(
+    config.usage,
+    { url: () => parts.subgraphUrl(config.usage.subgraph), assertionKey },
+    parts.metrics,
+    parts.logger,
+  );
+}
+
+/** The members' budgets, read again after each usage flush. */
+function quotaBook(parts: PipelineParts, usage: UsageRecorder, assertionKey: AssertionKey): QuotaBook {
+  const book = new QuotaBook({ url: () => parts.subgraphUrl(parts.config.usage.subgraph), assertionKey }, parts.logger);
+  usage.listener = book;
+  return book;
+}
+
+/** `handler`, noting in the request's record that `stage` is at work (a refusal names the stage that made it). */
+function entering(stage: string, handler: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    recordOf(res).stage = stage;
+    return handler(req, res, next);
   };
 }
 

@@ -14,7 +14,7 @@ import { type GatewayContext, SubgraphDataSource } from './datasource';
 import { mountExplorer } from './explorer';
 import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest } from './operations';
-import { buildPipeline } from './pipeline';
+import { type Pipeline, buildPipeline } from './pipeline';
 import { MemoryRateLimiter, RedisRateLimiter } from './ratelimit';
 import { connectRedis, redisReady } from './redis';
 import { MemoryResponseStore, RedisResponseStore, ResponseCache } from './responsecache';
@@ -50,6 +50,8 @@ export interface BuiltGateway {
   metrics: GatewayMetrics;
   /** The response cache for anonymous public queries, when on. */
   responseCache: ResponseCache | undefined;
+  /** Usage recording, when on: tests flush it to read their traffic at once. */
+  usage: Pipeline['usage'];
   /** Closes client WebSocket connections with 1001 (going away): the first step of a drain. */
   goingAway: () => void;
   /** Stops Apollo and closes shared connections; the HTTP server is drained before (subgraphs/kit/shutdown). */
@@ -198,6 +200,7 @@ export async function buildGateway(
     apqCache: redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) : undefined,
     assertions,
     streams: subscriptions.sseStage,
+    subgraphUrl: (name) => subgraphs.get(name)?.url,
   });
 
   app.get('/healthz', (_req, res) => {
@@ -262,6 +265,7 @@ export async function buildGateway(
     subgraphs,
     metrics,
     responseCache,
+    usage: pipeline.usage,
     goingAway: subscriptions.goingAway,
     stop: async () => {
       await subscriptions.close();

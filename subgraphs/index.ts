@@ -3,13 +3,14 @@ import { campaigns } from './campaigns/server';
 import { content } from './content/server';
 import { membership } from './membership/server';
 import { tourism } from './tourism/server';
+import { usage } from './usage/server';
 
 /**
  * The subgraphs of the alliance graph, in port order: the one list a new subgraph is added to.
  * Everything else (processes, scripts, composition, tests, the deployment files' checks) is
  * derived from it and from each subgraph's `defineSubgraph` descriptor.
  */
-export const SUBGRAPHS = [membership, content, campaigns, tourism] as const;
+export const SUBGRAPHS = [membership, content, campaigns, tourism, usage] as const;
 
 /** A subgraph's name (`membership`, ...). */
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

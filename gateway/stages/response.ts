@@ -34,7 +34,26 @@ export interface RequestRecord {
   reason?: string;
   /** Answered from the response cache. */
   cached?: boolean;
+  /** The stage whose handler ran last (`pipeline.ts` notes it): for a refusal, the stage that refused. */
+  stage?: string;
 }
+
+/** How a request ended, as the exit point saw it: what {@link ResponseObserver}s receive. */
+export interface RequestEnd {
+  /** The HTTP status; undefined when the client left before the answer (`aborted`). */
+  status: number | undefined;
+  outcome: 'ok' | 'error' | 'rejected' | 'aborted';
+  /** From arrival to the response head (to the last part for `multipart/mixed`). */
+  seconds: number;
+  /** Bytes of the response body (all parts for `multipart/mixed`). */
+  bytes: number;
+}
+
+/**
+ * Called once per request at the exit point, after the log line (e.g. usage recording,
+ * `stages/usage.ts`). Must be quick and must not throw: a throwing observer is logged and skipped.
+ */
+export type ResponseObserver = (record: RequestRecord, end: RequestEnd, res: Response) => void;
 
 interface RecordLocals {
   record?: RequestRecord;
@@ -83,6 +102,11 @@ export function enterRequestScope(_req: Request, res: Response, next: NextFuncti
   serving.run(recordOf(res), next);
 }
 
+/** The record of the request Apollo Server is serving now, for plugins (undefined outside a request). */
+export function servingRecord(): RequestRecord | undefined {
+  return serving.getStore();
+}
+
 /**
  * For Apollo Server's `formatError`: adds the request id to an error and notes its code.
  * Apollo Server formats every error it answers, those it refuses before any plugin runs
@@ -110,12 +134,26 @@ function beforeHead(res: Response, hook: (status: number) => void): void {
   } as typeof res.writeHead;
 }
 
+/** Calls `count` with the size of each chunk written to `res` from now on. */
+function countWrites(res: Response, count: (bytes: number) => void): void {
+  const write = res.write;
+  res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk === 'string') count(Buffer.byteLength(chunk));
+    else if (chunk instanceof Uint8Array) count(chunk.byteLength);
+    return (write as (...a: unknown[]) => boolean).apply(this, [chunk, ...rest]);
+  } as typeof res.write;
+}
+
 /**
  * The response stage: mounted first on `/graphql` so that it sees every answer. Writes the
  * log line (operation, member, role, status, duration, outcome, codes; never variables or
  * credentials) and the metrics when the head is written, before the client can read a byte.
  */
-export function responseStage(metrics: GatewayMetrics, logger: Logger): GatewayStage {
+export function responseStage(
+  metrics: GatewayMetrics,
+  logger: Logger,
+  observers: readonly ResponseObserver[] = [],
+): GatewayStage {
   return {
     name: 'response',
     onRequest: [
@@ -124,6 +162,8 @@ export function responseStage(metrics: GatewayMetrics, logger: Logger): GatewayS
         if (req.method === 'OPTIONS') return next();
         const record = recordOf(res);
         const started = process.hrtime.bigint();
+        // Bytes of a multipart answer, counted as its parts are written (a whole answer has its length).
+        let partBytes = 0;
         metrics.inFlight.inc();
         const finish = (status: number | undefined) => {
           metrics.inFlight.dec();
@@ -150,6 +190,16 @@ export function responseStage(metrics: GatewayMetrics, logger: Logger): GatewayS
             },
             'graphql request',
           );
+          if (observers.length === 0) return;
+          const length = Number(res.getHeader('content-length'));
+          const end = { status, outcome, seconds, bytes: Number.isFinite(length) ? length : partBytes } as const;
+          for (const observe of observers) {
+            try {
+              observe(record, end, res);
+            } catch (error) {
+              logger.error({ err: error }, 'a response observer failed');
+            }
+          }
         };
         let ended = false;
         const end = (status: number | undefined) => {
@@ -159,8 +209,10 @@ export function responseStage(metrics: GatewayMetrics, logger: Logger): GatewayS
         };
         beforeHead(res, (status) => {
           // Incremental delivery (@defer): the answer ends with its last part, not with its head.
-          if (isMultipart(res)) res.once('finish', () => end(status));
-          else end(status);
+          if (isMultipart(res)) {
+            if (observers.length > 0) countWrites(res, (n) => (partBytes += n));
+            res.once('finish', () => end(status));
+          } else end(status);
         });
         // A client that leaves before any answer (or before the last part) ends its request: logged as aborted.
         res.once('close', () => end(undefined));

@@ -62,7 +62,7 @@ export interface SubgraphDefinition<Repos, Loaders> {
   events?: readonly EventType[];
   /**
    * Background work the process runs besides serving requests (the membership subgraph's webhook
-   * dispatcher). Started by a build that passes `background` (the process runner does; tests
+   * dispatcher, the usage subgraph's rollup). Started by a build that passes `background` (the process runner does; tests
    * that build the subgraph in-process do not), stopped first by `stop`.
    */
   background?: (context: BackgroundContext<Repos>) => Promise<BackgroundWork>;

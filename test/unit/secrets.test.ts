@@ -194,6 +194,7 @@ describe('database provisioning', () => {
     MYSQL_CONTENT_PASSWORD: randomBytes(24).toString('hex'),
     MYSQL_CAMPAIGNS_PASSWORD: randomBytes(24).toString('hex'),
     MYSQL_TOURISM_PASSWORD: randomBytes(24).toString('hex'),
+    MYSQL_USAGE_PASSWORD: randomBytes(24).toString('hex'),
   });
 
   it('accepts random passwords', () => {
@@ -202,6 +203,7 @@ describe('database provisioning', () => {
       'alliance_content',
       'alliance_campaigns',
       'alliance_tourism',
+      'alliance_usage',
     ]);
   });
 

@@ -27,6 +27,7 @@ describe('the subgraph registry', () => {
       content: 4002,
       campaigns: 4003,
       tourism: 4004,
+      usage: 4005,
     });
   });
 

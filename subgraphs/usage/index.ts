@@ -1,0 +1,4 @@
+import { exitOnStartupError, runSubgraph } from '../kit/run';
+import { usage } from './server';
+
+runSubgraph(usage).catch((error: unknown) => exitOnStartupError(usage.name, error));

@@ -1,0 +1,421 @@
+import { randomUUID } from 'node:crypto';
+import { stableId } from '../../subgraphs/kit/ids';
+import {
+  ANONYMOUS,
+  ASSERTION_HEADER,
+  GRAPH_AUDIENCE,
+  IDENTITY_AUDIENCE,
+  type Identity,
+  signAssertion,
+} from '../../subgraphs/kit/identity';
+import { listen } from '../../subgraphs/kit/server';
+import { latencyBucket } from '../../subgraphs/usage/latency';
+import { RollupRepository } from '../../subgraphs/usage/repositories/rollup';
+import { rollUp } from '../../subgraphs/usage/rollup';
+import { usage as usageSubgraph } from '../../subgraphs/usage/server';
+import { USAGE_INGEST_PATH, USAGE_QUOTAS_PATH, type UsageBatch, type UsageRowInput } from '../../subgraphs/usage/wire';
+import { ENGINES } from '../support/databases';
+import { openSubgraph, type SubgraphHarness, TEST_SECURITY } from '../support/subgraph';
+
+const MEMBER_A = stableId('member', 'chengdu-evening-news');
+const MEMBER_B = stableId('member', 'bayu-video');
+const ADMIN: Identity = { role: 'ADMIN', memberId: stableId('member', 'tianfu-daily'), keyId: null };
+const A: Identity = { role: 'MEMBER', memberId: MEMBER_A, keyId: null };
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** A day well in the past (whole UTC day), so that every bucket of the test has ended. */
+const DAY0 = Math.floor((Date.now() - 3 * DAY) / DAY) * DAY;
+
+/** A row of `n` operations at `minute` (epoch ms). */
+function row(minute: number, n: number, extra: Partial<UsageRowInput> = {}): UsageRowInput {
+  return {
+    minute,
+    memberId: null,
+    keyId: null,
+    clientName: null,
+    clientVersion: null,
+    operationName: 'Feed',
+    documentHash: 'doc-feed',
+    outcome: 'ok',
+    refusedStage: null,
+    operations: n,
+    errors: 0,
+    errorCodes: {},
+    bytes: 100 * n,
+    latency: [[latencyBucket(10), n]],
+    lastSeen: minute + 30_000,
+    ...extra,
+  };
+}
+
+const USAGE = `query($from: DateTime!, $to: DateTime!, $g: UsageGranularity, $memberId: ID, $operation: String, $client: String) {
+  usage(from: $from, to: $to, granularity: $g, memberId: $memberId, operation: $operation, client: $client) {
+    start operations errors errorsByCode { code count } latencyP50Ms latencyP95Ms latencyP99Ms bytes
+  }
+}`;
+
+interface Bucket {
+  start: string;
+  operations: number;
+  errors: number;
+  errorsByCode: Array<{ code: string; count: number }>;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  latencyP99Ms: number;
+  bytes: number;
+}
+
+describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
+  let harness: SubgraphHarness;
+  let url: string;
+
+  beforeAll(async () => {
+    harness = await openSubgraph(usageSubgraph, engine);
+    url = `http://127.0.0.1:${await listen(harness.built.httpServer, 0, '127.0.0.1')}`;
+  });
+  afterAll(async () => {
+    harness.built.httpServer.closeAllConnections();
+    harness.built.httpServer.close();
+    await harness.close();
+  });
+
+  const post = async (batch: unknown, headers: Record<string, string>) => {
+    const response = await fetch(`${url}${USAGE_INGEST_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(batch),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const signed = async () => ({
+    [ASSERTION_HEADER]: await signAssertion(ANONYMOUS, TEST_SECURITY.assertionKey, IDENTITY_AUDIENCE),
+  });
+  const send = async (batch: Omit<UsageBatch, 'id'>) => {
+    const answer = await post({ id: randomUUID(), ...batch }, await signed());
+    expect(answer).toEqual({ status: 200, body: { stored: true } });
+  };
+  const usage = async (variables: Record<string, unknown>, viewer: Identity = ADMIN) => {
+    const result = await harness.execute<{ usage: Bucket[] }>(USAGE, variables, { viewer });
+    expect(result.errors).toBeUndefined();
+    return result.data!.usage;
+  };
+  const totals = (buckets: Bucket[]) => buckets.map((b) => [b.start, b.operations, b.errors]);
+
+  it('refuses batches the gateway did not sign, and counts a batch sent twice once', async () => {
+    const batch = { id: randomUUID(), rows: [row(DAY0, 5)], documents: [] };
+    const refused = {
+      status: 401,
+      body: { errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })] },
+    };
+    expect(await post(batch, {})).toEqual(refused);
+    const forged = await signAssertion(
+      ANONYMOUS,
+      { ...TEST_SECURITY.assertionKey, secret: new TextEncoder().encode('x'.repeat(40)) },
+      IDENTITY_AUDIENCE,
+    );
+    expect(await post(batch, { [ASSERTION_HEADER]: forged })).toEqual(refused);
+    // An assertion for graph requests is not one for internal calls.
+    const graphAssertion = await signAssertion(ANONYMOUS, TEST_SECURITY.assertionKey, GRAPH_AUDIENCE);
+    expect(await post(batch, { [ASSERTION_HEADER]: graphAssertion })).toEqual(refused);
+    // The budgets the gateway reads are as closed.
+    const quotas = await fetch(`${url}${USAGE_QUOTAS_PATH}`, { method: 'POST' });
+    expect(quotas.status).toBe(401);
+    await quotas.body?.cancel();
+
+    expect(await post(batch, await signed())).toEqual({ status: 200, body: { stored: true } });
+    expect(await post(batch, await signed())).toEqual({ status: 200, body: { stored: false } });
+    const buckets = await usage({ from: new Date(DAY0).toISOString(), to: new Date(DAY0 + HOUR).toISOString() });
+    expect(totals(buckets)).toEqual([[new Date(DAY0).toISOString(), 5, 0]]);
+
+    const malformed = await post(
+      { id: randomUUID(), rows: [{ ...row(DAY0, 1), minute: DAY0 + 1 }], documents: [] },
+      await signed(),
+    );
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(malformed.body)).toContain('rows[0].minute must be a whole minute');
+  });
+
+  it('answers buckets per minute, hour and day with errors by code, latency percentiles and bytes', async () => {
+    const t = DAY0 + 2 * HOUR; // a fresh hour of day 0
+    await send({
+      rows: [
+        row(t, 8, { memberId: MEMBER_A, operationName: 'Stories', clientName: 'web', clientVersion: '1.2' }),
+        row(t, 2, {
+          memberId: MEMBER_A,
+          operationName: 'Stories',
+          outcome: 'error',
+          errors: 2,
+          errorCodes: { NOT_FOUND: 2, FORBIDDEN: 1 },
+          latency: [[latencyBucket(100), 2]],
+        }),
+        row(t + 60_000, 10, { memberId: MEMBER_B, operationName: 'Stories', latency: [[latencyBucket(1000), 10]] }),
+      ],
+      documents: [],
+    });
+    const window = { from: new Date(t).toISOString(), to: new Date(t + HOUR).toISOString() };
+    expect(totals(await usage({ ...window, g: 'MINUTE' }))).toEqual([
+      [new Date(t).toISOString(), 10, 2],
+      [new Date(t + 60_000).toISOString(), 10, 0],
+    ]);
+    const [hour] = await usage(window);
+    expect(hour).toEqual({
+      start: new Date(t).toISOString(),
+      operations: 20,
+      errors: 2,
+      errorsByCode: [
+        { code: 'NOT_FOUND', count: 2 },
+        { code: 'FORBIDDEN', count: 1 },
+      ],
+      // 8 at 10 ms, 2 at 100 ms, 10 at 1 s: the median falls in the 10 ms bucket (≤ 25 % above).
+      latencyP50Ms: expect.any(Number),
+      latencyP95Ms: expect.any(Number),
+      latencyP99Ms: expect.any(Number),
+      bytes: 2000,
+    });
+    expect(hour!.latencyP50Ms).toBeGreaterThanOrEqual(100);
+    expect(hour!.latencyP50Ms).toBeLessThanOrEqual(125);
+    expect(hour!.latencyP95Ms).toBeGreaterThanOrEqual(1000);
+    expect(hour!.latencyP95Ms).toBeLessThanOrEqual(1250);
+    // Filters: a member, an operation name, a client name.
+    expect(totals(await usage({ ...window, memberId: MEMBER_B }))).toEqual([[new Date(t).toISOString(), 10, 0]]);
+    expect(totals(await usage({ ...window, client: 'web' }))).toEqual([[new Date(t).toISOString(), 8, 0]]);
+    expect(await usage({ ...window, operation: 'Nothing' })).toEqual([]);
+    // A member sees its own usage without naming itself.
+    expect(totals(await usage(window, A))).toEqual([[new Date(t).toISOString(), 10, 2]]);
+  });
+
+  it('lets a member read only its own usage, and nobody unsigned', async () => {
+    const window = { from: new Date(DAY0).toISOString(), to: new Date(DAY0 + HOUR).toISOString() };
+    const other = await harness.execute(USAGE, { ...window, memberId: MEMBER_B }, { viewer: A });
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const anonymous = await harness.execute(USAGE, window, { viewer: ANONYMOUS });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const backwards = await harness.execute(USAGE, { from: window.to, to: window.from }, { viewer: ADMIN });
+    expect(backwards.errors?.[0]?.extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'from' }),
+    );
+    const tooMany = await harness.execute(
+      USAGE,
+      { from: window.from, to: new Date(DAY0 + 30 * DAY).toISOString(), g: 'MINUTE' },
+      { viewer: ADMIN },
+    );
+    expect(tooMany.errors?.[0]?.message).toMatch(/more than 1500: narrow it or choose a wider granularity/);
+  });
+
+  it('keeps the counts when minute rows are rolled into hours and days, late rows and pruning included', async () => {
+    const base = DAY0 - 2 * DAY; // two days of their own
+    const rows: UsageRowInput[] = [];
+    for (let h = 0; h < 30; h += 1)
+      for (const m of [0, 7, 59])
+        rows.push(row(base + h * HOUR + m * 60_000, h + 1, { memberId: h % 2 ? MEMBER_A : MEMBER_B }));
+    await send({ rows, documents: [] });
+    const window = { from: new Date(base).toISOString(), to: new Date(base + 2 * DAY).toISOString() };
+    const before = {
+      hours: totals(await usage({ ...window, g: 'HOUR' })),
+      days: totals(await usage({ ...window, g: 'DAY' })),
+      member: totals(await usage({ ...window, g: 'DAY', memberId: MEMBER_A })),
+    };
+    expect(before.hours).toHaveLength(30);
+    expect(before.days).toEqual([
+      [new Date(base).toISOString(), 3 * ((24 * 25) / 2), 0],
+      [new Date(base + DAY).toISOString(), 3 * (25 + 26 + 27 + 28 + 29 + 30), 0],
+    ]);
+
+    const repo = new RollupRepository(harness.database.dataSource);
+    // Small batches: several rounds, as a backlog is worked off.
+    const done = await rollUp(repo, 7, new Date(base + 2 * DAY + HOUR));
+    expect(done.minutes).toBeGreaterThan(0);
+    expect(done.hours).toBeGreaterThan(0);
+    for (let i = 0; i < 20; i += 1) await rollUp(repo, 50, new Date(base + 2 * DAY + HOUR));
+    const after = {
+      hours: totals(await usage({ ...window, g: 'HOUR' })),
+      days: totals(await usage({ ...window, g: 'DAY' })),
+      member: totals(await usage({ ...window, g: 'DAY', memberId: MEMBER_A })),
+    };
+    expect(after).toEqual(before);
+
+    // A minute row that arrives after its hour was rolled into its day counts once in each width.
+    await send({ rows: [row(base + 3 * HOUR + 5 * 60_000, 1000)], documents: [] });
+    await rollUp(repo, 50, new Date(base + 2 * DAY + HOUR));
+    const late = totals(await usage({ ...window, g: 'DAY' }));
+    expect(late[0]![1]).toBe((before.days[0]![1] as number) + 1000);
+    expect(
+      totals(await usage({ ...window, g: 'HOUR' })).find(
+        ([start]) => start === new Date(base + 3 * HOUR).toISOString(),
+      ),
+    ).toEqual([new Date(base + 3 * HOUR).toISOString(), 3 * 4 + 1000, 0]);
+
+    // 48 h on, minute rows are pruned; hours and days still count them.
+    for (let i = 0; i < 20; i += 1) await rollUp(repo, 50, new Date(base + 5 * DAY));
+    expect(
+      await usage({ from: new Date(base).toISOString(), to: new Date(base + DAY).toISOString(), g: 'MINUTE' }),
+    ).toEqual([]);
+    expect(totals(await usage({ ...window, g: 'DAY' }))).toEqual(late);
+  });
+
+  it('answers who selected a field: members, clients, operation names, last seen (admins only)', async () => {
+    const t = DAY0 + 5 * HOUR;
+    await send({
+      rows: [
+        row(t, 3, {
+          memberId: MEMBER_A,
+          documentHash: 'doc-summary',
+          operationName: 'Summaries',
+          clientName: 'app',
+          clientVersion: '2.0',
+        }),
+        row(t + 120_000, 2, { memberId: null, documentHash: 'doc-summary', operationName: null }),
+        row(t + 180_000, 4, { memberId: MEMBER_B, documentHash: 'doc-other', operationName: 'Titles' }),
+      ],
+      documents: [
+        { hash: 'doc-summary', coordinates: ['Query.contents', 'Content.summary', 'Content.title'] },
+        { hash: 'doc-other', coordinates: ['Query.contents', 'Content.title'] },
+      ],
+    });
+    const FIELD = `query($c: String!, $from: DateTime!, $to: DateTime!) {
+      fieldUsage(coordinate: $c, from: $from, to: $to) { coordinate operations members { id } clients operationNames lastSeen }
+    }`;
+    const window = { from: new Date(t).toISOString(), to: new Date(t + HOUR).toISOString() };
+    const summary = await harness.execute(FIELD, { c: 'Content.summary', ...window }, { viewer: ADMIN });
+    expect(summary).toEqual({
+      data: {
+        fieldUsage: {
+          coordinate: 'Content.summary',
+          operations: 5,
+          members: [{ id: MEMBER_A }],
+          clients: ['app/2.0'],
+          operationNames: ['Summaries'],
+          lastSeen: new Date(t + 150_000).toISOString(),
+        },
+      },
+    });
+    const title = await harness.execute<{ fieldUsage: { operations: number; operationNames: string[] } }>(
+      FIELD,
+      { c: 'Content.title', ...window },
+      { viewer: ADMIN },
+    );
+    expect(title.data?.fieldUsage).toEqual(
+      expect.objectContaining({ operations: 9, operationNames: ['Summaries', 'Titles'] }),
+    );
+    const unused = await harness.execute(FIELD, { c: 'Content.body', ...window }, { viewer: ADMIN });
+    expect(unused.data).toEqual({
+      fieldUsage: {
+        coordinate: 'Content.body',
+        operations: 0,
+        members: [],
+        clients: [],
+        operationNames: [],
+        lastSeen: null,
+      },
+    });
+    expect(
+      (await harness.execute(FIELD, { c: 'Content.summary', ...window }, { viewer: A })).errors?.[0]?.extensions?.code,
+    ).toBe('FORBIDDEN');
+    const malformed = await harness.execute(FIELD, { c: 'summary', ...window }, { viewer: ADMIN });
+    expect(malformed.errors?.[0]?.extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'coordinate' }),
+    );
+  });
+
+  it('answers Member.usage for each member of a list in one statement', async () => {
+    const t = DAY0 + 2 * HOUR;
+    const query = `query($reps: [_Any!]!, $from: DateTime!, $to: DateTime!) {
+      _entities(representations: $reps) { ... on Member { id usage(from: $from, to: $to) { operations } } }
+    }`;
+    const before = harness.database.queries.count;
+    const result = await harness.execute(
+      query,
+      {
+        reps: [MEMBER_A, MEMBER_B].map((id) => ({ __typename: 'Member', id })),
+        from: new Date(t).toISOString(),
+        to: new Date(t + HOUR).toISOString(),
+      },
+      { viewer: ADMIN },
+    );
+    expect(harness.database.queries.count - before).toBe(1);
+    expect(result).toEqual({
+      data: {
+        _entities: [
+          { id: MEMBER_A, usage: [{ operations: 10 }] },
+          { id: MEMBER_B, usage: [{ operations: 10 }] },
+        ],
+      },
+    });
+    const forbidden = await harness.execute(
+      query,
+      {
+        reps: [{ __typename: 'Member', id: MEMBER_B }],
+        from: new Date(t).toISOString(),
+        to: new Date(t + HOUR).toISOString(),
+      },
+      { viewer: A },
+    );
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it("keeps a member budget (admins set it), shows it with this month's use to the member, and audits the change", async () => {
+    const member = stableId('member', 'sichuan-daily');
+    const viewer: Identity = { role: 'MEMBER', memberId: member, keyId: null };
+    const SET = `mutation($m: ID!, $n: Int) { setMemberQuota(memberId: $m, monthlyOperations: $n) { id } }`;
+    const QUOTA = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Member { quota { monthlyOperations usedThisMonth resetsAt } } } }`;
+    const quota = async (as: Identity = viewer) =>
+      harness.execute<{ _entities: Array<{ quota: unknown }> }>(
+        QUOTA,
+        { reps: [{ __typename: 'Member', id: member }] },
+        { viewer: as },
+      );
+
+    expect((await quota()).data?._entities).toEqual([{ quota: null }]);
+    expect((await harness.execute(SET, { m: member, n: 100 }, { viewer })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    const zero = await harness.execute(SET, { m: member, n: 0 }, { viewer: ADMIN });
+    expect(zero.errors?.[0]?.extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'monthlyOperations' }),
+    );
+    expect(await harness.execute(SET, { m: member, n: 100 }, { viewer: ADMIN })).toEqual({
+      data: { setMemberQuota: { id: member } },
+    });
+
+    // This month: answered operations count (rolled or not), refusals and last month do not.
+    const now = Date.now();
+    const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+    await send({
+      rows: [
+        row(now - (now % 60_000), 7, { memberId: member }),
+        row(now - (now % 60_000), 2, { memberId: member, outcome: 'error', errors: 2, errorCodes: { NOT_FOUND: 2 } }),
+        row(now - (now % 60_000), 5, { memberId: member, outcome: 'rejected', errors: 5, refusedStage: 'ratelimit' }),
+        row(monthStart - 60_000, 50, { memberId: member }),
+      ],
+      documents: [],
+    });
+    const next = new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() + 1, 1)).toISOString();
+    expect((await quota()).data?._entities).toEqual([
+      { quota: { monthlyOperations: 100, usedThisMonth: 9, resetsAt: next } },
+    ]);
+    await rollUp(new RollupRepository(harness.database.dataSource), 50, new Date(now + 2 * HOUR));
+    expect((await quota(ADMIN)).data?._entities).toEqual([
+      { quota: { monthlyOperations: 100, usedThisMonth: 9, resetsAt: next } },
+    ]);
+    expect((await quota(A)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    expect(await harness.execute(SET, { m: member, n: null }, { viewer: ADMIN })).toEqual({
+      data: { setMemberQuota: { id: member } },
+    });
+    expect((await quota()).data?._entities).toEqual([{ quota: null }]);
+    const trail = await harness.execute<{
+      _entities: Array<{ usage: { nodes: Array<{ operation: string; outcome: string }> } }>;
+    }>(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on AuditTrail { usage(first: 10) { nodes { operation outcome } } } } }`,
+      { reps: [{ __typename: 'AuditTrail', id: 'alliance' }] },
+      { viewer: ADMIN },
+    );
+    expect(trail.data?._entities[0]?.usage.nodes.map((n) => n.outcome)).toEqual([
+      'SUCCESS',
+      'SUCCESS',
+      'REJECTED',
+      'DENIED',
+    ]);
+  });
+});
