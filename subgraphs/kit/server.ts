@@ -14,7 +14,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { BREAK, type DocumentNode, visit } from 'graphql';
 import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
-import { databaseAnswers, type Database } from './database';
+import { asBackgroundWork, databaseAnswers, type Database } from './database';
 import { ErrorCode, createErrorFormatter, errorBody, writeError } from './errors';
 import {
   ANONYMOUS,
@@ -259,16 +259,20 @@ export async function buildSubgraph<Repos, Loaders>(
         })
       : null;
   // Background work of the subgraph (the webhook dispatcher), only where the caller asks for it.
+  const startBackground = definition.background;
+  const backgroundOptions = eventOptions.background;
   const background =
-    definition.background && eventOptions.background
-      ? await definition.background({
-          dataSource,
-          repos,
-          logger,
-          security,
-          transport: events?.transport ?? null,
-          ...eventOptions.background,
-        })
+    startBackground && backgroundOptions
+      ? await asBackgroundWork(() =>
+          startBackground({
+            dataSource,
+            repos,
+            logger,
+            security,
+            transport: events?.transport ?? null,
+            ...backgroundOptions,
+          }),
+        )
       : null;
   return {
     httpServer,
