@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { parse as parseUrl } from 'node:url';
 import {
   type ApolloServer,
@@ -246,7 +246,8 @@ export function directExecution(options: DirectOptions): RequestHandler | undefi
     const schemaData = derived();
     if (contentType === null || !schemaData?.documentStore) return next();
     const query = body.query;
-    const queryHash = createHash('sha256').update(query).digest('hex');
+    // Apollo Server's key of the document: the SHA-256 of the text (one-shot, no Hash object).
+    const queryHash = hash('sha256', query, 'hex');
     let document: DocumentNode | undefined;
     try {
       document = await schemaData.documentStore.get(schemaData.documentStoreKeyPrefix + queryHash);
