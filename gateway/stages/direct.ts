@@ -190,9 +190,18 @@ interface ApolloInternals {
   internals: {
     state: { phase: string; schemaManager?: { getSchemaDerivedData(): SchemaDerivedData } };
     gatewayExecutor: GatewayExecutor | null;
-    formatError?: FormatError;
+    /** The plugins given, and those Apollo Server installed itself (each with its internal id). */
+    plugins: ReadonlyArray<ApolloServerPlugin<GatewayContext> & { __internal_plugin_id__?: string }>;
   };
 }
+
+/**
+ * The plugins Apollo Server installs itself that this path stands in for: the cache-control
+ * plugin (its `cache-control` header, {@link setCacheControl}; its field hints never fire with a
+ * gateway executor, which resolves no fields) and inline tracing (on for subgraph schemas only).
+ * Any other one Apollo Server installed (a new version's) turns this path off.
+ */
+const IMPLICIT_PLUGINS = new Set(['CacheControl', 'InlineTrace']);
 
 interface SchemaDerivedData {
   schema: GraphQLSchema;
@@ -228,10 +237,13 @@ export function directExecution(options: DirectOptions): RequestHandler | undefi
   const { apollo, plugins, formatError, logger } = options;
   const internals = (apollo as unknown as Partial<ApolloInternals>).internals;
   const executor = internals?.gatewayExecutor;
+  const given = new Set(plugins);
   if (
     !internals ||
     typeof internals.state?.schemaManager?.getSchemaDerivedData !== 'function' ||
-    typeof executor !== 'function'
+    typeof executor !== 'function' ||
+    !Array.isArray(internals.plugins) ||
+    internals.plugins.some((plugin) => !given.has(plugin) && !IMPLICIT_PLUGINS.has(plugin.__internal_plugin_id__ ?? ''))
   ) {
     logger.warn('the gateway answers every request through Apollo Server: its internals are not the ones expected');
     return undefined;
