@@ -14,19 +14,24 @@ interface Answer {
   text: string;
 }
 
+let requests = 0;
+
 async function post(gateway: InProcessGateway, payload: unknown, headers: Record<string, string> = {}) {
+  const requestId = `req-direct-${++requests}`;
   const response = await fetch(`${gateway.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-request-id': 'req-direct-1', ...headers },
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
     body: JSON.stringify(payload),
   });
   const answer: Answer = {
     status: response.status,
     contentType: response.headers.get('content-type'),
     cacheControl: response.headers.get('cache-control'),
-    text: await response.text(),
+    // The request id (in errors' extensions) told apart from the rest of the answer.
+    text: (await response.text()).replaceAll(requestId, '<request id>'),
   };
-  return answer;
+  const logged = gateway.requestLogs(requestId).map(({ requestId: _id, durationMs: _ms, time: _t, ...line }) => line);
+  return { ...answer, logged };
 }
 
 describe('the direct path of /graphql (GATEWAY_EXECUTOR=ours)', () => {
@@ -81,9 +86,10 @@ describe('the direct path of /graphql (GATEWAY_EXECUTOR=ours)', () => {
       { query: '{ members(first: 2) { nodes { slug contents(first: 1) { totalCount } } } }' },
       {},
     ],
-  ])('%s: the same answer as Apollo Server', async (_name, payload, headers) => {
+  ])('%s: the same answer and log line as Apollo Server', async (_name, payload, headers) => {
     const { first, second, direct } = await twice(gateway, payload, headers);
     expect(first.status).toBe(200);
+    expect(first.logged).toEqual([expect.objectContaining({ status: 200, outcome: 'ok' })]);
     expect(second).toEqual(first);
     expect(direct).toBe(true);
   });
@@ -99,9 +105,10 @@ describe('the direct path of /graphql (GATEWAY_EXECUTOR=ours)', () => {
     });
     expect(first.status).toBe(200);
     expect(JSON.parse(first.text)).toMatchObject({
-      errors: [{ extensions: { code: 'SUBGRAPH_UNAVAILABLE', requestId: 'req-direct-1' } }],
+      errors: [{ extensions: { code: 'SUBGRAPH_UNAVAILABLE', requestId: '<request id>' } }],
     });
     expect(first.cacheControl).toBe('no-store');
+    expect(first.logged).toEqual([expect.objectContaining({ outcome: 'error', errorCodes: ['SUBGRAPH_UNAVAILABLE'] })]);
     expect(second).toEqual(first);
     expect(direct).toBe(true);
   });
