@@ -1,4 +1,6 @@
 import { ApolloServer } from '@apollo/server';
+import { Kind, parse } from 'graphql';
+import { loadExamples } from '../../examples/catalog';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
 
@@ -90,6 +92,36 @@ describe('the direct path of /graphql (GATEWAY_EXECUTOR=ours)', () => {
     const { first, second, direct } = await twice(gateway, payload, headers);
     expect(first.status).toBe(200);
     expect(first.logged).toEqual([expect.objectContaining({ status: 200, outcome: 'ok' })]);
+    expect(second).toEqual(first);
+    expect(direct).toBe(true);
+  });
+
+  const SECRETS = { member: DEV_CREDENTIALS.member.secret, admin: DEV_CREDENTIALS.admin.secret };
+  const examples = loadExamples().filter((example) =>
+    parse(example.document).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'query'),
+  );
+  it.each(examples.map((example) => [example.name, example] as const))(
+    'example %s: the same answer and log line as Apollo Server',
+    async (_name, example) => {
+      const headers = {
+        ...example.headers,
+        ...(example.credential === 'anonymous' ? {} : { authorization: `Bearer ${SECRETS[example.credential]}` }),
+      } as Record<string, string>;
+      const { first, second, direct } = await twice(
+        gateway,
+        { query: example.document, variables: example.variables },
+        headers,
+      );
+      expect(second).toEqual(first);
+      // What Apollo Server refuses before execution (none of the examples) stays its own.
+      expect(direct).toBe(first.status === 200);
+    },
+  );
+
+  it('a mutation its subgraph refuses: the same answer and log line as Apollo Server', async () => {
+    const { first, second, direct } = await twice(gateway, { query: 'mutation { revokeApiKey(id: "x") { id } }' });
+    expect(JSON.parse(first.text)).toMatchObject({ errors: [{ extensions: { code: expect.any(String) } }] });
+    expect(first.logged).toEqual([expect.objectContaining({ outcome: expect.stringMatching(/^(error|rejected)$/) })]);
     expect(second).toEqual(first);
     expect(direct).toBe(true);
   });
