@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { parse as parseUrl } from 'node:url';
 import {
   type ApolloServer,
@@ -277,10 +278,7 @@ export function directExecution(options: DirectOptions): RequestHandler | undefi
     } catch {
       return next();
     }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
+    const headers = new IncomingHeaders(req.headers);
     const request = {
       query,
       operationName,
@@ -441,6 +439,83 @@ function gatewayRequestContext(
     overallCachePolicy: requestContext.overallCachePolicy,
     requestIsBatched: false,
   };
+}
+
+/**
+ * The request's headers as Apollo Server's `HeaderMap` (as the GraphQL stage copies them for
+ * Apollo Server: names in lower case, repeated values joined with `, `), read from Node's headers
+ * for `get` and `has` (what plugins ask: `cache-control`), copied only when anything else is used.
+ */
+class IncomingHeaders extends HeaderMap {
+  private copied = false;
+
+  constructor(private readonly raw: IncomingHttpHeaders) {
+    super();
+  }
+
+  private copy(): void {
+    if (this.copied) return;
+    this.copied = true;
+    for (const [key, value] of Object.entries(this.raw)) {
+      if (value !== undefined) super.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+  }
+
+  override get(key: string): string | undefined {
+    if (this.copied) return super.get(key);
+    const name = key.toLowerCase();
+    const value = Object.hasOwn(this.raw, name) ? this.raw[name] : undefined;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  override has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  override set(key: string, value: string): this {
+    this.copy();
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    this.copy();
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.copied = true;
+    super.clear();
+  }
+
+  override get size(): number {
+    this.copy();
+    return super.size;
+  }
+
+  override forEach(callback: (value: string, key: string, map: Map<string, string>) => void, thisArg?: unknown): void {
+    this.copy();
+    super.forEach(callback, thisArg);
+  }
+
+  override entries(): MapIterator<[string, string]> {
+    this.copy();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<string> {
+    this.copy();
+    return super.keys();
+  }
+
+  override values(): MapIterator<string> {
+    this.copy();
+    return super.values();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, string]> {
+    this.copy();
+    return super[Symbol.iterator]();
+  }
 }
 
 /** The response headers as the gateway interface's `FetcherHeaders` (Apollo Server's `FetcherHeadersForHeaderMap`). */

@@ -191,5 +191,16 @@ describe('the direct path of /graphql (GATEWAY_EXECUTOR=ours)', () => {
     const hit = await post(cached, { query, variables: { slug: 'wuhou-shrine' } });
     expect(hit.text).toBe(viaDirect.text);
     expect(graph.sqlStatements('tourism')).toBe(statements);
+    // A client that asks for a fresh answer (`Cache-Control: no-cache`) gets one, which is not stored.
+    const fresh = await post(
+      cached,
+      { query, variables: { slug: 'jinli-ancient-street' } },
+      { 'cache-control': 'no-cache' },
+    );
+    expect(JSON.parse(fresh.text)).toEqual({ data: { attraction: { name: expect.any(String) } } });
+    const afterFresh = graph.sqlStatements('tourism');
+    expect(afterFresh).toBeGreaterThan(statements);
+    await post(cached, { query, variables: { slug: 'jinli-ancient-street' } });
+    expect(graph.sqlStatements('tourism')).toBeGreaterThan(afterFresh);
   });
 });
