@@ -362,10 +362,18 @@ export function directExecution(options: DirectOptions): RequestHandler | undefi
     for (const [name, value] of errorHeaders) response.http.headers.set(name, value);
     const singleResult = { ...result, errors: formatted };
     response.body = { kind: 'single', singleResult };
-    await Promise.all(listeners.map((listener) => listener.willSendResponse?.(requestContext as never)));
-    if (response.body.kind !== 'single') {
+    try {
+      await Promise.all(listeners.map((listener) => listener.willSendResponse?.(requestContext as never)));
       // No plugin turns a result without `@defer` into parts; should one ever, it is an internal error.
-      throw new Error('a plugin made the answer incremental on the direct path');
+      if (response.body.kind !== 'single') throw new Error('a plugin made the answer incremental on the direct path');
+    } catch (thrown) {
+      // As Apollo Server answers a failure of its own pipeline: logged, then a masked 500.
+      apollo.logger.error(`Unexpected error processing request: ${String(thrown)}`);
+      const { formatted: errors, head } = formatErrors([new Error('Internal server error')], formatError);
+      const failure = new HeaderMap(head.headers);
+      failure.set('content-type', contentType);
+      options.write(req, res, head.status ?? 500, failure, `${JSON.stringify({ errors })}\n`);
+      return;
     }
     setCacheControl(requestContext);
     if (!response.http.headers.get('content-type')) response.http.headers.set('content-type', contentType);
