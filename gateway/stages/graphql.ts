@@ -60,7 +60,9 @@ export interface GraphQLStageOptions {
  * affected paths); `@defer` (our executor only) answers `multipart/mixed` parts (`incremental.ts`,
  * 406 `BAD_REQUEST` for a client that does not accept them). Errors are formatted here: internal ones masked, subgraph names and (in
  * production) suggestions removed, the request id added. The other stages' plugins join
- * Apollo Server when the pipeline starts.
+ * Apollo Server when the pipeline starts. With `GATEWAY_EXECUTOR=ours`, a POST of a document
+ * Apollo Server has already validated is answered the same way without its request pipeline
+ * (`direct.ts`); everything else goes through Apollo Server.
  */
 export function graphqlStage(
   options: GraphQLStageOptions,
