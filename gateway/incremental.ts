@@ -26,7 +26,7 @@ const deferringDocuments = new WeakMap<DocumentNode, boolean>();
  * document (Apollo Server's document cache gives every request with the same text the same
  * one), so that most requests skip coercing their variables for `@defer(if:)`.
  */
-function mayDefer(document: DocumentNode): boolean {
+export function mayDefer(document: DocumentNode): boolean {
   let known = deferringDocuments.get(document);
   if (known === undefined) {
     let found = false;

@@ -22,6 +22,7 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import type { OperationLimits } from './config';
+import { noteCoercedVariables } from './execution/variables';
 
 /** Page size assumed for a connection field called without `first` (the contract's default). */
 const DEFAULT_PAGE = 20;
@@ -304,7 +305,7 @@ export function operationLimitsPlugin<T extends object>(limits: OperationLimits)
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, operation, document, request }) {
+        async didResolveOperation({ schema, operation, document, request, contextValue }) {
           // Apollo Server leaves unknown operation names to the gateway, which answers 500; say it plainly.
           if (!operation) {
             throw new GraphQLError(
@@ -322,7 +323,9 @@ export function operationLimitsPlugin<T extends object>(limits: OperationLimits)
               { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } },
             );
           }
-          checkOperationLimits(schema, document, operation, request.variables ?? {}, limits);
+          const variables = checkOperationLimits(schema, document, operation, request.variables ?? {}, limits);
+          // The executor runs with these (the same API schema's coercion) instead of coercing again.
+          noteCoercedVariables(contextValue, operation, variables);
         },
       };
     },

@@ -27,6 +27,7 @@ import type { ExecutableFetchNode, ExecutableNode, ExecutablePlan, SubscriptionN
 import { type ResponseObject, applyRewrites, deepMerge, selectRepresentation } from './rewrites';
 import { type CompiledShaper, type Shaping, compileShaper } from './shape';
 import { capUnavailableErrors } from './unavailable';
+import { coercedVariablesOf } from './variables';
 
 export type { DeferHook, Entity, Execution, SubgraphOperation } from './fetch';
 export { fetchTarget, flattenAt, mapErrors, send } from './fetch';
@@ -63,11 +64,14 @@ export async function executeQueryPlan(
   onDefer?: DeferHook,
   shaper?: CompiledShaper,
 ): Promise<GatewayExecutionResult> {
-  const coerced = getVariableValues(
-    environment.apiSchema,
-    operation.variableDefinitions ?? [],
-    requestContext.request.variables ?? {},
-  );
+  const known = coercedVariablesOf(requestContext.context, operation);
+  const coerced = known
+    ? { coerced: known }
+    : getVariableValues(
+        environment.apiSchema,
+        operation.variableDefinitions ?? [],
+        requestContext.request.variables ?? {},
+      );
   if (coerced.errors) return { errors: coerced.errors };
   const data: ResponseObject = {};
   const execution: Execution = {

@@ -24,6 +24,7 @@ import { incrementalDeliveryPlugin } from '../incremental';
 import { RESPONSE_VALIDATION_FAILED } from '../execution/shape';
 import { operationLimitsPlugin } from '../limits';
 import type { GatewayStage } from '../stage';
+import { directExecution } from './direct';
 import { enterRequestScope, noteFormattedError, recordOf } from './response';
 
 /** Codes whose errors may pass from subgraphs to clients unchanged. */
@@ -39,7 +40,7 @@ const GATEWAY_CLIENT_CODES = new Set([
 
 /** What the GraphQL stage is built from. */
 export interface GraphQLStageOptions {
-  config: Pick<GatewayConfig, 'introspection' | 'nodeEnv' | 'limits'>;
+  config: Pick<GatewayConfig, 'introspection' | 'nodeEnv' | 'limits'> & Partial<Pick<GatewayConfig, 'executor'>>;
   logger: Logger;
   /** `@apollo/gateway` over the supergraph: plans and fetches (subgraph hooks in `datasource.ts`). */
   gateway: GatewayInterface;
@@ -59,7 +60,9 @@ export interface GraphQLStageOptions {
  * affected paths); `@defer` (our executor only) answers `multipart/mixed` parts (`incremental.ts`,
  * 406 `BAD_REQUEST` for a client that does not accept them). Errors are formatted here: internal ones masked, subgraph names and (in
  * production) suggestions removed, the request id added. The other stages' plugins join
- * Apollo Server when the pipeline starts.
+ * Apollo Server when the pipeline starts. With `GATEWAY_EXECUTOR=ours`, a POST of a document
+ * Apollo Server has already validated is answered the same way without its request pipeline
+ * (`direct.ts`); everything else goes through Apollo Server.
  */
 export function graphqlStage(
   options: GraphQLStageOptions,
@@ -69,6 +72,8 @@ export function graphqlStage(
   const maskInternal = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected gateway error'));
   let apollo: ApolloServer<GatewayContext> | undefined;
   let serve: RequestHandler | undefined;
+  // The gateway's own handling of common requests (`direct.ts`), with GATEWAY_EXECUTOR=ours.
+  let direct: RequestHandler | undefined;
 
   const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // Subgraph names are internal topology: clients see the graph, not its parts.
@@ -101,6 +106,8 @@ export function graphqlStage(
         // Apollo's landing page loads from a CDN; development gets the offline explorer instead.
         ApolloServerPluginLandingPageDisabled(),
       ];
+      // Apollo Server adds its implicit plugins to the array it is given: the direct path runs these only.
+      const given = [...plugins];
       apollo = new ApolloServer<GatewayContext>({
         gateway: options.gateway,
         introspection: config.introspection,
@@ -115,34 +122,66 @@ export function graphqlStage(
         formatError,
         // The process drains and stops itself on signals (subgraphs/kit/shutdown); Apollo's handler would kill it first.
         stopOnTerminationSignals: false,
-        plugins,
+        plugins: given,
       });
       await apollo.start();
-      serve = apolloHandler(apollo, {
-        context: async ({ res }) => {
-          const { requestId, identity } = recordOf(res);
-          const language = res.req.headers['accept-language'];
-          if (!identity) throw new Error('the identity stage did not run');
-          return {
-            requestId,
-            acceptLanguage: typeof language === 'string' ? language.slice(0, 256) : undefined,
-            identity,
-            assertion: await options.assertions.get(identity),
-          };
-        },
-      });
+      const context = async (res: Response): Promise<GatewayContext> => {
+        const { requestId, identity } = recordOf(res);
+        const language = res.req.headers['accept-language'];
+        if (!identity) throw new Error('the identity stage did not run');
+        return {
+          requestId,
+          acceptLanguage: typeof language === 'string' ? language.slice(0, 256) : undefined,
+          identity,
+          assertion: await options.assertions.get(identity),
+        };
+      };
+      serve = apolloHandler(apollo, { context: async ({ res }) => context(res) });
+      // Common requests skip Apollo Server's request pipeline (`direct.ts`) with the gateway's own
+      // executor, the only one that path runs.
+      if (config.executor === 'ours')
+        direct = directExecution({
+          apollo,
+          plugins,
+          formatError,
+          context: async (_req, res) => context(res),
+          write: writeComplete,
+          logger,
+        });
     },
     onRequest: [
       enterRequestScope,
       (req, res, next) => {
         if (!serve) return next(new Error('the GraphQL stage has not started'));
-        return serve(req, res, next);
+        if (!direct) return serve(req, res, next);
+        // What the direct path leaves goes to Apollo Server, as it came.
+        return direct(req, res, (error?: unknown) => (error ? next(error) : serve!(req, res, next)));
       },
     ],
     close: async () => {
       await apollo?.stop();
     },
   };
+}
+
+/**
+ * Writes a complete answer (of Apollo Server, or of the direct path) with its status and headers.
+ * A POST answered as JSON is written with `res.end` (head and body in one socket write) instead of
+ * Express's `res.send`, which copies the body into a Buffer, parses the content type again and
+ * checks freshness (for GET only); whatever else (GET, HEAD, another content type or status) goes
+ * through `res.send`.
+ */
+function writeComplete(req: Request, res: Response, status: number, headers: HeaderMap, body: string): void {
+  for (const [key, value] of headers) res.setHeader(key, value);
+  res.statusCode = status;
+  const type = res.getHeader('content-type');
+  const plain = res.statusCode !== 204 && res.statusCode !== 205 && res.statusCode !== 304;
+  if (req.method === 'POST' && plain && typeof type === 'string' && SENT_AS_IS.has(type)) {
+    // As Express writes them (its header names, a string length), so that the head is the same.
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Length', String(Buffer.byteLength(body, 'utf8')));
+    res.end(body, 'utf8');
+  } else res.send(body);
 }
 
 /** Content types Express's `res.send` would write back unchanged (it only ensures `charset=utf-8`). */
@@ -182,19 +221,12 @@ function apolloHandler<TContext extends BaseContext>(
       },
       context: () => options.context({ req, res }),
     });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status || 200;
     if (response.body.kind === 'complete') {
-      const type = res.getHeader('content-type');
-      const plain = res.statusCode !== 204 && res.statusCode !== 205 && res.statusCode !== 304;
-      if (req.method === 'POST' && plain && typeof type === 'string' && SENT_AS_IS.has(type)) {
-        // As Express writes them (its header names, a string length), so that the head is the same.
-        res.setHeader('Content-Type', type);
-        res.setHeader('Content-Length', String(Buffer.byteLength(response.body.string, 'utf8')));
-        res.end(response.body.string, 'utf8');
-      } else res.send(response.body.string);
+      writeComplete(req, res, response.status || 200, response.headers, response.body.string);
       return;
     }
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status || 200;
     for await (const chunk of response.body.asyncIterator) {
       res.write(chunk);
       const flushable = res as Response & { flush?: () => void };
