@@ -6,45 +6,16 @@
  * subscription, each event's `rest`, masking, revocation, reloads) is `core.ts`'s.
  */
 import type http from 'node:http';
-import type { Logger } from '../../subgraphs/kit/logger';
-import type { AssertionCache } from '../assertions';
-import type { Authenticator } from '../auth';
 import type { GatewayConfig } from '../config';
-import type { SubgraphDataSource } from '../datasource';
-import type { LoadedSupergraph } from '../execution';
-import type { GatewayMetrics } from '../metrics';
 import type { GatewayStage } from '../stage';
-import { SubscriptionCore } from './core';
+import { SubscriptionCore, type SubscriptionCoreOptions } from './core';
 import { serveServerSentEvents } from './sse';
 import { serveWebSocketSubscriptions } from './ws';
 
-/** What {@link serveGatewaySubscriptions} needs from the gateway's build. */
-export interface GatewaySubscriptionOptions {
+/** What {@link serveGatewaySubscriptions} needs from the gateway's build: the core's, and the transports'. */
+export interface GatewaySubscriptionOptions extends Omit<SubscriptionCoreOptions, 'config'> {
   httpServer: http.Server;
-  config: Pick<
-    GatewayConfig,
-    | 'executor'
-    | 'limits'
-    | 'subscriptionsPerConnection'
-    | 'subscriptionsPerCredential'
-    | 'subscriptionsPerIp'
-    | 'websocketIdleTimeoutMs'
-    | 'credentialCacheTtlSeconds'
-    | 'nodeEnv'
-    | 'maxBodyBytes'
-  >;
-  logger: Logger;
-  metrics: GatewayMetrics;
-  authenticator: Authenticator;
-  assertions: AssertionCache;
-  /** The supergraph our executor runs now (undefined before the first load, or with Apollo's executor). */
-  supergraph: () => LoadedSupergraph | undefined;
-  /** Each subgraph's HTTP URL, by its name in the supergraph; its WebSocket is the same URL. */
-  subgraphUrl: (name: string) => string | undefined;
-  /** The subgraphs' HTTP clients, for the fetches of each event's `rest`. */
-  dataSources: (name: string) => SubgraphDataSource | undefined;
-  /** The trusted-documents manifest (`TRUSTED_DOCUMENTS`): only its operations are subscribed. */
-  manifest: Map<string, string> | undefined;
+  config: SubscriptionCoreOptions['config'] & Pick<GatewayConfig, 'websocketIdleTimeoutMs' | 'maxBodyBytes'>;
   /** The client's address of a WebSocket upgrade request, as Express's `req.ip` reads it. */
   clientIp: (request: http.IncomingMessage) => string;
 }
