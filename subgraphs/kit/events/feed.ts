@@ -4,8 +4,9 @@ import { MoreThan, type DataSource } from 'typeorm';
 import { serialized } from '../audit/mutations';
 import { ErrorCode, writeError } from '../errors';
 import type { Logger } from '../logger';
-import type { EventType, PublishedEvent } from './catalogue';
+import type { PublishedEvent } from './catalogue';
 import { OutboxEvent } from './OutboxEvent';
+import { toPublishedEvent } from './outbox';
 
 /**
  * The outbox as a durable, ordered feed: `GET /internal/events?after=<outbox id>&limit=<n>`,
@@ -51,20 +52,6 @@ export async function readOutbox(
       oldest: first[0] ? Number(first[0].id) : null,
     };
   });
-}
-
-/** An outbox row as consumers see it (the same shape as the relay publishes). */
-export function toPublishedEvent(subgraph: string, row: OutboxEvent): PublishedEvent {
-  const sequence = Number(row.id);
-  return {
-    id: `${subgraph}:${sequence}`,
-    subgraph,
-    sequence,
-    type: row.type as EventType,
-    aggregateId: row.aggregateId,
-    payload: JSON.parse(row.payload) as unknown,
-    createdAt: row.createdAt.toISOString(),
-  } as PublishedEvent;
 }
 
 /**

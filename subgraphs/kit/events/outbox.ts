@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { type EventType, type NewEvent } from './catalogue';
+import { type EventType, type NewEvent, type PublishedEvent } from './catalogue';
 import { OUTBOX_LOCK_ROW } from './migration';
 import { OutboxEvent } from './OutboxEvent';
 
@@ -85,4 +85,18 @@ export function onEventsCommitted(dataSource: DataSource, listener: () => void):
 /** Tells the listeners of `dataSource` that events were committed. */
 export function notifyEventsCommitted(dataSource: DataSource): void {
   for (const listener of committed.get(dataSource) ?? []) listener();
+}
+
+/** An outbox row as it is published: by the relay to the transport, and by the outbox feed. */
+export function toPublishedEvent(subgraph: string, row: OutboxEvent): PublishedEvent {
+  const sequence = Number(row.id);
+  return {
+    id: `${subgraph}:${sequence}`,
+    subgraph,
+    sequence,
+    type: row.type as EventType,
+    aggregateId: row.aggregateId,
+    payload: JSON.parse(row.payload) as unknown,
+    createdAt: row.createdAt.toISOString(),
+  } as PublishedEvent;
 }

@@ -1,8 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { serialized } from '../audit/mutations';
 import type { Logger } from '../logger';
-import type { EventType, PublishedEvent } from './catalogue';
-import { onEventsCommitted } from './outbox';
+import { onEventsCommitted, toPublishedEvent } from './outbox';
 import { OutboxEvent } from './OutboxEvent';
 import { PRUNE_BATCH_SIZE, pruneOutboxBatch } from './prune';
 import type { EventTransport } from './transport';
@@ -158,7 +157,7 @@ export class OutboxRelay {
         .getMany(),
     );
     if (rows.length === 0) return 0;
-    const events = rows.map((row) => toPublished(subgraph, row));
+    const events = rows.map((row) => toPublishedEvent(subgraph, row));
     await transport.publish(subgraph, events);
     const ids = rows.map((row) => row.id);
     await this.onDatabase(() =>
@@ -250,18 +249,4 @@ export class OutboxRelay {
     await holder.query(`/* ${RELAY_COMMENT} */ SELECT RELEASE_LOCK(${LOCK_NAME})`).catch(() => undefined);
     await holder.release().catch(() => undefined);
   }
-}
-
-/** An outbox row as published. */
-function toPublished(subgraph: string, row: OutboxEvent): PublishedEvent {
-  const sequence = Number(row.id);
-  return {
-    id: `${subgraph}:${sequence}`,
-    subgraph,
-    sequence,
-    type: row.type as EventType,
-    aggregateId: row.aggregateId,
-    payload: JSON.parse(row.payload),
-    createdAt: row.createdAt.toISOString(),
-  } as PublishedEvent;
 }
