@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import { onEventsCommitted, toPublishedEvent } from './outbox';
 import { OutboxEvent } from './OutboxEvent';
 import { PRUNE_BATCH_SIZE, pruneOutboxBatch } from './prune';
+import { Rounds } from '../rounds';
 import type { EventTransport } from './transport';
 
 /**
@@ -63,11 +64,8 @@ const PRUNE_BATCHES_PER_PASS = 10;
  * database file) the relay's statements queue with the mutations instead.
  */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly rounds: Rounds;
   private unlisten: (() => void) | undefined;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
   /** MySQL: the connection holding the lock, or null while standing by. */
   private holder: QueryRunner | null = null;
   private failing = false;
@@ -78,32 +76,18 @@ export class OutboxRelay {
 
   constructor(private readonly options: RelayOptions) {
     this.mysql = options.dataSource.options.type !== 'better-sqlite3';
+    this.rounds = new Rounds(() => this.drain(), options.pollMs);
   }
 
   /** Starts publishing: at once (what a previous process left), on commits, and every `pollMs`. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.unlisten = onEventsCommitted(this.options.dataSource, () => this.wake());
-    this.timer = setInterval(() => this.wake(), this.options.pollMs);
-    this.timer.unref();
-    this.wake();
+    if (!this.rounds.start()) return;
+    this.unlisten = onEventsCommitted(this.options.dataSource, () => this.rounds.wake());
   }
 
   /** Runs a round now, or right after the current one. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.rounds.wake();
   }
 
   /**
@@ -111,11 +95,9 @@ export class OutboxRelay {
    * shutdown leaves nothing behind when the transport works), and gives up the lock.
    */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    clearInterval(this.timer);
     this.unlisten?.();
-    await this.running;
+    this.unlisten = undefined;
+    if (!(await this.rounds.stop())) return;
     await this.drain();
     await this.releaseLock();
   }
@@ -129,7 +111,7 @@ export class OutboxRelay {
       if (published !== null && this.failing) this.options.logger.info('outbox relay publishes again');
       if (published !== null) this.failing = false;
       // Only the publishing relay (the lock holder on MySQL) prunes, and not during a stop.
-      if (published !== null && !this.stopped) await this.prune();
+      if (published !== null && this.rounds.active) await this.prune();
     } catch (error) {
       // Logged once per outage rather than at every poll.
       if (!this.failing) this.options.logger.warn({ err: error }, 'outbox relay could not publish; will retry');

@@ -3,6 +3,7 @@ import { type DataSource, In } from 'typeorm';
 import { serialized } from '../../kit/audit/mutations';
 import type { PublishedEvent } from '../../kit/events/catalogue';
 import type { Logger } from '../../kit/logger';
+import { Rounds } from '../../kit/rounds';
 import { Member, Webhook, WebhookDelivery } from '../entities';
 import type { WebhookRepository } from '../repositories/webhooks';
 import { deliveryBody, wants } from './events';
@@ -50,10 +51,7 @@ export interface DispatcherOptions {
  * jittered backoff, until 24 hours after the first attempt, then FAILED.
  */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly rounds: Rounds;
   /** Aborts attempts in flight when the dispatcher stops. */
   private halt = new AbortController();
   private readonly now: () => Date;
@@ -70,32 +68,19 @@ export class WebhookDispatcher {
     this.retryWindowMs = options.retryWindowMs ?? RETRY_WINDOW_MS;
     this.batchSize = options.batchSize ?? 20;
     this.leaseMs = options.leaseMs ?? 4 * options.timeoutMs;
+    this.rounds = new Rounds(() => this.drain(), options.pollMs);
   }
 
   /** Delivers what is due every `pollMs` and when woken. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.rounds.active) return;
     this.halt = new AbortController();
-    this.timer = setInterval(() => this.wake(), this.options.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.rounds.start();
   }
 
   /** Runs a delivery round now, or right after the current one. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.rounds.wake();
   }
 
   /**
@@ -104,15 +89,15 @@ export class WebhookDispatcher {
    * shutdown never waits for a slow receiver.
    */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
+    // Stopped before the abort: a round that sees its attempts aborted starts no other.
+    const stopped = this.rounds.stop();
     this.halt.abort();
-    await this.running;
+    await stopped;
   }
 
   private async drain(): Promise<void> {
     try {
-      while (!this.stopped && (await this.deliverDue()) === this.batchSize);
+      while (this.rounds.active && (await this.deliverDue()) === this.batchSize);
     } catch (error) {
       this.options.logger.warn({ err: error }, 'webhook delivery round failed; will retry');
     }
