@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { GraphQLRequestListener } from '@apollo/server';
 import {
   type DocumentNode,
   type GraphQLSchema,
@@ -21,6 +22,7 @@ import {
   signAssertion,
 } from '../../subgraphs/kit/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
+import type { GatewayContext } from '../datasource';
 import { latencyBucket } from '../../subgraphs/usage/latency';
 import {
   USAGE_INGEST_PATH,
@@ -381,27 +383,24 @@ function batchOf(aggregates: readonly Aggregate[]): UsageBatch {
  * wires it). Closing makes a last flush.
  */
 export function usageStage(recorder: UsageRecorder): GatewayStage {
+  // One listener for every request: it keeps nothing per request (the record is in scope), so
+  // there is no need to build one per request on the hot path.
+  const listener: GraphQLRequestListener<GatewayContext> = {
+    async didResolveOperation({ document, operationName, schema, request }) {
+      const record = servingRecord();
+      if (!record) return;
+      const usage = documentUsage(document, operationName ?? null, schema);
+      usageOfRequests.set(record, usage);
+      // Only queries may be answered from the response cache, and only anonymous ones.
+      if (typeof request.query === 'string' && !record.identity?.role) {
+        const key = textKey(request.operationName, request.query);
+        if (!usageOfTexts.has(key)) usageOfTexts.set(key, { usage, operationName: operationName ?? null });
+      }
+    },
+  };
   return {
     name: 'usage',
-    plugins: [
-      {
-        async requestDidStart() {
-          return {
-            async didResolveOperation({ document, operationName, schema, request }) {
-              const record = servingRecord();
-              if (!record) return;
-              const usage = documentUsage(document, operationName ?? null, schema);
-              usageOfRequests.set(record, usage);
-              // Only queries may be answered from the response cache, and only anonymous ones.
-              if (typeof request.query === 'string' && !record.identity?.role) {
-                const key = textKey(request.operationName, request.query);
-                if (!usageOfTexts.has(key)) usageOfTexts.set(key, { usage, operationName: operationName ?? null });
-              }
-            },
-          };
-        },
-      },
-    ],
+    plugins: [{ requestDidStart: async () => listener }],
     close: () => recorder.close(),
   };
 }
