@@ -5,6 +5,7 @@ import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { ENGINES } from '../support/databases';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
 import { graphql } from '../support/processes';
+import { type Subscriber, type SubscriptionResult, subscriberOf, until } from '../support/subscriptions';
 
 const ADMIN = DEV_CREDENTIALS.admin.secret;
 const AUTHOR = DEV_CREDENTIALS.member.secret; // chengdu-evening-news
@@ -13,24 +14,6 @@ const PANDA_BASE = stableId('attraction', 'chengdu-research-base-of-giant-panda-
 const LESHAN = stableId('attraction', 'leshan-giant-buddha');
 
 const PUBLISHED = 'subscription { contentPublished { title status author { name } attractions { name } } }';
-
-interface Result {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-}
-
-/** A subscription as a test reads it: one result at a time. */
-interface Subscriber {
-  next: () => Promise<Result>;
-  /** Resolves when the gateway completes the subscription (after its last result). */
-  ended: () => Promise<boolean>;
-  stop: () => Promise<void>;
-}
-
-/** Waits until `condition` holds, checking every 10 ms (the test's timeout bounds the wait). */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 
 /**
  * The errors of an operation the gateway refuses (graphql-ws's `error` message, which the client's
@@ -108,23 +91,7 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const first = iterator.next();
     first.catch(() => undefined);
     await until(() => receiving(subgraph) > before);
-    let pending: Promise<IteratorResult<unknown>> | null = first;
-    const take = async () => {
-      const result = await (pending ?? iterator.next());
-      pending = null;
-      return result;
-    };
-    return {
-      next: async () => {
-        const result = await take();
-        if (result.done) throw new Error('the subscription ended');
-        return result.value as Result;
-      },
-      ended: async () => (await take()).done === true,
-      stop: async () => {
-        await iterator.return?.();
-      },
-    };
+    return subscriberOf(iterator, first);
   }
 
   async function publishStory(
@@ -215,7 +182,7 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     await run(`mutation($id: ID!) { archiveContent(id: $id) { id } }`, { id: hidden }, AUTHOR);
     await publishStory('Public');
     relay.start();
-    const titleOf = (result: Result) => (result.data?.contentPublished as { title: string }).title;
+    const titleOf = (result: SubscriptionResult) => (result.data?.contentPublished as { title: string }).title;
     // Events arrive in commit order: a first delivery of the later piece means the earlier was skipped.
     expect(titleOf(await subscribers.other.next())).toBe('Public');
     expect(titleOf(await subscribers.anonymous.next())).toBe('Public');
