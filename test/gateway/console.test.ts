@@ -29,28 +29,31 @@ const ADMIN_MEMBERS = 'query AdminMembers { members(first: 3) { nodes { id slug 
 const PUBLIC_ATTRACTIONS = 'query PublicAttractions { attractions(first: 2) { nodes { id name } } }';
 const TOO_MANY = 'query TooManyAttractions { attractions(first: 500) { nodes { id } } }';
 
-/** Pixels of the chart's canvas near `rgb`: all of them, and those in the upper half of the plot. */
-async function strokePixels(page: Page, chartId: string, rgb: [number, number, number]) {
-  return page.evaluate(
-    ({ chartId, rgb }) => {
-      const canvas = document.querySelector<HTMLCanvasElement>(`#${chartId} canvas`)!;
-      const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      let all = 0;
-      let upper = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        const near =
-          data[i + 3]! > 128 &&
-          Math.abs(data[i]! - rgb[0]) < 40 &&
-          Math.abs(data[i + 1]! - rgb[1]) < 40 &&
-          Math.abs(data[i + 2]! - rgb[2]) < 40;
-        if (!near) continue;
-        all += 1;
-        if (Math.floor(i / 4 / width) < height / 2) upper += 1;
-      }
-      return { all, upper, points: Number(document.getElementById(chartId)!.dataset.points) };
-    },
-    { chartId, rgb },
-  );
+/**
+ * Counts, in the browser, the pixels of a chart's canvas near a colour: all of them, and those in
+ * the upper half of the canvas (a line of zeros stays at the bottom). Text, as this project's
+ * TypeScript has no DOM types.
+ */
+const COUNT_STROKE_PIXELS = `(function (chartId, rgb) {
+  var canvas = document.querySelector('#' + chartId + ' canvas');
+  var image = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  var all = 0, upper = 0;
+  for (var i = 0; i < image.data.length; i += 4) {
+    var d = image.data;
+    if (d[i + 3] <= 128 || Math.abs(d[i] - rgb[0]) >= 40 || Math.abs(d[i + 1] - rgb[1]) >= 40 || Math.abs(d[i + 2] - rgb[2]) >= 40) continue;
+    all += 1;
+    if (Math.floor(i / 4 / image.width) < image.height / 2) upper += 1;
+  }
+  return { all: all, upper: upper, points: Number(document.getElementById(chartId).dataset.points) };
+})`;
+
+/** Pixels of the chart's canvas near `rgb`: all of them, those in the upper half, and the chart's buckets. */
+async function strokePixels(
+  page: Page,
+  chartId: string,
+  rgb: [number, number, number],
+): Promise<{ all: number; upper: number; points: number }> {
+  return page.evaluate(`${COUNT_STROKE_PIXELS}(${JSON.stringify(chartId)}, ${JSON.stringify(rgb)})`);
 }
 
 describeWithBrowser('the admin console in headless Chromium', () => {
