@@ -38,6 +38,11 @@ export interface GatewayConfig {
   supergraphPath: string;
   /** Subgraph URL overrides by subgraph name (lower case), from `SUBGRAPH_<NAME>_URL`. */
   subgraphUrls: Readonly<Record<string, string>>;
+  /**
+   * The admin console at `GET /console` (`ADMIN_CONSOLE`; gateway/console): on in development,
+   * off in production unless enabled. Its page holds no data; the data needs an admin credential.
+   */
+  adminConsole: boolean;
   /** Schema introspection; on in development, off in production unless enabled. */
   introspection: boolean;
   logLevel: string;
@@ -210,6 +215,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     supergraphPath,
     subgraphUrls,
     introspection: envBool(env, 'INTROSPECTION', nodeEnv !== 'production'),
+    adminConsole: envBool(env, 'ADMIN_CONSOLE', nodeEnv !== 'production'),
     assertionKey,
     accessTokenSecret,
     accessTokenTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 3600),

@@ -11,6 +11,7 @@ import { Authenticator } from './auth';
 import { MeasuredCache, registerCacheMetrics } from './caches';
 import type { GatewayConfig } from './config';
 import { type GatewayContext, SubgraphDataSource } from './datasource';
+import { mountConsole } from './console';
 import { mountExplorer } from './explorer';
 import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest } from './operations';
@@ -240,6 +241,7 @@ export async function buildGateway(
   });
 
   if (config.nodeEnv !== 'production') mountExplorer(app, logger);
+  if (config.adminConsole) mountConsole(app, logger);
 
   // Browser apps exchange a key (held by their backend) for a short-lived token here.
   app.post('/auth/token', async (req, res) => {

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm run build`: compiles the services (gateway, subgraphs, scripts) to dist/ with tsc and
- * copies the SDL files they read at run time beside the compiled code. Production runs dist/
+ * copies the SDL and operation files they read at run time beside the compiled code. Production runs dist/
  * (`node dist/scripts/service.js`, or `npm run start:service -- <name>` with NODE_ENV=production).
  */
 const { execFileSync } = require('node:child_process');
@@ -16,7 +16,8 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'ts
   cwd: ROOT,
   stdio: 'inherit',
 });
-for (const file of fs.globSync('subgraphs/**/*.graphql', { cwd: ROOT })) {
+// The gateway's too: the admin console's operations (gateway/console/operations.graphql).
+for (const file of fs.globSync('{subgraphs,gateway}/**/*.graphql', { cwd: ROOT })) {
   fs.mkdirSync(path.dirname(path.join(OUT, file)), { recursive: true });
   fs.copyFileSync(path.join(ROOT, file), path.join(OUT, file));
 }

@@ -7,5 +7,6 @@ export const mappers: Record<string, string> = {
   Member: '../../kit/refs#EntityRef',
   UsageBucket: '../repositories/usage#UsageBucketTotals',
   FieldUsage: '../repositories/usage#FieldUsageTotals',
+  OperationUsage: '../repositories/usage#OperationUsageTotals',
   MemberQuota: '../repositories/quotas#QuotaStatus',
 };

@@ -76,6 +76,17 @@ export function nameFilter(value: string | null | undefined, field: string, max:
   return trimmed;
 }
 
+/** Most operations one `operationUsage` answers. */
+export const MAX_OPERATIONS = 100;
+
+/** `first` of `operationUsage`: 1 to {@link MAX_OPERATIONS}, or BAD_USER_INPUT (never a silent clamp). */
+export function operationCount(value: number | null | undefined, field = 'first'): number {
+  if (value === null || value === undefined) return 10;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_OPERATIONS)
+    throw badUserInput(`${field} must be 1 to ${MAX_OPERATIONS}`, field);
+  return value;
+}
+
 /** A schema coordinate `Type.field`, or BAD_USER_INPUT with an example. */
 export function coordinate(value: string, field = 'coordinate'): string {
   const trimmed = value.trim();

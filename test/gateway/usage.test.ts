@@ -124,11 +124,15 @@ describe.each(ENGINES)('usage recorded at the gateway, on %s', (engine) => {
       expect(bucket.latencyP99Ms).toBeGreaterThanOrEqual(bucket.latencyP50Ms);
       expect(bucket.bytes).toBeGreaterThan(0);
     }
-    // The refusals name the stage that made them (kept in the rows; the API does not show it yet).
-    const refusals = (await graph.subgraphs.usage!.database.dataSource.query(
-      "SELECT refused_stage AS stage, SUM(operations) AS operations FROM usage_row WHERE outcome = 'rejected' GROUP BY refused_stage",
-    )) as Array<{ stage: string; operations: number | string }>;
-    expect(refusals.map((r) => [r.stage, Number(r.operations)])).toEqual([['identity', 10]]);
+    // The refusals name the stage that made them.
+    const { usage: refusals } = await asAdmin<{ usage: Array<{ refusals: Array<{ stage: string; count: number }> }> }>(
+      'query Refusals($from: DateTime!, $to: DateTime!) { usage(from: $from, to: $to) { refusals { stage count } } }',
+      window(),
+    );
+    const byStage: Record<string, number> = {};
+    for (const { stage, count } of refusals.flatMap((bucket) => bucket.refusals))
+      byStage[stage] = (byStage[stage] ?? 0) + count;
+    expect(byStage).toEqual({ identity: 10 });
     expect(summed(await usage({ memberId: MEMBER_ID }))).toEqual({ operations: 100, errors: 0, codes: {} });
     expect(summed(await usage({ memberId: ADMIN_MEMBER_ID }))).toEqual({ operations: 80, errors: 0, codes: {} });
     expect(summed(await usage({ operation: 'PublicAttractions' }))).toEqual({

@@ -318,6 +318,177 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     );
   });
 
+  it('answers the refusals of each bucket by the stage that refused them', async () => {
+    const t = DAY0 + 7 * HOUR;
+    const refused = (n: number, stage: string, code: string) =>
+      row(t, n, {
+        outcome: 'rejected',
+        errors: n,
+        errorCodes: { [code]: n },
+        refusedStage: stage,
+        operationName: null,
+        documentHash: null,
+      });
+    await send({
+      rows: [row(t, 5), refused(3, 'rate limit', 'RATE_LIMITED'), refused(1, 'edge', 'BAD_REQUEST')],
+      documents: [],
+    });
+    await send({ rows: [refused(2, 'rate limit', 'RATE_LIMITED')], documents: [] });
+    const result = await harness.execute<{ usage: Array<{ operations: number; refusals: unknown }> }>(
+      `query($from: DateTime!, $to: DateTime!) { usage(from: $from, to: $to) { operations errors refusals { stage count } } }`,
+      { from: new Date(t).toISOString(), to: new Date(t + HOUR).toISOString() },
+      { viewer: ADMIN },
+    );
+    expect(result).toEqual({
+      data: {
+        usage: [
+          {
+            operations: 11,
+            errors: 6,
+            refusals: [
+              { stage: 'rate limit', count: 5 },
+              { stage: 'edge', count: 1 },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('answers the top, failing and slowest operations of a window in at most two statements', async () => {
+    const t = DAY0 + 9 * HOUR; // an hour of its own
+    await send({
+      rows: [
+        // Feed: most used, fast; one member, two clients.
+        row(t, 50, { memberId: MEMBER_A, clientName: 'web', clientVersion: '1.0' }),
+        row(t + 60_000, 30, { memberId: MEMBER_B, clientName: 'app' }),
+        // Search: failing, slow.
+        row(t, 10, {
+          memberId: MEMBER_A,
+          operationName: 'Search',
+          documentHash: 'doc-search',
+          outcome: 'error',
+          errors: 4,
+          errorCodes: { BAD_USER_INPUT: 4 },
+          latency: [[latencyBucket(2000), 10]],
+          bytes: 5000,
+        }),
+        // Two operations of one document; the second is the slowest of all.
+        row(t, 20, { memberId: MEMBER_B, operationName: 'Titles', documentHash: 'doc-multi' }),
+        row(t, 2, {
+          memberId: MEMBER_B,
+          operationName: 'Bodies',
+          documentHash: 'doc-multi',
+          latency: [[latencyBucket(9000), 2]],
+        }),
+        // Refused before a document was read: neither name nor hash.
+        row(t, 3, {
+          operationName: null,
+          documentHash: null,
+          outcome: 'rejected',
+          errors: 3,
+          errorCodes: { RATE_LIMITED: 3 },
+          refusedStage: 'rate limit',
+        }),
+      ],
+      documents: [],
+    });
+    const QUERY = `query($from: DateTime!, $to: DateTime!, $memberId: ID, $client: String, $orderBy: OperationUsageOrder, $first: Int) {
+      operationUsage(from: $from, to: $to, memberId: $memberId, client: $client, orderBy: $orderBy, first: $first) {
+        operationName documentHash operations errors errorsByCode { code count } latencyP50Ms latencyP95Ms latencyP99Ms bytes clients lastSeen
+      }
+    }`;
+    interface Operation {
+      operationName: string | null;
+      documentHash: string | null;
+      operations: number;
+      errors: number;
+      latencyP95Ms: number;
+      clients: string[];
+    }
+    const window = { from: new Date(t + 5 * 60_000).toISOString(), to: new Date(t + 10 * 60_000).toISOString() };
+    const operations = async (variables: Record<string, unknown>, viewer: Identity = ADMIN) => {
+      const before = harness.database.queries.count;
+      const result = await harness.execute<{ operationUsage: Operation[] }>(
+        QUERY,
+        { ...window, ...variables },
+        { viewer },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(harness.database.queries.count - before).toBeLessThanOrEqual(2);
+      return result.data!.operationUsage;
+    };
+    const names = (list: Operation[]) => list.map((o) => [o.operationName, o.operations]);
+
+    // The hour overlapping the window counts, as for fieldUsage.
+    const top = await operations({});
+    expect(names(top)).toEqual([
+      ['Feed', 80],
+      ['Titles', 20],
+      ['Search', 10],
+      [null, 3],
+      ['Bodies', 2],
+    ]);
+    expect(top[0]).toEqual({
+      operationName: 'Feed',
+      documentHash: 'doc-feed',
+      operations: 80,
+      errors: 0,
+      errorsByCode: [],
+      latencyP50Ms: expect.any(Number),
+      latencyP95Ms: expect.any(Number),
+      latencyP99Ms: expect.any(Number),
+      bytes: 8000,
+      clients: ['app', 'web/1.0'],
+      lastSeen: new Date(t + 90_000).toISOString(),
+    });
+    expect(top[0]!.latencyP95Ms).toBeGreaterThanOrEqual(10);
+    expect(top[0]!.latencyP95Ms).toBeLessThanOrEqual(12.5);
+    expect(top[2]).toEqual(
+      expect.objectContaining({ errors: 4, errorsByCode: [{ code: 'BAD_USER_INPUT', count: 4 }], bytes: 5000 }),
+    );
+
+    expect(names(await operations({ orderBy: 'ERRORS', first: 2 }))).toEqual([
+      ['Search', 10],
+      [null, 3],
+    ]);
+    const slowest = await operations({ orderBy: 'LATENCY_P95', first: 2 });
+    expect(names(slowest)).toEqual([
+      ['Bodies', 2],
+      ['Search', 10],
+    ]);
+    expect(slowest[0]!.latencyP95Ms).toBeGreaterThanOrEqual(9000);
+    // Of a shared document, only the operation chosen is summed.
+    expect(names(await operations({ first: 2 }))).toEqual([
+      ['Feed', 80],
+      ['Titles', 20],
+    ]);
+    expect(names(await operations({ memberId: MEMBER_B }))).toEqual([
+      ['Feed', 30],
+      ['Titles', 20],
+      ['Bodies', 2],
+    ]);
+    expect(names(await operations({ client: 'web' }))).toEqual([['Feed', 50]]);
+    // A member sees its own only; another's is refused.
+    expect(names(await operations({}, A))).toEqual([
+      ['Feed', 50],
+      ['Search', 10],
+    ]);
+    const other = await harness.execute(QUERY, { ...window, memberId: MEMBER_B }, { viewer: A });
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await harness.execute(QUERY, window, { viewer: ANONYMOUS })).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    const tooMany = await harness.execute(QUERY, { ...window, first: 101 }, { viewer: ADMIN });
+    expect(tooMany.errors?.[0]?.extensions).toEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'first' }),
+    );
+    // An empty window answers an empty list after one statement.
+    expect(
+      await operations({ from: new Date(DAY0 - 20 * DAY).toISOString(), to: new Date(DAY0 - 19 * DAY).toISOString() }),
+    ).toEqual([]);
+  });
+
   it('answers Member.usage for each member of a list in one statement', async () => {
     const t = DAY0 + 2 * HOUR;
     const query = `query($reps: [_Any!]!, $from: DateTime!, $to: DateTime!) {

@@ -1,4 +1,4 @@
-import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { Brackets, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { type EntityRef, entityRef } from '../../kit/refs';
 import { ReceivedBatch, UsageDocument, UsageDocumentField, UsageRow, type Granularity } from '../entities';
 import { percentile } from '../latency';
@@ -16,6 +16,32 @@ export interface UsageBucketTotals {
   latencyP95Ms: number;
   latencyP99Ms: number;
   bytes: number;
+  /** Refused operations by the stage that refused them, most frequent first. */
+  refusals: Array<{ stage: string; count: number }>;
+}
+
+/** One operation (name and document) summed over a window, as `operationUsage` answers it. */
+export interface OperationUsageTotals {
+  operationName: string | null;
+  documentHash: string | null;
+  operations: number;
+  errors: number;
+  errorsByCode: Array<{ code: string; count: number }>;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  latencyP99Ms: number;
+  bytes: number;
+  clients: string[];
+  lastSeen: Date;
+}
+
+/** What `operationUsage` orders by. */
+export type OperationOrder = 'OPERATIONS' | 'ERRORS' | 'LATENCY_P95';
+
+/** Narrows `operationUsage` to a member, a client name. */
+export interface OperationFilter {
+  memberId: string | null;
+  client: string | null;
 }
 
 /** Who selected a coordinate in a window. */
@@ -53,15 +79,19 @@ function rowsOfWidth(query: SelectQueryBuilder<UsageRow>, granularity: Granulari
   }
 }
 
-/** A bucket's figures as the API answers them (codes most frequent first, then by name). */
-function bucketOf(start: Date, totals: UsageTotals): UsageBucketTotals {
+/** Counts by name as a list, most frequent first, then by name. */
+function countsOf(counts: Record<string, number>): Array<{ name: string; count: number }> {
+  return Object.entries(counts)
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}
+
+/** Totals' figures as the API answers them (codes most frequent first, then by name). */
+function figuresOf(totals: UsageTotals) {
   return {
-    start,
     operations: totals.operations,
     errors: totals.errors,
-    errorsByCode: Object.entries(totals.errorCodes)
-      .map(([code, count]) => ({ code, count }))
-      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    errorsByCode: countsOf(totals.errorCodes).map(({ name, count }) => ({ code: name, count })),
     latencyP50Ms: percentile(totals.latency, 0.5),
     latencyP95Ms: percentile(totals.latency, 0.95),
     latencyP99Ms: percentile(totals.latency, 0.99),
@@ -71,15 +101,41 @@ function bucketOf(start: Date, totals: UsageTotals): UsageBucketTotals {
 
 /** Rows summed into buckets of `granularity`, oldest first. */
 function bucketsOf(rows: readonly UsageRow[], granularity: Granularity): UsageBucketTotals[] {
-  const byBucket = new Map<number, UsageTotals>();
+  const byBucket = new Map<number, { totals: UsageTotals; refusals: Record<string, number> }>();
   for (const row of rows) {
     const start = bucketStart(row.bucketStart.getTime(), granularity);
-    let totals = byBucket.get(start);
-    if (!totals) byBucket.set(start, (totals = emptyTotals()));
-    addTotals(totals, totalsOf(row));
+    let bucket = byBucket.get(start);
+    if (!bucket) byBucket.set(start, (bucket = { totals: emptyTotals(), refusals: {} }));
+    addTotals(bucket.totals, totalsOf(row));
+    if (row.refusedStage !== null)
+      bucket.refusals[row.refusedStage] = (bucket.refusals[row.refusedStage] ?? 0) + Number(row.operations);
   }
-  return [...byBucket.entries()].sort(([a], [b]) => a - b).map(([start, totals]) => bucketOf(new Date(start), totals));
+  return [...byBucket.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([start, { totals, refusals }]) => ({
+      start: new Date(start),
+      ...figuresOf(totals),
+      refusals: countsOf(refusals).map(({ name, count }) => ({ stage: name, count })),
+    }));
 }
+
+/**
+ * The order of `operationUsage`: `difference` (a's measure minus b's) descending, then by
+ * operation name and document hash (null first, then by code unit), so that ties always fall the same way.
+ */
+function byOrder(
+  a: { operationName: string | null; documentHash: string | null },
+  b: { operationName: string | null; documentHash: string | null },
+  difference: number,
+): number {
+  if (difference !== 0) return -difference;
+  const text = (x: string | null, y: string | null) =>
+    x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+  return text(a.operationName, b.operationName) || text(a.documentHash, b.documentHash);
+}
+
+/** A client as listed: `name/version`, or `name` without a version. */
+const clientLabel = (name: string, version: string | null) => (version ? `${name}/${version}` : name);
 
 /** Usage rows: what the gateway sends, and what the API reads. */
 export class UsageRepository {
@@ -159,9 +215,149 @@ export class UsageRepository {
         'r.bytes',
         'r.latency',
         'r.lastSeen',
+        'r.refusedStage',
       ])
       .where('r.bucketStart >= :start AND r.bucketStart < :end', { start: window.start, end: window.end });
     return rowsOfWidth(query, window.granularity);
+  }
+
+  /**
+   * The operations of a window (one per operation name and document), ordered by `order`, the
+   * first `first`. Ordered by operations or errors: one statement sums each operation in the
+   * database, and a second reads the rows of the chosen ones only, for their latency histograms,
+   * error codes and clients (which the database cannot merge). Ordered by latency, every
+   * operation's histogram is needed: one statement reads the rows of the window.
+   */
+  async operations(
+    window: UsageWindow,
+    filter: OperationFilter,
+    order: OperationOrder,
+    first: number,
+  ): Promise<OperationUsageTotals[]> {
+    const filtered = (query: SelectQueryBuilder<UsageRow>) => {
+      let narrowed = rowsOfWidth(
+        query.where('r.bucketStart >= :start AND r.bucketStart < :end', { start: window.start, end: window.end }),
+        window.granularity,
+      );
+      if (filter.memberId !== null)
+        narrowed = narrowed.andWhere('r.memberId = :memberId', { memberId: filter.memberId });
+      if (filter.client !== null) narrowed = narrowed.andWhere('r.clientName = :client', { client: filter.client });
+      return narrowed;
+    };
+    const key = (name: string | null, hash: string | null) => JSON.stringify([name, hash]);
+    let chosen: Set<string> | undefined;
+    // Raw rows: TypeORM's entity hydration costs more than the merge for a window of many rows.
+    let detail = filtered(
+      this.dataSource
+        .getRepository(UsageRow)
+        .createQueryBuilder('r')
+        .select('r.operationName', 'operation_name')
+        .addSelect('r.documentHash', 'document_hash')
+        .addSelect('r.clientName', 'client_name')
+        .addSelect('r.clientVersion', 'client_version')
+        .addSelect('r.operations', 'operations')
+        .addSelect('r.errors', 'errors')
+        .addSelect('r.errorCodes', 'error_codes')
+        .addSelect('r.bytes', 'bytes')
+        .addSelect('r.latency', 'latency')
+        .addSelect('r.lastSeen', 'last_seen'),
+    );
+    if (order !== 'LATENCY_P95') {
+      const sums = await filtered(
+        this.dataSource
+          .getRepository(UsageRow)
+          .createQueryBuilder('r')
+          .select('r.operationName', 'operation_name')
+          .addSelect('r.documentHash', 'document_hash')
+          .addSelect('SUM(r.operations)', 'operations')
+          .addSelect('SUM(r.errors)', 'errors'),
+      )
+        .groupBy('r.operationName')
+        .addGroupBy('r.documentHash')
+        .getRawMany<{
+          operation_name: string | null;
+          document_hash: string | null;
+          operations: number | string;
+          errors: number | string;
+        }>();
+      if (sums.length === 0) return [];
+      const top = sums
+        .map((row) => ({
+          operationName: row.operation_name,
+          documentHash: row.document_hash,
+          operations: Number(row.operations),
+          errors: Number(row.errors),
+        }))
+        .sort((a, b) => byOrder(a, b, order === 'ERRORS' ? a.errors - b.errors : a.operations - b.operations))
+        .slice(0, first);
+      chosen = new Set(top.map((t) => key(t.operationName, t.documentHash)));
+      const hashes = [...new Set(top.map((t) => t.documentHash).filter((hash) => hash !== null))];
+      const unhashed = top.some((t) => t.documentHash === null);
+      detail = detail.andWhere(
+        new Brackets((where) => {
+          if (hashes.length === 0) where.where('r.documentHash IS NULL');
+          else if (!unhashed) where.where('r.documentHash IN (:...hashes)', { hashes });
+          else where.where('r.documentHash IN (:...hashes)', { hashes }).orWhere('r.documentHash IS NULL');
+        }),
+      );
+    }
+    const byOperation = new Map<
+      string,
+      { operationName: string | null; documentHash: string | null; totals: UsageTotals; clients: Set<string> }
+    >();
+    const rows = await detail.getRawMany<{
+      operation_name: string | null;
+      document_hash: string | null;
+      client_name: string | null;
+      client_version: string | null;
+      operations: number | string;
+      errors: number | string;
+      error_codes: string;
+      bytes: number | string;
+      latency: string;
+      last_seen: unknown;
+    }>();
+    for (const row of rows) {
+      const k = key(row.operation_name, row.document_hash);
+      // The rows of another operation on one of the chosen documents.
+      if (chosen && !chosen.has(k)) continue;
+      let operation = byOperation.get(k);
+      if (!operation) {
+        operation = {
+          operationName: row.operation_name,
+          documentHash: row.document_hash,
+          totals: emptyTotals(),
+          clients: new Set(),
+        };
+        byOperation.set(k, operation);
+      }
+      addTotals(
+        operation.totals,
+        totalsOf({
+          operations: Number(row.operations),
+          errors: Number(row.errors),
+          errorCodes: row.error_codes,
+          bytes: Number(row.bytes),
+          latency: row.latency,
+          lastSeen: storedDate(row.last_seen) ?? new Date(0),
+        }),
+      );
+      if (row.client_name) operation.clients.add(clientLabel(row.client_name, row.client_version));
+    }
+    const answered = [...byOperation.values()].map(({ operationName, documentHash, totals, clients }) => ({
+      operationName,
+      documentHash,
+      ...figuresOf(totals),
+      clients: [...clients].sort(),
+      lastSeen: totals.lastSeen,
+    }));
+    const measure = (a: OperationUsageTotals, b: OperationUsageTotals) =>
+      order === 'LATENCY_P95'
+        ? a.latencyP95Ms - b.latencyP95Ms
+        : order === 'ERRORS'
+          ? a.errors - b.errors
+          : a.operations - b.operations;
+    return answered.sort((a, b) => byOrder(a, b, measure(a, b))).slice(0, first);
   }
 
   /** Who selected `coordinate` in the hours of `window` (one statement, summed in the database). */
@@ -205,8 +401,7 @@ export class UsageRepository {
       const seen = storedDate(row.last_seen);
       if (seen && (!lastSeen || seen > lastSeen)) lastSeen = seen;
       if (row.member_id) members.add(row.member_id);
-      if (row.client_name)
-        clients.add(row.client_version ? `${row.client_name}/${row.client_version}` : row.client_name);
+      if (row.client_name) clients.add(clientLabel(row.client_name, row.client_version));
       if (row.operation_name) names.add(row.operation_name);
     }
     return {
