@@ -39,7 +39,10 @@ export const DEFAULT_KEY_ENV = 'SCHEMA_CHECK_TOKEN';
 export const MAX_DAYS = 400;
 /** Windows up to this many hours are counted in hours; longer ones in whole days (`fieldUsage`). */
 const MAX_HOUR_BUCKETS = 1500;
-/** Coordinates per request: within the gateway's default operation limits (20 root fields, 30 aliases). */
+/**
+ * Coordinates per request: within the gateway's default operation limits (20 root fields, 30
+ * aliases); halved while a gateway with lower limits refuses (`OPERATION_LIMIT_EXCEEDED`).
+ */
 const COORDINATES_PER_REQUEST = 20;
 /** How long one request to the gateway may take. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -273,8 +276,9 @@ export async function fetchFieldUsage(
 ): Promise<Map<string, CoordinateUsage>> {
   const { from, to } = windowOf(source.days, source.now ?? new Date());
   const found = new Map<string, CoordinateUsage>();
-  for (let i = 0; i < coordinates.length; i += COORDINATES_PER_REQUEST) {
-    const chunk = coordinates.slice(i, i + COORDINATES_PER_REQUEST);
+  let perRequest = COORDINATES_PER_REQUEST;
+  for (let i = 0; i < coordinates.length;) {
+    const chunk = coordinates.slice(i, i + perRequest);
     const variables: Record<string, string> = { from: from.toISOString(), to: to.toISOString() };
     chunk.forEach((coordinate, j) => (variables[`c${j}`] = coordinate));
     let response: Response;
@@ -304,7 +308,13 @@ export async function fetchFieldUsage(
     } catch {
       answer = undefined;
     }
+    // A gateway with operation limits below the defaults: fewer coordinates a request.
+    if (answer?.errors?.[0]?.extensions?.code === 'OPERATION_LIMIT_EXCEEDED' && perRequest > 1) {
+      perRequest = Math.ceil(perRequest / 2);
+      continue;
+    }
     if (!answer?.data || (answer.errors?.length ?? 0) > 0) throw refusal(source.url, response.status, answer);
+    i += chunk.length;
     chunk.forEach((coordinate, j) => {
       const raw = answer.data![`f${j}`];
       if (!raw) throw refusal(source.url, response.status, answer);

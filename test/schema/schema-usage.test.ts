@@ -221,6 +221,15 @@ describe('npm run schema:check -- --usage', () => {
     expect(requests() - before).toBe(Math.ceil(gone.length / 20));
     expect(outcome.stderr).toContain('error: breaking change in use [FIELD_REMOVED] Content.title was removed.');
     expect(outcome.stderr).toContain('unused breaking change [FIELD_REMOVED] Content.body was removed.');
+
+    // A gateway with lower operation limits: fewer coordinates a request, the same verdict.
+    const strict = await graph.startGateway({ USAGE_FLUSH_MS: '600000', LIMIT_MAX_ROOT_FIELDS: '6' });
+    const strictOutcome = await runSchemaCheck(['--baseline', API, '--current', current, '--usage', strict.url], {
+      SCHEMA_CHECK_TOKEN: ADMIN,
+    });
+    expect(strictOutcome.code).toBe(1);
+    const lines = (text: string) => text.split('\n').filter((line) => !line.startsWith('usage from'));
+    expect(lines(strictOutcome.stderr)).toEqual(lines(outcome.stderr));
   });
 
   it('answers exit code 2 with one line for a member credential, an unreachable gateway, bad --days and no credential', async () => {
