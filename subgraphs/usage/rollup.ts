@@ -26,17 +26,19 @@ export function readRollupSettings(env: Env = process.env): RollupSettings {
 }
 
 /**
- * One round of upkeep at `now`: minute rows into hours, hours into days, then pruning, each in
- * transactions of at most `batch` rows, at most {@link ROUNDS_PER_TICK} of each kind. Answers
- * the rows rolled and pruned.
+ * One round of upkeep at `now`: minute rows into hours, hours into days, then pruning rows past
+ * their keeping time and the recorded documents no row references any more (a sweep at most
+ * hourly, `RollupRepository.pruneDocuments`), each in transactions of at most `batch` rows, at
+ * most {@link ROUNDS_PER_TICK} of each kind. Answers the rows rolled and pruned, and the
+ * documents pruned.
  */
 export async function rollUp(
   repo: RollupRepository,
   batch: number,
   now = new Date(),
-): Promise<{ minutes: number; hours: number; pruned: number }> {
-  const done = { minutes: 0, hours: 0, pruned: 0 };
-  const repeat = async (step: () => Promise<number>, key: keyof typeof done) => {
+): Promise<{ minutes: number; hours: number; pruned: number; documents: number }> {
+  const done = { minutes: 0, hours: 0, pruned: 0, documents: 0 };
+  const repeat = async (step: () => Promise<number>, key: Exclude<keyof typeof done, 'documents'>) => {
     for (let round = 0; round < ROUNDS_PER_TICK; round += 1) {
       const n = await step();
       done[key] += n;
@@ -52,6 +54,12 @@ export async function rollUp(
       repo.prune(new Date(now.getTime() - MINUTE_ROWS_KEPT_MS), new Date(now.getTime() - ROLLED_ROWS_KEPT_MS), batch),
     'pruned',
   );
+  // After the rows: a document whose last rows were pruned just now goes in the same tick.
+  for (let round = 0; round < ROUNDS_PER_TICK; round += 1) {
+    const { deleted, more } = await repo.pruneDocuments(batch, now);
+    done.documents += deleted;
+    if (!more) break;
+  }
   return done;
 }
 
@@ -72,7 +80,7 @@ export function startRollup(
     running = repo
       .exclusively(async () => {
         const done = await rollUp(repo, settings.batch);
-        if (done.minutes + done.hours + done.pruned > 0) logger.debug(done, 'usage rolled up');
+        if (done.minutes + done.hours + done.pruned + done.documents > 0) logger.debug(done, 'usage rolled up');
       })
       .then(
         () => undefined,

@@ -1,4 +1,5 @@
 import { Brackets, type DataSource, type SelectQueryBuilder } from 'typeorm';
+import { serialized } from '../../kit/audit/mutations';
 import { type EntityRef, entityRef } from '../../kit/refs';
 import { ReceivedBatch, UsageDocument, UsageDocumentField, UsageRow, type Granularity } from '../entities';
 import { percentile } from '../latency';
@@ -144,9 +145,15 @@ export class UsageRepository {
   /**
    * Stores a batch in one transaction: its minute rows and the coordinates of documents not seen
    * before. A batch whose id was stored already changes nothing (the gateway retries a batch whose
-   * answer it missed); answers whether it was stored now.
+   * answer it missed); answers whether it was stored now. The rows go in before their documents:
+   * the pruning of unreferenced documents relies on that order (`RollupRepository.pruneDocuments`).
+   * On SQLite, queued with the rollup's transactions (one connection: they must not nest).
    */
   async ingest(batch: UsageBatch, now = new Date()): Promise<'stored' | 'duplicate'> {
+    return serialized(this.dataSource, () => this.store(batch, now));
+  }
+
+  private store(batch: UsageBatch, now: Date): Promise<'stored' | 'duplicate'> {
     return this.dataSource.transaction(async (manager) => {
       if (await manager.existsBy(ReceivedBatch, { id: batch.id })) return 'duplicate';
       await manager.insert(ReceivedBatch, { id: batch.id, receivedAt: now });
@@ -158,7 +165,9 @@ export class UsageRepository {
         const fields = batch.documents.flatMap((d) =>
           d.coordinates.map((coordinate) => ({ coordinate, documentHash: d.hash })),
         );
-        // A document another batch (or another gateway) reported first keeps its rows.
+        // A document another batch (or another gateway) reported first keeps its rows. Its row in
+        // usage_document is inserted or, when present, share-locked by the insert: what a
+        // concurrent pruning of the document waits for.
         for (let i = 0; i < documents.length; i += INSERT_CHUNK)
           await manager
             .createQueryBuilder()
