@@ -4,38 +4,45 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { type Tracing, readTracingConfig, startTracing } from '../../subgraphs/kit/tracing';
 import { StartupError } from '../../subgraphs/kit/env';
 import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
+import { ENGINES } from '../support/databases';
 import { jsonPost, send } from '../support/http';
 
 // OpenTelemetry traces (subgraphs/kit/tracing.ts, gateway/stages/tracing.ts): one request makes
 // one trace across the gateway and the subgraphs it reaches, linked through `traceparent`.
 
-const exporter = new InMemorySpanExporter();
-const tracers: Tracing[] = [];
-
-/** Each service's tracer, exporting to the shared in-memory exporter, as `OTEL_*` would configure it. */
-async function tracingFor(service: string): Promise<Tracing> {
-  const config = readTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.invalid:4318' }, service)!;
-  const tracing = await startTracing(config, { exporter });
-  tracers.push(tracing);
-  return tracing;
-}
-
-/** The ended spans of one trace. */
-async function spansOf(traceId: string): Promise<ReadableSpan[]> {
-  for (const tracing of tracers) await tracing.flush();
-  return exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+/** Every service's tracer, exporting to one in-memory exporter, as `OTEL_*` would configure them. */
+function inMemoryTracing() {
+  const exporter = new InMemorySpanExporter();
+  const tracers: Tracing[] = [];
+  return {
+    tracingFor: async (service: string): Promise<Tracing> => {
+      const config = readTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.invalid:4318' }, service)!;
+      const tracing = await startTracing(config, { exporter });
+      tracers.push(tracing);
+      return tracing;
+    },
+    /** The ended spans of one trace. */
+    spansOf: async (traceId: string): Promise<ReadableSpan[]> => {
+      for (const tracing of tracers) await tracing.flush();
+      return exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    },
+    shutdown: async () => {
+      for (const tracing of tracers) await tracing.shutdown();
+    },
+  };
 }
 
 const service = (span: ReadableSpan) => span.resource.attributes['service.name'];
 const parentOf = (spans: ReadableSpan[], span: ReadableSpan) =>
   spans.find((candidate) => candidate.spanContext().spanId === span.parentSpanContext?.spanId);
 
-describe('traces: one request, one trace across the gateway and the subgraphs', () => {
+describe.each(ENGINES)('traces: one request, one trace across the gateway and the subgraphs, on %s', (engine) => {
   let graph: InProcessGraph;
   const traceparents: Array<string | undefined> = [];
+  const { tracingFor, spansOf, shutdown } = inMemoryTracing();
 
   beforeAll(async () => {
-    graph = await startInProcessGraph({}, {}, 'sqlite', { tracing: tracingFor });
+    graph = await startInProcessGraph({}, {}, engine, { tracing: tracingFor });
     // What reaches the content subgraph, before it serves it.
     graph.subgraphs.content!.built.httpServer.prependListener('request', (req: http.IncomingMessage) => {
       if (req.url?.startsWith('/graphql')) traceparents.push(req.headers.traceparent as string | undefined);
@@ -43,7 +50,7 @@ describe('traces: one request, one trace across the gateway and the subgraphs', 
   });
   afterAll(async () => {
     await graph?.stop();
-    for (const tracing of tracers) await tracing.shutdown();
+    await shutdown();
   });
 
   const query = 'query MembersAndContents { members(first: 2) { nodes { slug contents(first: 1) { totalCount } } } }';
@@ -93,7 +100,10 @@ describe('traces: one request, one trace across the gateway and the subgraphs', 
     expect(batch.attributes['loader.keys']).toBe(2);
     const statement = spans.find((span) => parentOf(spans, span) === batch)!;
     expect(statement).toMatchObject({ kind: SpanKind.CLIENT });
-    expect(statement.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT' });
+    expect(statement.attributes).toMatchObject({ 'db.operation.name': 'SELECT' });
+    expect(statement.attributes['db.system.name']).toEqual(
+      engine === 'sqlite' ? 'sqlite' : expect.stringMatching(/^(mysql|mariadb)$/),
+    );
     expect(statement.attributes['db.query.summary']).toMatch(/^SELECT \w+$/);
 
     // Every span of the trace is one of these services', and membership's statements are there too.
@@ -131,6 +141,20 @@ describe('traces: one request, one trace across the gateway and the subgraphs', 
     expect(validate.status.code).toBe(2);
     // Nothing of the document or the error's text in the spans.
     expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain('nope');
+  });
+
+  it('traces a refusal made before GraphQL runs, and puts the trace id in its error', async () => {
+    const reply = await send(graph.gateway.url, jsonPost('{"query": '));
+    expect(reply.status).toBe(400);
+    const traceId = reply.body?.errors?.[0]?.extensions?.traceId as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const spans = await spansOf(traceId);
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.attributes).toMatchObject({
+      'http.response.status_code': 400,
+      'graphql.error.codes': ['BAD_REQUEST'],
+      'alliance.refused_by': 'edge',
+    });
   });
 
   it("does not record a trace the client's traceparent did not sample (parent-based)", async () => {
