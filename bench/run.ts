@@ -112,7 +112,7 @@ function collectorStub(): Promise<string> {
   stubUrl ??= new Promise((resolve) => {
     const server = http.createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     });
     server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
     server.unref();

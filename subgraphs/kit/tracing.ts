@@ -49,7 +49,7 @@ import { type Env, StartupError, envBool, envString } from './env';
 export interface TracingConfig {
   /** `service.name` (`OTEL_SERVICE_NAME`, else the service's own name). */
   serviceName: string;
-  /** Where spans are sent: OTLP over HTTP (protobuf), the full `/v1/traces` URL. */
+  /** Where spans are sent: OTLP over HTTP (JSON encoding), the full `/v1/traces` URL. */
   tracesUrl: string;
   sampler: SamplerChoice;
 }
@@ -201,12 +201,13 @@ export function activeTraceId(): string | undefined {
   return traceIdOf(trace.getSpan(context.active()));
 }
 
-const NO_FIELDS = Object.freeze({});
-
-/** For `createLogger`: every line written while a traced request is served carries its `traceId`. */
+/**
+ * For `createLogger`: every line written while a traced request is served carries its `traceId`.
+ * A new object each time: pino merges the line's own fields into it.
+ */
 export function traceIdLogFields(): object {
   const traceId = activeTraceId();
-  return traceId ? { traceId } : NO_FIELDS;
+  return traceId ? { traceId } : {};
 }
 
 /** A span's trace id when the span is recorded (sampled): an id no trace backend holds is only noise. */

@@ -1,7 +1,15 @@
 import type http from 'node:http';
-import { SpanKind } from '@opentelemetry/api';
+import { PassThrough } from 'node:stream';
+import { SpanKind, context } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { type Tracing, readTracingConfig, startTracing } from '../../subgraphs/kit/tracing';
+import {
+  type Tracing,
+  readTracingConfig,
+  startRequestSpan,
+  startTracing,
+  traceIdLogFields,
+} from '../../subgraphs/kit/tracing';
+import { createLogger } from '../../subgraphs/kit/logger';
 import { StartupError } from '../../subgraphs/kit/env';
 import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 import { ENGINES } from '../support/databases';
@@ -167,6 +175,33 @@ describe.each(ENGINES)('traces: one request, one trace across the gateway and th
     expect(await spansOf(clientTrace)).toHaveLength(0);
     const [line] = graph.gateway.requestLogs(reply.headers.get('x-request-id')!);
     expect(line?.traceId).toBeUndefined();
+  });
+});
+
+describe('tracing in one service', () => {
+  it('writes the trace id into every log line of a traced request, and nothing outside one', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger(
+      'content',
+      'info',
+      { write: (line: string) => void lines.push(JSON.parse(line)) },
+      traceIdLogFields,
+    );
+    const config = readTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.invalid:4318' }, 'content')!;
+    const tracing = await startTracing(config, { exporter: new InMemorySpanExporter() });
+    const req = Object.assign(new PassThrough(), { method: 'POST', headers: {} }) as unknown as http.IncomingMessage;
+    const { span, context: requestContext } = startRequestSpan(tracing, 'POST /graphql', req);
+    await context.with(requestContext, async () => {
+      await Promise.resolve();
+      logger.warn('inside');
+    });
+    logger.warn({ subgraph: 'x' }, 'outside');
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'inside', traceId: span.spanContext().traceId }),
+      expect.not.objectContaining({ traceId: expect.anything() }),
+    ]);
+    span.end();
+    await tracing.shutdown();
   });
 });
 
