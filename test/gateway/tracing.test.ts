@@ -61,7 +61,8 @@ describe.each(ENGINES)('traces: one request, one trace across the gateway and th
     await shutdown();
   });
 
-  const query = 'query MembersAndContents { members(first: 2) { nodes { slug contents(first: 1) { totalCount } } } }';
+  const query =
+    'query MembersAndContents { members(first: 2) { nodes { id slug contents(first: 1) { totalCount } } } }';
 
   it.each([
     ['the first time (parsed and validated through Apollo Server)', true],
@@ -123,6 +124,7 @@ describe.each(ENGINES)('traces: one request, one trace across the gateway and th
     const slugs = (reply.body?.data as { members: { nodes: Array<{ slug: string }> } }).members.nodes.map(
       (n) => n.slug,
     );
+    expect(ids).toHaveLength(2);
     for (const span of statements) {
       const text = String(span.attributes['db.query.text']);
       for (const value of [...ids, ...slugs]) expect(text).not.toContain(value);
