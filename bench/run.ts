@@ -26,6 +26,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -102,6 +103,23 @@ const SIDE_BY_SIDE_SCENARIOS = {
   r: 'R member-platform mix',
 } as const;
 
+/** Stands for the URL of {@link collectorStub} in a target's settings. */
+const COLLECTOR_STUB = 'stub';
+
+/** An OTLP/HTTP collector that accepts every export and keeps nothing; started on first use. */
+let stubUrl: Promise<string> | undefined;
+function collectorStub(): Promise<string> {
+  stubUrl ??= new Promise((resolve) => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
+    server.unref();
+  });
+  return stubUrl;
+}
+
 /**
  * The side-by-side comparison's targets, each with the settings it runs with. No target shares
  * work between concurrent requests: our gateway runs with `SUBGRAPH_DEDUPE=false` and Hive Gateway
@@ -126,12 +144,19 @@ const SIDE_BY_SIDE: readonly SideBySideTarget[] = (<SideBySideTarget[]>[
     env: { GATEWAY_EXECUTOR: 'ours', SUBGRAPH_DEDUPE: 'false', USAGE_RECORDING: 'false' },
     optIn: true,
   },
+  // Traces on (docs/tracing.md), sent to a stub collector of this process that drops them: what tracing costs.
+  {
+    name: 'ours, traced',
+    kind: 'ours',
+    env: { GATEWAY_EXECUTOR: 'ours', SUBGRAPH_DEDUPE: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: COLLECTOR_STUB },
+    optIn: true,
+  },
   { name: 'stock', kind: 'stock', env: {} },
   { name: 'hive router runtime', kind: 'hive', env: { HIVE_DEDUPE: 'false' } },
 ]).filter((t) => (args.target ? args.target.includes(t.name) : !t.optIn));
 if (args.target && SIDE_BY_SIDE.length === 0)
   throw new Error(
-    `--target names none of the side-by-side targets (ours, "ours, apollo executor", "ours, usage off", stock, "hive router runtime")`,
+    `--target names none of the side-by-side targets (ours, "ours, apollo executor", "ours, usage off", "ours, traced", stock, "hive router runtime")`,
   );
 
 /** Whether a scenario runs: `--executors` keeps the side-by-side group only, `--only` filters by name prefix. */
@@ -418,7 +443,11 @@ async function main(): Promise<void> {
         if (spec.kind === 'stock') {
           sideBySide.push({ name: spec.name, url: stock.url, pid: stock.child.pid! });
         } else if (spec.kind === 'ours') {
-          const service = await startOurs(spec.env);
+          const env =
+            spec.env.OTEL_EXPORTER_OTLP_ENDPOINT === COLLECTOR_STUB
+              ? { ...spec.env, OTEL_EXPORTER_OTLP_ENDPOINT: await collectorStub() }
+              : spec.env;
+          const service = await startOurs(env);
           sideBySide.push({ name: spec.name, url: service.url, pid: service.child.pid! });
           if (args.baseline && spec.name === 'ours') {
             // The same gateway from another checkout (its own sources, this run's subgraphs and settings).

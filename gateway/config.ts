@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type TracingConfig, readTracingConfig } from '../subgraphs/kit/tracing';
 import {
   GATEWAY_DEFAULT_PORT,
   type HttpServerSettings,
@@ -96,6 +97,8 @@ export interface GatewayConfig {
   trustedDocumentsPath: string | undefined;
   /** Apollo's own usage telemetry from `@apollo/gateway` to Apollo's cloud; off unless opted in. */
   apolloTelemetry: boolean;
+  /** OpenTelemetry traces over OTLP (`OTEL_EXPORTER_OTLP_ENDPOINT`, subgraphs/kit/tracing.ts); off when undefined. */
+  tracing: TracingConfig | undefined;
   /** Keep-alive and shutdown of the gateway's HTTP server. */
   http: HttpServerSettings;
   /**
@@ -257,6 +260,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     workers: envInt(env, 'GATEWAY_WORKERS', 1, 1, 64),
     trustedDocumentsPath: trustedDocuments === undefined ? undefined : path.resolve(trustedDocuments),
     apolloTelemetry: envBool(env, 'APOLLO_GATEWAY_TELEMETRY', false),
+    tracing: readTracingConfig(env, 'gateway'),
     http: readHttpServerSettings(env),
     executor,
     planner,

@@ -13,6 +13,9 @@ import {
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ASSERTION_HEADER, type Identity } from '../subgraphs/kit/identity';
 import type { Logger } from '../subgraphs/kit/logger';
+import { type Tracing, activeTracing, failSpan, injectTraceHeaders } from '../subgraphs/kit/tracing';
+import { type Span, SpanKind } from '@opentelemetry/api';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { createSubgraphFetcher, isConnectionFailure } from './httpclient';
 import type { GatewayMetrics } from './metrics';
 
@@ -189,7 +192,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * only what every subgraph allows). Headers are built from scratch, so no client header
    * reaches a subgraph.
    */
-  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  private async send(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+    traced: { tracing: Tracing; span: Span } | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if ('requestId' in context) {
@@ -197,12 +203,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       headers[ASSERTION_HEADER] = context.assertion;
       if (context.acceptLanguage) headers['accept-language'] = context.acceptLanguage;
     }
+    // The subgraph's request span becomes a child of this fetch's.
+    if (traced) injectTraceHeaders(traced.tracing, traced.span, headers);
     const body = JSON.stringify({
       query: request.query,
       variables: request.variables,
       operationName: request.operationName,
     });
     const response = await this.client(this.url, { method: 'POST', headers, body });
+    traced?.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
     if (!response.ok) throw new Error(`the subgraph answered HTTP ${response.status}`);
     const contentType = response.headers.get('content-type') ?? '';
     if (!contentType.startsWith('application/json') && !contentType.startsWith('application/graphql-response+json'))
@@ -221,12 +230,22 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return super.process(options);
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const tracing = activeTracing();
+    const span = tracing?.tracer.startSpan(`fetch ${this.subgraph}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'graphql.subgraph.name': this.subgraph,
+        'graphql.operation.name': options.request.operationName ?? '',
+      },
+    });
     try {
-      const response = await this.send(options);
+      const response = await this.send(options, tracing && span ? { tracing, span } : undefined);
       this.metrics.subgraphFetchDuration.observe({ subgraph: this.subgraph, outcome: 'ok' }, seconds());
+      if (span && response.errors?.length) span.setAttribute('graphql.errors', response.errors.length);
       return response;
     } catch (error) {
       const kind = failureKind(error);
+      if (span) failSpan(span, { code: kind });
       this.metrics.subgraphFetchDuration.observe({ subgraph: this.subgraph, outcome: kind }, seconds());
       this.metrics.subgraphErrors.inc({ subgraph: this.subgraph, kind });
       const requestId = 'requestId' in options.context ? options.context.requestId : undefined;
@@ -238,6 +257,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       return {
         errors: affectedPaths(options).map((path) => ({ message, path, extensions: { code: SUBGRAPH_UNAVAILABLE } })),
       };
+    } finally {
+      span?.end();
     }
   }
 }

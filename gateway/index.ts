@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { createLogger } from '../subgraphs/kit/logger';
 import { exitOnStartupError, listenOrExplain } from '../subgraphs/kit/run';
 import { stopOnSignals } from '../subgraphs/kit/shutdown';
+import { traceIdLogFields } from '../subgraphs/kit/tracing';
 import { loadGatewayConfig } from './config';
 import { buildGateway } from './server';
 
@@ -31,7 +32,7 @@ function runPrimary(workers: number): void {
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   if (cluster.isPrimary && config.workers > 1) return runPrimary(config.workers);
-  const logger = createLogger('gateway', config.logLevel);
+  const logger = createLogger('gateway', config.logLevel, undefined, config.tracing && traceIdLogFields);
   const built = await buildGateway(config, logger);
   if (cluster.isWorker && built.responseCache) {
     built.responseCache.onClear = () => process.send?.(CLEAR);

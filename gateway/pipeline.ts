@@ -17,7 +17,9 @@ import { rateLimitStage } from './stages/ratelimit';
 import { recordOf, responseStage } from './stages/response';
 import { responseCacheStage } from './stages/responsecache';
 import { QuotaBook, quotaStage } from './stages/quota';
+import { tracingStage } from './stages/tracing';
 import { UsageRecorder, usageStage } from './stages/usage';
+import type { Tracing } from '../subgraphs/kit/tracing';
 
 /** What the stages of `/graphql` are made of; `server.ts` builds these once per gateway. */
 export interface PipelineParts extends Omit<GraphQLStageOptions, 'config'> {
@@ -34,6 +36,8 @@ export interface PipelineParts extends Omit<GraphQLStageOptions, 'config'> {
   streams?: GatewayStage;
   /** The URL of a subgraph by name, once the supergraph names it (usage batches go to `config.usage.subgraph`). */
   subgraphUrl: (name: string) => string | undefined;
+  /** OpenTelemetry traces, when on (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  tracing: Tracing | undefined;
 }
 
 /** The started pipeline, as `server.ts` mounts it. */
@@ -69,6 +73,8 @@ export async function buildPipeline(parts: PipelineParts): Promise<Pipeline> {
   const stages: GatewayStage[] = [
     // Request id in; on the way out, the one log line, the metrics and the usage record, however the request ends.
     responseStage(metrics, logger, usage && quotas ? [usage.observe, quotas.observe] : []),
+    // When tracing: the request's span, around everything after; its trace id for the log line and errors.
+    ...(parts.tracing ? [tracingStage(parts.tracing)] : []),
     // CORS, body size, UTF-8, JSON, no batches, input depth: 400/413/415.
     edgeStage(config, logger),
     // Authorization: API key or access token, else anonymous: 401, 503.

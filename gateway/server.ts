@@ -31,6 +31,7 @@ import {
 import { serveGatewaySubscriptions } from './subscriptions';
 import { FileSupergraphManager } from './supergraph';
 import { applyApolloTelemetryChoice } from './telemetry';
+import { type Tracing, startTracing } from '../subgraphs/kit/tracing';
 
 export type { GatewayContext } from './datasource';
 
@@ -63,6 +64,8 @@ export interface BuiltGateway {
 export interface GatewaySeams {
   /** Loads Hive's planner for `GATEWAY_PLANNER=hive` (by default, as npm installed it). */
   loadHiveAddon?: HiveAddonLoader;
+  /** Traces with this tracer (tests: an in-memory exporter) instead of the configured one. */
+  tracing?: Tracing;
 }
 
 async function probe(url: string): Promise<boolean> {
@@ -93,6 +96,8 @@ export async function buildGateway(
   // the start-up with one line, rather than failing every operation once started.
   const hive =
     config.executor === 'ours' && config.planner === 'hive' ? loadHivePlanner(seams.loadHiveAddon) : undefined;
+  // Off unless configured: the SDK is loaded only then (subgraphs/kit/tracing.ts).
+  const tracing = seams.tracing ?? (config.tracing ? await startTracing(config.tracing) : undefined);
   const app = express();
   app.disable('x-powered-by');
   // No ETag: Express would hash every response body (SHA-1) for a validator that POST responses
@@ -202,6 +207,7 @@ export async function buildGateway(
     assertions,
     streams: subscriptions.sseStage,
     subgraphUrl: (name) => subgraphs.get(name)?.url,
+    tracing,
   });
 
   app.get('/healthz', (_req, res) => {
@@ -277,6 +283,8 @@ export async function buildGateway(
       await pipeline.close();
       for (const dataSource of dataSources) dataSource.close();
       redis?.disconnect();
+      // The spans of the last requests are sent (a tracer given by the caller is the caller's to stop).
+      if (!seams.tracing) await tracing?.shutdown();
     },
   };
 }

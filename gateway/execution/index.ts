@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../subgraphs/kit/logger';
+import { activeTracing, failSpan } from '../../subgraphs/kit/tracing';
 import { advertiseDefer, executeWithDefer } from './defer';
 import type { PlanEnvironment } from './execute';
 import type { ExecutablePlan } from './plan';
@@ -153,13 +154,20 @@ export function createPlanExecutor(
       prepared.set(key, preparation);
     }
     const { operation, fragments, shaper } = preparation;
+    // Traced: the plan's span (`graphql.plan.cached` when the plan cache held it); one flag check otherwise.
+    const span = activeTracing()?.tracer.startSpan('graphql.plan');
     let plan = await plans.get(key);
+    span?.setAttribute('graphql.plan.cached', plan !== undefined);
     if (!plan) {
       try {
         plan = loaded.planner.plan(document, request.operationName ?? undefined);
       } catch (error) {
         // The planner's message stays in the log: it may quote the operation or the supergraph.
         logger.error({ err: error }, 'query planning failed');
+        if (span) {
+          failSpan(span, { code: 'QUERY_PLANNING_FAILED' });
+          span.end();
+        }
         return {
           errors: [
             new GraphQLError('the gateway could not plan this operation', {
@@ -170,6 +178,7 @@ export function createPlanExecutor(
       }
       await plans.set(key, plan);
     }
+    span?.end();
     return executeWithDefer(plan, { ...loaded, dataSources }, requestContext, operation, fragments, shaper);
   };
 }

@@ -210,8 +210,13 @@ interface SchemaDerivedData {
   documentStoreKeyPrefix: string;
 }
 
-/** The hooks of a request listener this path runs; a listener with any other hook sends the request to Apollo Server. */
-const RUN_HOOKS = new Set(['didResolveOperation', 'willSendResponse']);
+/**
+ * The hooks of a request listener this path runs; a listener with any other hook sends the request
+ * to Apollo Server. Parsing and validation hooks are among them: Apollo Server calls them only for
+ * a document not in its cache, and this path serves cached documents only, so it calls them never
+ * either (the tracing stage's spans of those phases).
+ */
+const RUN_HOOKS = new Set(['didResolveOperation', 'willSendResponse', 'parsingDidStart', 'validationDidStart']);
 
 /** What the direct path is built from. */
 export interface DirectOptions {

@@ -36,6 +36,8 @@ export interface RequestRecord {
   cached?: boolean;
   /** The stage whose handler ran last (`pipeline.ts` notes it): for a refusal, the stage that refused. */
   stage?: string;
+  /** The id of the request's trace, when it is traced and sampled (`stages/tracing.ts`). */
+  traceId?: string;
 }
 
 /** How a request ended, as the exit point saw it: what {@link ResponseObserver}s receive. */
@@ -88,7 +90,7 @@ export function noteError(record: RequestRecord, code: string, message: string):
 export function refuse(res: Response, status: number, code: string, message: string): void {
   const record = recordOf(res);
   noteError(record, code, message);
-  writeError(res, status, code, message, record.requestId);
+  writeError(res, status, code, message, record.requestId, record.traceId);
 }
 
 // The record of the request Apollo Server is serving, for hooks that get no `res` (formatError).
@@ -108,7 +110,8 @@ export function servingRecord(): RequestRecord | undefined {
 }
 
 /**
- * For Apollo Server's `formatError`: adds the request id to an error and notes its code.
+ * For Apollo Server's `formatError`: adds the request id (and the trace id, when traced) to an
+ * error and notes its code.
  * Apollo Server formats every error it answers, those it refuses before any plugin runs
  * (no query, a non-string operationName, CSRF) included.
  */
@@ -116,7 +119,8 @@ export function noteFormattedError(error: GraphQLFormattedError): GraphQLFormatt
   const record = serving.getStore();
   if (!record) return error;
   noteError(record, String(error.extensions?.code ?? 'UNKNOWN'), error.message);
-  return { ...error, extensions: { ...error.extensions, requestId: record.requestId } };
+  const { requestId, traceId } = record;
+  return { ...error, extensions: { ...error.extensions, requestId, ...(traceId ? { traceId } : {}) } };
 }
 
 /** Whether the response is written in parts (`multipart/mixed`: `@defer`'s incremental delivery). */
@@ -146,8 +150,8 @@ function countWrites(res: Response, count: (bytes: number) => void): void {
 
 /**
  * The response stage: mounted first on `/graphql` so that it sees every answer. Writes the
- * log line (operation, member, role, status, duration, outcome, codes; never variables or
- * credentials) and the metrics when the head is written, before the client can read a byte.
+ * log line (operation, member, role, status, duration, outcome, codes, the trace id when
+ * traced; never variables or credentials) and the metrics when the head is written, before the client can read a byte.
  */
 export function responseStage(
   metrics: GatewayMetrics,
@@ -187,6 +191,7 @@ export function responseStage(
               ...(record.errorCodes.length ? { errorCodes: record.errorCodes } : {}),
               ...(outcome === 'rejected' && record.reason ? { reason: record.reason } : {}),
               ...(record.cached ? { cached: true } : {}),
+              ...(record.traceId ? { traceId: record.traceId } : {}),
             },
             'graphql request',
           );

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { argumentsGroupLoader, argumentsLoader, groupLoader, rowLoader } from '../kit/loaders';
+import { tracedBatch } from '../kit/tracing';
 import { type Connection, type PageArgs, readPageArgs, toConnection } from '../kit/pagination';
 import type { Campaign, CampaignDestination, CampaignStatus, Participation } from './entities';
 import type { CampaignsRepositories } from './repositories';
@@ -17,10 +18,12 @@ const pairKey = (campaignId: string, memberId: string) => `${campaignId}|${membe
 
 /** Per-request loaders of the campaigns subgraph: one SQL statement per batch. */
 export function createCampaignsLoaders({ campaigns, participations, metrics }: CampaignsRepositories) {
-  const participantCount = new DataLoader<string, number>(async (ids) => {
-    const counts = new Map((await participations.countOf(ids)).map((c) => [c.campaignId, c.count]));
-    return ids.map((id) => counts.get(id) ?? 0);
-  });
+  const participantCount = new DataLoader<string, number>(
+    tracedBatch('count', async (ids) => {
+      const counts = new Map((await participations.countOf(ids)).map((c) => [c.campaignId, c.count]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+  );
 
   return {
     campaignById: rowLoader<string, Campaign>(
@@ -61,20 +64,24 @@ export function createCampaignsLoaders({ campaigns, participations, metrics }: C
       (ids, status) => participations.ofMembers(ids, status),
       (row) => row.participation.memberId,
     ),
-    campaignTotals: new DataLoader<string, MetricTotals>(async (ids) => {
-      const byId = new Map((await metrics.totalsOf(ids)).map((t) => [t.campaignId, t]));
-      return ids.map((id) => byId.get(id) ?? ZERO_TOTALS);
-    }),
+    campaignTotals: new DataLoader<string, MetricTotals>(
+      tracedBatch('totals', async (ids) => {
+        const byId = new Map((await metrics.totalsOf(ids)).map((t) => [t.campaignId, t]));
+        return ids.map((id) => byId.get(id) ?? ZERO_TOTALS);
+      }),
+    ),
     /** Keyed `campaignId|memberId`. */
-    participationTotals: new DataLoader<string, MetricTotals>(async (keys) => {
-      const pairs = keys.map((key) => key.split('|') as [string, string]);
-      const rows = await metrics.totalsOfParticipations(
-        [...new Set(pairs.map(([c]) => c))],
-        [...new Set(pairs.map(([, m]) => m))],
-      );
-      const byPair = new Map(rows.map((t) => [pairKey(t.campaignId, t.memberId), t]));
-      return keys.map((key) => byPair.get(key) ?? ZERO_TOTALS);
-    }),
+    participationTotals: new DataLoader<string, MetricTotals>(
+      tracedBatch('totals', async (keys) => {
+        const pairs = keys.map((key) => key.split('|') as [string, string]);
+        const rows = await metrics.totalsOfParticipations(
+          [...new Set(pairs.map(([c]) => c))],
+          [...new Set(pairs.map(([, m]) => m))],
+        );
+        const byPair = new Map(rows.map((t) => [pairKey(t.campaignId, t.memberId), t]));
+        return keys.map((key) => byPair.get(key) ?? ZERO_TOTALS);
+      }),
+    ),
     dailyMetrics: argumentsGroupLoader<{ from: string | null; to: string | null }, DailyTotals>(
       (ids, { from, to }) => metrics.dailyOf(ids, from, to),
       (d) => d.campaignId,

@@ -11,6 +11,7 @@ import {
   envRedisUrl,
   envString,
 } from './env';
+import { type TracingConfig, readTracingConfig } from './tracing';
 import { type AssertionKey, DEV_DEPLOYMENT_ID, readSecret, type SubgraphSecurity } from './identity';
 
 /**
@@ -51,6 +52,8 @@ export interface SubgraphConfig {
   http: HttpServerSettings;
   /** The outbox relay and the transport of published events. */
   events: EventsConfig;
+  /** OpenTelemetry traces over OTLP (`OTEL_EXPORTER_OTLP_ENDPOINT`, kit/tracing.ts); off when undefined. */
+  tracing: TracingConfig | undefined;
 }
 
 /** How a subgraph publishes the events of its outbox (`kit/events/`). */
@@ -256,6 +259,7 @@ export function loadSubgraphConfig(subgraph: { name: string; port: number }, env
     security: readSubgraphSecurity(env, nodeEnv),
     http: readHttpServerSettings(env),
     events: readEventsConfig(env),
+    tracing: readTracingConfig(env, service),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Tracing } from './tracing';
 import type http from 'node:http';
 import type { GraphQLResponse } from '@apollo/server';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
@@ -97,6 +98,8 @@ export interface BuildEventsOptions {
   transport?: EventTransport;
   /** Starts the subgraph's background work (`SubgraphDefinition.background`) with this environment. */
   background?: BackgroundOptions;
+  /** Traces its requests, loader batches and SQL statements (`kit/tracing.ts`); untraced when absent. */
+  tracing?: Tracing;
 }
 
 /**

@@ -90,12 +90,14 @@ export function createErrorFormatter(sink: InternalErrorSink) {
 
 /** The GraphQL response shape of one coded error, as every refusal outside Apollo Server answers it. */
 export interface ErrorBody {
-  errors: [{ message: string; extensions: { code: string; requestId?: string } }];
+  errors: [{ message: string; extensions: { code: string; requestId?: string; traceId?: string } }];
 }
 
 /** The body of a refusal: one error with its code and, when known, the request id. */
-export function errorBody(code: string, message: string, requestId?: string): ErrorBody {
-  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
+export function errorBody(code: string, message: string, requestId?: string, traceId?: string): ErrorBody {
+  return {
+    errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}), ...(traceId ? { traceId } : {}) } }],
+  };
 }
 
 /** The part of an HTTP response (Express's) {@link writeError} needs. */
@@ -107,6 +109,13 @@ interface JsonResponse {
  * The one writer of error answers outside Apollo Server, for the gateway and the subgraphs:
  * status `status`, a body of one coded error in the GraphQL response shape.
  */
-export function writeError(res: JsonResponse, status: number, code: string, message: string, requestId?: string): void {
-  res.status(status).json(errorBody(code, message, requestId));
+export function writeError(
+  res: JsonResponse,
+  status: number,
+  code: string,
+  message: string,
+  requestId?: string,
+  traceId?: string,
+): void {
+  res.status(status).json(errorBody(code, message, requestId, traceId));
 }

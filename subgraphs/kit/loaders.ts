@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { tracedBatch } from './tracing';
 
 /**
  * A per-request DataLoader that fetches many rows by key in one statement and hands
@@ -11,11 +12,11 @@ export function rowLoader<K extends string | number, R>(
   options: { maxBatchSize?: number } = {},
 ): DataLoader<K, R | null> {
   return new DataLoader<K, R | null>(
-    async (keys) => {
+    tracedBatch('row', async (keys) => {
       const rows = await fetch(keys);
       const byKey = new Map(rows.map((row) => [keyOf(row), row] as const));
       return keys.map((key) => byKey.get(key) ?? null);
-    },
+    }),
     // Bounded batches keep IN lists within what both SQLite and MySQL take comfortably.
     { maxBatchSize: options.maxBatchSize ?? 1000 },
   );
@@ -31,11 +32,11 @@ export function groupLoader<K extends string | number, R>(
   options: { maxBatchSize?: number } = {},
 ): DataLoader<K, R[]> {
   return new DataLoader<K, R[]>(
-    async (keys) => {
+    tracedBatch('group', async (keys) => {
       const groups = new Map<K, R[]>(keys.map((key) => [key, []]));
       for (const row of await fetch(keys)) groups.get(keyOf(row))?.push(row);
       return keys.map((key) => groups.get(key)!);
-    },
+    }),
     { maxBatchSize: options.maxBatchSize ?? 1000 },
   );
 }
@@ -62,7 +63,7 @@ export function argumentsLoader<A, V>(
   options: { maxBatchSize?: number } = {},
 ): DataLoader<ArgumentsKey<A>, V, string> {
   return new DataLoader<ArgumentsKey<A>, V, string>(
-    async (keys) => {
+    tracedBatch('arguments', async (keys) => {
       const groups = new Map<string, { args: A; parentIds: Set<string> }>();
       for (const key of keys) {
         const argsKey = argumentsKeyOf(key.args);
@@ -77,7 +78,7 @@ export function argumentsLoader<A, V>(
         if (answer !== undefined) return answer;
         return orElse ? orElse(key.parentId, key.args) : new Error(`no answer for parent ${key.parentId}`);
       });
-    },
+    }),
     { cacheKeyFn: (key) => `${key.parentId}|${argumentsKeyOf(key.args)}`, maxBatchSize: options.maxBatchSize ?? 1000 },
   );
 }

@@ -24,14 +24,22 @@ const REDACTED_PATHS = [
 ];
 
 /**
- * JSON-lines logger for a service, on stdout unless `destination` is given. Authorization
+ * JSON-lines logger for a service, on stdout unless `destination` is given; `fields` adds
+ * fields to every line (the active trace id, `traceIdLogFields` of `tracing.ts`). Authorization
  * headers, assertions and credentials are redacted wherever they appear so that secrets
  * never reach the logs.
  */
-export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level: string,
+  destination?: DestinationStream,
+  fields?: () => object,
+): Logger {
   return pino(
     {
       name: service,
+      // E.g. the trace id of the request being served (kit/tracing.ts), only where tracing is on.
+      ...(fields ? { mixin: fields } : {}),
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -5,6 +5,7 @@ import { StartupError } from './env';
 import { createLogger } from './logger';
 import { listen } from './server';
 import { stopOnSignals } from './shutdown';
+import { startTracing, traceIdLogFields } from './tracing';
 import type { Subgraph } from './descriptor';
 
 // Seeds take their options from here; they are declared with the subgraph descriptor.
@@ -27,7 +28,8 @@ export function exitOnStartupError(service: string, error: unknown): never {
  */
 export async function runSubgraph(definition: Subgraph): Promise<void> {
   const config = loadSubgraphConfig(definition);
-  const logger = createLogger(definition.name, config.logLevel);
+  const logger = createLogger(definition.name, config.logLevel, undefined, config.tracing && traceIdLogFields);
+  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
   const database = await openDatabase({
     config: config.database,
     entities: definition.entities,
@@ -42,6 +44,7 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
   const built = await definition.build(database, logger, config.security, {
     config: config.events,
     background: { env: process.env, nodeEnv: config.nodeEnv },
+    tracing,
   });
   if (config.security.allowUnsigned) {
     logger.warn('ALLOW_UNSIGNED_REQUESTS is on: requests without a gateway assertion are served as anonymous');
@@ -55,6 +58,8 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
     close: async () => {
       await built.stop();
       await database.dataSource.destroy();
+      // The spans of the last requests are sent before the process exits.
+      await tracing?.shutdown();
     },
   });
   const port = await listenOrExplain(built.httpServer, config.port, config.host);
@@ -63,6 +68,7 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
       url: `http://${config.host}:${port}/graphql`,
       database: config.database.kind,
       ...(built.events ? { events: built.events.transport.kind } : {}),
+      ...(config.tracing ? { traces: 'otlp' } : {}),
     },
     'subgraph ready',
   );

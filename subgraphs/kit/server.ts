@@ -33,6 +33,7 @@ import { mountEventFeed } from './events/feed';
 import { graphqlHandler } from './graphql-http';
 import { DateScalar, DateTimeScalar } from './scalars';
 import { serveSubscriptions } from './subscriptions';
+import { traceRequest, traceStatements } from './tracing';
 
 // Declared beside the assertion key; re-exported for the subgraphs that build on this module.
 export type { SubgraphSecurity } from './identity';
@@ -64,6 +65,11 @@ function usesCacheControl(typeDefs: DocumentNode): boolean {
     },
   });
   return found;
+}
+
+/** Whether a request is for `/graphql` (the path traced; health probes and stats are not). */
+function isGraphqlPath(url: string | undefined): boolean {
+  return url === '/graphql' || (url?.startsWith('/graphql?') ?? false);
 }
 
 /** Custom scalars every subgraph declares through the shared SDL. */
@@ -131,6 +137,8 @@ export async function buildSubgraph<Repos, Loaders>(
   // No ETag: Express would hash every response body for a validator the gateway never sends back.
   app.set('etag', false);
   const { dataSource } = database;
+  const tracing = eventOptions.tracing;
+  if (tracing) traceStatements(dataSource);
 
   const schema = buildSubgraphSchema([
     {
@@ -220,10 +228,17 @@ export async function buildSubgraph<Repos, Loaders>(
     logger,
   });
   // Gateway requests to /graphql take the direct path (./graphql-http); Express serves the rest.
-  const httpServer = http.createServer((req, res) => {
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (graphql(req, res)) graphqlRequests += 1;
     else app(req, res);
-  });
+  };
+  // Traced: each /graphql request in a span of its own, continuing the gateway's trace (kit/tracing.ts).
+  const httpServer = http.createServer(
+    tracing
+      ? (req, res) =>
+          isGraphqlPath(req.url) ? traceRequest(tracing, req, res, () => serve(req, res)) : serve(req, res)
+      : serve,
+  );
   answerClientErrorsAsJson(httpServer, logger);
   // Requests the direct path does not take (GET, other bodies) go through Express as before.
   app.use(

@@ -13,6 +13,7 @@ import type { AssertionKey } from '../../subgraphs/kit/identity';
 import { createLogger } from '../../subgraphs/kit/logger';
 import type { BuiltSubgraph, Subgraph } from '../../subgraphs/kit/descriptor';
 import { type SubgraphSecurity, listen } from '../../subgraphs/kit/server';
+import type { Tracing } from '../../subgraphs/kit/tracing';
 import { createTestDatabase, type TestDatabase } from './databases';
 
 const SUPERGRAPH = path.resolve(__dirname, '../../schema/supergraph.graphql');
@@ -60,6 +61,12 @@ export interface InProcessGraph {
   stop: () => Promise<void>;
 }
 
+/** What a test may give every service of an in-process graph. */
+export interface InProcessSeams {
+  /** Each service's tracer (by service name: `gateway`, or a subgraph's), e.g. to an in-memory exporter. */
+  tracing?: (service: string) => Promise<Tracing>;
+}
+
 /**
  * The test seam of the gateway: the kit builds every subgraph in this process (seeded, on
  * port 0), and `buildGateway` builds the gateway over them from an environment, as the
@@ -71,6 +78,7 @@ export async function startInProcessGraph(
   gatewayEnv: Record<string, string> = {},
   serviceEnv: Record<string, string> = {},
   engine: 'sqlite' | 'mysql' = 'sqlite',
+  seams: InProcessSeams = {},
 ): Promise<InProcessGraph> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-inproc-'));
   const supergraphPath = path.join(dir, 'supergraph.graphql');
@@ -89,7 +97,8 @@ export async function startInProcessGraph(
       migrations: definition.migrations,
     });
     await definition.seed(database.dataSource, { devCredentials: true });
-    const built = await definition.build(database, quiet, security);
+    const tracing = await seams.tracing?.(definition.name);
+    const built = await definition.build(database, quiet, security, tracing ? { tracing } : {});
     const port = await listen(built.httpServer, 0, '127.0.0.1');
     let stopped: Promise<void> | undefined;
     const stop = () =>
@@ -129,7 +138,7 @@ export async function startInProcessGraph(
     });
     const lines: string[] = [];
     const logger = createLogger('gateway', config.logLevel, { write: (line: string) => void lines.push(line) });
-    const built = await buildGateway(config, logger);
+    const built = await buildGateway(config, logger, { tracing: await seams.tracing?.('gateway') });
     const port = await listen(built.httpServer, 0, '127.0.0.1');
     await listen(built.metricsServer, 0, '127.0.0.1');
     const logs = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
