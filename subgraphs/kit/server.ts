@@ -290,4 +290,3 @@ export async function buildSubgraph<Repos, Loaders>(
     },
   };
 }
-
