@@ -10,7 +10,7 @@ import type { Logger } from './logger';
  * gateway): listening, a port in use as a one-line start-up error, Node's parser refusals as
  * coded JSON. Kept apart from `server.ts` and `run.ts` so that the gateway, which imports these
  * and nothing else of the subgraph kit, does not load the subgraphs' server, database layer
- * (TypeORM, mysql2) and event machinery: about 14 MiB of heap and 25 MiB of RSS it never uses.
+ * (TypeORM, mysql2) and event machinery: about 9 MiB of live heap and 25 MiB of RSS it never uses.
  */
 
 /** Prints a start-up failure as one line and exits non-zero; other errors keep their stack. */
