@@ -2,6 +2,9 @@ import { hash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { SignJWT, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
+// undici's fetch, not the global one: the same client the subgraph fetches load, rather than Node's
+// bundled second copy of undici (some 5 MiB of heap and code) for a few internal calls.
+import { type Response, fetch } from 'undici';
 import { ANONYMOUS, IDENTITY_AUDIENCE, type Identity, type Role, signAssertion } from '../subgraphs/kit/identity';
 import type { ErrorBody } from '../subgraphs/kit/errors';
 import type { Logger } from '../subgraphs/kit/logger';

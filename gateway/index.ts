@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { createLogger } from '../subgraphs/kit/logger';
-import { exitOnStartupError, listenOrExplain } from '../subgraphs/kit/run';
+import { exitOnStartupError, listenOrExplain } from '../subgraphs/kit/listener';
 import { stopOnSignals } from '../subgraphs/kit/shutdown';
 import { traceIdLogFields } from '../subgraphs/kit/tracing';
 import { loadGatewayConfig } from './config';

@@ -1,4 +1,6 @@
-import Redis from 'ioredis';
+import type * as IORedis from 'ioredis';
+
+type Redis = IORedis.Redis;
 
 /**
  * The gateway's one way to reach Redis (`REDIS_URL`), shared by the rate limiter, the
@@ -7,7 +9,18 @@ import Redis from 'ioredis';
  * as "no shared state this time" (the rate limiter allows, the caches miss).
  */
 export function connectRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // Loaded on first use: a gateway without REDIS_URL never loads the client (about 1 MiB of heap).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Redis: Client } = require('ioredis') as typeof IORedis;
+  return new Client(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    // How long `disconnect()` waits for the socket to close before destroying it. ioredis arms this
+    // timer even when the socket is already gone (Redis down, a reconnect pending), and its 2 s
+    // default then keeps a stopping gateway (and a test run) alive for nothing; Redis closes a
+    // live connection at once.
+    disconnectTimeout: 200,
+  });
 }
 
 /** How long a starting gateway waits for Redis before it serves without shared state. */

@@ -4,7 +4,9 @@ import type { ApolloServer } from '@apollo/server';
 import type { QueryPlan } from '@apollo/query-planner';
 import express, { type Request, type Response } from 'express';
 import type { DocumentNode } from 'graphql';
-import { answerClientErrorsAsJson } from '../subgraphs/kit/server';
+// undici's fetch rather than the global one: see auth.ts.
+import { fetch } from 'undici';
+import { answerClientErrorsAsJson } from '../subgraphs/kit/listener';
 import type { Logger } from '../subgraphs/kit/logger';
 import { AssertionCache } from './assertions';
 import { Authenticator } from './auth';

@@ -222,6 +222,9 @@ export function useOwnExecutor(
   const built = acceptContextSupergraphs(gateway);
   let loaded: LoadedSupergraph | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    // `ApolloGateway` has just built its own `QueryPlanner` for this supergraph, for its executor,
+    // which never runs here (ours plans with `planner`): let it go rather than hold it per load.
+    (gateway as unknown as { queryPlanner?: unknown }).queryPlanner = undefined;
     loaded = loadSupergraph(coreSupergraphSdl, planner, { hive, ...built(coreSupergraphSdl) });
     if (loaded.plannerError)
       logger.error({ err: loaded.plannerError, planner }, 'the query planner could not load this supergraph');

@@ -1,3 +1,5 @@
+// undici's fetch rather than the global one: see auth.ts.
+import { fetch } from 'undici';
 import { ANONYMOUS, ASSERTION_HEADER, IDENTITY_AUDIENCE, signAssertion } from '../../subgraphs/kit/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
 import { USAGE_QUOTAS_PATH, type QuotaSnapshot } from '../../subgraphs/usage/wire';

@@ -13,6 +13,8 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+// undici's fetch rather than the global one: see auth.ts.
+import { fetch } from 'undici';
 import { Counter, Gauge } from 'prom-client';
 import {
   ANONYMOUS,

@@ -31,10 +31,9 @@ import {
 } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createErrorFormatter } from '../../subgraphs/kit/errors';
+import { TOO_MANY_SUBSCRIPTIONS, createErrorFormatter } from '../../subgraphs/kit/errors';
 import { ASSERTION_HEADER, type Identity } from '../../subgraphs/kit/identity';
 import type { Logger } from '../../subgraphs/kit/logger';
-import { TOO_MANY_SUBSCRIPTIONS } from '../../subgraphs/kit/subscriptions';
 import type { AssertionCache } from '../assertions';
 import type { Authenticator } from '../auth';
 import type { GatewayConfig } from '../config';

@@ -12,6 +12,9 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** Code of the error answering a subscription over a cap (kit/subscriptions.ts; the gateway's caps too). */
+export const TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS';
+
 /** Codes whose messages were written for clients and may be shown as they are. */
 const CLIENT_CODES = new Set<string>([
   ErrorCode.UNAUTHENTICATED,
@@ -26,7 +29,7 @@ const CLIENT_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
   // A subscription over the per-connection cap (kit/subscriptions.ts).
-  'TOO_MANY_SUBSCRIPTIONS',
+  TOO_MANY_SUBSCRIPTIONS,
 ]);
 
 function coded(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

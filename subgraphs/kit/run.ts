@@ -1,25 +1,15 @@
-import type http from 'node:http';
 import { loadSubgraphConfig } from './config';
 import { openDatabase, optimizeDatabase } from './database';
-import { StartupError } from './env';
 import { createLogger } from './logger';
-import { listen } from './server';
+import { listenOrExplain } from './listener';
 import { stopOnSignals } from './shutdown';
 import { startTracing, traceIdLogFields } from './tracing';
 import type { Subgraph } from './descriptor';
 
+// The gateway and scripts import these from `listener.ts`; kept here for the subgraphs' entry points.
+export { exitOnStartupError, listenOrExplain } from './listener';
 // Seeds take their options from here; they are declared with the subgraph descriptor.
 export type { SeedOptions } from './descriptor';
-
-/** Prints a start-up failure as one line and exits non-zero; other errors keep their stack. */
-export function exitOnStartupError(service: string, error: unknown): never {
-  if (error instanceof StartupError) {
-    process.stderr.write(`${service}: ${error.message}\n`);
-  } else {
-    process.stderr.write(`${service}: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  }
-  process.exit(1);
-}
 
 /**
  * The whole life of a subgraph process: read config, open and migrate the database,
@@ -72,22 +62,4 @@ export async function runSubgraph(definition: Subgraph): Promise<void> {
     },
     'subgraph ready',
   );
-}
-
-/**
- * Listens on the configured address, turning "port in use" into a one-line start-up error
- * naming `variable`, the setting that chose the port.
- */
-export async function listenOrExplain(
-  server: http.Server,
-  port: number,
-  host: string,
-  variable = 'PORT',
-): Promise<number> {
-  try {
-    return await listen(server, port, host);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new StartupError(`cannot listen on ${host}:${port} (${variable}): ${code}`);
-  }
 }

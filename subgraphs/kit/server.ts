@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -15,7 +13,7 @@ import { BREAK, type DocumentNode, visit } from 'graphql';
 import { createMutationRunner } from './audit/mutations';
 import { type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
 import { asBackgroundWork, databaseAnswers, type Database } from './database';
-import { ErrorCode, createErrorFormatter, errorBody, writeError } from './errors';
+import { ErrorCode, createErrorFormatter, writeError } from './errors';
 import {
   ANONYMOUS,
   ASSERTION_HEADER,
@@ -26,6 +24,7 @@ import {
   type Identity,
   type SubgraphSecurity,
 } from './identity';
+import { answerClientErrorsAsJson } from './listener';
 import type { Logger } from './logger';
 import type { BuildEventsOptions, BuiltSubgraph, SubgraphDefinition } from './descriptor';
 import { startEvents } from './events';
@@ -37,6 +36,8 @@ import { traceRequest, traceStatements } from './tracing';
 
 // Declared beside the assertion key; re-exported for the subgraphs that build on this module.
 export type { SubgraphSecurity } from './identity';
+// Tests and tools listen through the kit's server module; the gateway imports `listener.ts` itself.
+export { listen } from './listener';
 
 /** Node's response with the two methods {@link writeError} calls, as Express has them. */
 function expressLike(res: http.ServerResponse): { status(code: number): { json(body: unknown): void } } {
@@ -303,87 +304,4 @@ export async function buildSubgraph<Repos, Loaders>(
       await events?.stop();
     },
   };
-}
-
-/** How a request that Node's HTTP parser refused is answered: status, code and what to fix. */
-function clientErrorAnswer(error: NodeJS.ErrnoException): {
-  status: number;
-  reason: string;
-  code: string;
-  message: string;
-} {
-  switch (error.code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return {
-        status: 431,
-        reason: 'Request Header Fields Too Large',
-        code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
-        message: `request headers are larger than the limit of ${http.maxHeaderSize} bytes: send fewer or shorter headers (e.g. a shorter Authorization or Cookie)`,
-      };
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return {
-        status: 408,
-        reason: 'Request Timeout',
-        code: 'REQUEST_TIMEOUT',
-        message: 'the request was not received in time: send the whole request promptly',
-      };
-    default:
-      return {
-        status: 400,
-        reason: 'Bad Request',
-        code: 'BAD_REQUEST',
-        message: 'the request is not well-formed HTTP/1.1: check the request line, headers and body framing',
-      };
-  }
-}
-
-/**
- * Answers requests that Node's HTTP parser refuses (headers over `--max-http-header-size`,
- * malformed request lines or headers, header timeouts) with a complete HTTP/1.1 response
- * carrying a coded GraphQL-shaped JSON body and a fresh request id, instead of Node's
- * default bare status line. No request object exists at this point, so the id is made
- * here; it is logged with the refusal so that a client's report can be correlated.
- * `onRefused` lets the gateway count the refusal in its metrics.
- */
-export function answerClientErrorsAsJson(
-  server: http.Server,
-  logger: Logger,
-  onRefused?: (refusal: { status: number; code: string }) => void,
-): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // Node's own rule: write nothing once a response has started on this socket, or the
-    // peer would read a corrupt stream; a reset connection cannot be answered at all.
-    const inFlight = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    const requestId = randomUUID();
-    const answer = clientErrorAnswer(error);
-    logger.warn(
-      { requestId, status: answer.status, reason: error.code ?? error.message },
-      'refused malformed HTTP request',
-    );
-    onRefused?.({ status: answer.status, code: answer.code });
-    const body = JSON.stringify(errorBody(answer.code, answer.message, requestId));
-    socket.end(
-      `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
-        'content-type: application/json; charset=utf-8\r\n' +
-        `content-length: ${Buffer.byteLength(body)}\r\n` +
-        `x-request-id: ${requestId}\r\n` +
-        'connection: close\r\n\r\n' +
-        body,
-    );
-  });
-}
-
-/** Starts listening; resolves with the bound port (useful when asked for port 0). */
-export function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

@@ -27,7 +27,7 @@ import { type Extra, useServer } from 'graphql-ws/use/ws';
 import type { EventsConfig } from './config';
 import { DEFAULT_EVENTS_CONFIG } from './config';
 import { type EventFeed, type RequestInfo, type SubgraphContext, requestInfoFromHeaders } from './context';
-import { createErrorFormatter } from './errors';
+import { TOO_MANY_SUBSCRIPTIONS, createErrorFormatter } from './errors';
 import { serveWebSockets } from './websocket';
 import type { DeliveredEvent, EventType } from './events/catalogue';
 import { EventFanOut } from './events/fan-out';
@@ -44,8 +44,6 @@ import type { Logger } from './logger';
 
 /** Largest WebSocket message accepted, as the HTTP path's body limit (`ws` would allow 100 MiB). */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-/** Code of the error answering a subscription over the per-connection cap. */
-export const TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS';
 
 /**
  * The feed of a subscription resolver's context; BAD_REQUEST outside a WebSocket operation
