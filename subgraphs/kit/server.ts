@@ -31,6 +31,7 @@ import type { BuildEventsOptions, BuiltSubgraph, SubgraphDefinition } from './de
 import { startEvents } from './events';
 import { mountEventFeed } from './events/feed';
 import { graphqlHandler } from './graphql-http';
+import { hashQueriesOnce } from './query-hash';
 import { DateScalar, DateTimeScalar } from './scalars';
 import { serveSubscriptions } from './subscriptions';
 
@@ -138,6 +139,7 @@ export async function buildSubgraph<Repos, Loaders>(
       resolvers: { ...SCALAR_RESOLVERS, ...definition.resolvers } as GraphQLResolverMap<unknown>,
     },
   ]);
+  hashQueriesOnce();
   const apollo = new ApolloServer<SubgraphContext<Repos, Loaders>>({
     schema,
     // Subgraphs never show stack traces; the gateway is the public face.
