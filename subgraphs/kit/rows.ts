@@ -50,8 +50,7 @@ export async function findEntitiesByIds<E extends ObjectLiteral>(
   target: EntityTarget<E>,
   ids: readonly (string | number)[],
 ): Promise<E[]> {
-  const metadata = dataSource.getMetadata(target);
-  const plan = planFor(dataSource, metadata);
+  const { metadata, plan } = lookUp(dataSource, target);
   if (!plan?.head) {
     const id = metadata.primaryColumns[0]!.propertyName;
     // A where clause keyed by a computed property name: TypeORM's types cannot follow it.
@@ -98,10 +97,27 @@ function hydrateWith<E extends ObjectLiteral>(dataSource: DataSource, plan: ById
   return entity;
 }
 
+/** Each DataSource's entities by target: `getMetadata` searches its entities on every call. */
+const byTarget = new WeakMap<
+  DataSource,
+  Map<EntityTarget<ObjectLiteral>, { metadata: EntityMetadata; plan: ByIdPlan | null }>
+>();
+
+/** The metadata of `target` and its plan (null when not a plain table), looked up once per DataSource. */
+function lookUp(dataSource: DataSource, target: EntityTarget<ObjectLiteral>) {
+  let known = byTarget.get(dataSource);
+  if (!known) byTarget.set(dataSource, (known = new Map()));
+  let entry = known.get(target);
+  if (!entry) {
+    const metadata = dataSource.getMetadata(target);
+    known.set(target, (entry = { metadata, plan: planFor(dataSource, metadata) }));
+  }
+  return entry;
+}
+
 /** A plain entity's plan, or an error naming it: the raw readers below only take plain tables. */
 function plainPlan(dataSource: DataSource, target: EntityTarget<ObjectLiteral>): ByIdPlan {
-  const metadata = dataSource.getMetadata(target);
-  const plan = planFor(dataSource, metadata);
+  const { metadata, plan } = lookUp(dataSource, target);
   if (!plan) throw new Error(`${metadata.name} is not a plain table (relations, embedded columns or inheritance)`);
   return plan;
 }
