@@ -1210,23 +1210,33 @@ async function compareWithBaseline(options: BaselineComparison): Promise<void> {
 
   // Per round: old → new (ratio) for each subgraph both stacks have, their sum, and the whole path.
   const both = names;
-  const cell = (a: number, b: number, digits = 2) =>
-    `${a.toFixed(digits)} → ${b.toFixed(digits)} (${(b / a).toFixed(2)}×)`;
+  type Value = (row: StackRound) => number | undefined;
+  const cell = (a: number | undefined, b: number | undefined, digits = 2) =>
+    a === undefined || b === undefined || !(a > 0)
+      ? `${a?.toFixed(digits) ?? '–'} → ${b?.toFixed(digits) ?? '–'}`
+      : `${a.toFixed(digits)} → ${b.toFixed(digits)} (${(b / a).toFixed(2)}×)`;
   const pick = (row: StackRound, name: string) => row.subgraphs.find((u) => u.name === name);
   const common = (row: StackRound) => both.reduce((sum, n) => sum + (pick(row, n)?.cpuMsPerOp ?? 0), 0);
-  const columns: Array<[string, (row: StackRound) => number, number]> = [
-    ...both.map((n): [string, (row: StackRound) => number, number] => [n, (r) => pick(r, n)?.cpuMsPerOp ?? 0, 2]),
+  // The subgraphs that do work on R (a subgraph that served no request has no CPU per request).
+  const busy = both.filter((n) => measured.old.some((r) => pick(r, n)?.cpuMsPerRequest !== undefined));
+  const columns: Array<[string, Value, number]> = [
+    ...both.map((n): [string, Value, number] => [n, (r) => pick(r, n)?.cpuMsPerOp, 2]),
     [`all ${both.length} subgraphs`, common, 2],
-    ...both.map((n): [string, (row: StackRound) => number, number] => [
-      `${n} per request`,
-      (r) => pick(r, n)?.cpuMsPerRequest ?? 0,
-      2,
-    ]),
+    ...busy.map((n): [string, Value, number] => [`${n} per request`, (r) => pick(r, n)?.cpuMsPerRequest, 2]),
     ['req/s', (r) => r.rps, 0],
     ['p99 ms', (r) => r.p99, 0],
     ['gateway CPU ms/op', (r) => r.gatewayCpuMsPerOp, 2],
     ['SQL/op', (r) => r.subgraphs.filter((u) => both.includes(u.name)).reduce((s, u) => s + u.sqlPerOp, 0), 2],
   ];
+  const medianRatio = (value: Value) => {
+    const ratios = measured.old
+      .map((o, i) => {
+        const [a, b] = [value(o), value(measured.new[i]!)];
+        return a === undefined || b === undefined || !(a > 0) ? undefined : b / a;
+      })
+      .filter((r): r is number => r !== undefined);
+    return ratios.length > 0 ? `**${median(ratios).toFixed(2)}×**` : '–';
+  };
   const lines = [
     `Before/after of the whole path on R: ${args.baseline} (old) and this checkout (new), ${rounds} interleaved rounds of ${duration} s, ${process.env.DATABASE_URL ? 'MySQL/MariaDB' : 'SQLite'}; subgraph CPU ms per client operation unless "per request"`,
     '',
@@ -1237,11 +1247,7 @@ async function compareWithBaseline(options: BaselineComparison): Promise<void> {
     lines.push(
       `| ${round + 1} | ${columns.map(([, value, digits]) => cell(value(measured.old[round]!), value(measured.new[round]!), digits)).join(' | ')} |`,
     );
-  lines.push(
-    `| **median ratio** | ${columns
-      .map(([, value]) => `**${median(measured.old.map((o, i) => value(measured.new[i]!) / value(o))).toFixed(2)}×**`)
-      .join(' | ')} |`,
-  );
+  lines.push(`| **median ratio** | ${columns.map(([, value]) => medianRatio(value)).join(' | ')} |`);
   const extra = (measured.new[0]?.subgraphs ?? []).filter((u) => !both.includes(u.name)).map((u) => u.name);
   for (const name of extra)
     lines.push(
