@@ -791,7 +791,11 @@ async function main(): Promise<void> {
         ...sections,
       ].join('\n');
       fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-      fs.writeFileSync(path.join(ROOT, 'docs/profile-subgraphs.md'), report);
+      // As for docs/benchmarks.md: what follows the marker (before/after comparisons) survives the rewrite.
+      const out = path.join(ROOT, 'docs/profile-subgraphs.md');
+      const previous = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+      const kept = previous.includes(KEPT_MARKER) ? previous.slice(previous.indexOf(KEPT_MARKER)) : '';
+      fs.writeFileSync(out, kept ? `${report}\n${kept}` : report);
       log('written to docs/profile-subgraphs.md');
       return;
     }
