@@ -57,13 +57,11 @@ describe.each(ENGINES)('hand-written reads on %s', (engine) => {
     ['visitor_stat', VisitorStat, 'attraction_id, month'],
   ] as const)('%s rows read with entityColumns and hydrated equal find()', async (table, entity, order) => {
     const { dataSource } = harness.database;
-    const expected = await dataSource
-      .getRepository(entity as never)
-      .find({
-        order: Object.fromEntries(
-          order.split(', ').map((c) => [c === 'attraction_id' ? 'attractionId' : c, 'ASC']),
-        ) as never,
-      });
+    const expected = await dataSource.getRepository(entity as never).find({
+      order: Object.fromEntries(
+        order.split(', ').map((c) => [c === 'attraction_id' ? 'attractionId' : c, 'ASC']),
+      ) as never,
+    });
     expect(expected.length).toBeGreaterThan(0);
     let rows: Record<string, unknown>[] = [];
     const statements = await harness.database.queries.measure(async () => {
