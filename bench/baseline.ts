@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startService, type RunningService } from '../test/support/processes';
+import { COMPILED_SERVICES_ENV, startService, type RunningService } from '../test/support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -69,11 +69,19 @@ export function seedBaseline(tree: string, env: Record<string, string>, scale: n
   return run.stdout.trim().split('\n');
 }
 
-/** Starts one of the checkout's services (`subgraphs/<name>/index.ts`, `gateway/index.ts`) under its tsconfig. */
+/**
+ * Starts one of the checkout's services (`subgraphs/<name>/index.ts`, `gateway/index.ts`): under tsx with its
+ * tsconfig, or from `compiled` (its services compiled by `compileServicesOf`) when this run's services are compiled.
+ */
 export function startBaselineService(
   tree: string,
   entry: string,
+  compiled: string | undefined,
   env: Record<string, string>,
 ): Promise<RunningService> {
-  return startService(path.relative(ROOT, path.join(tree, entry)), { ...env, ...tsxEnv(tree) });
+  const ours = process.env[COMPILED_SERVICES_ENV];
+  // startService runs `<this run's compiled directory>/<entry>`: the entry is the baseline's, relative to it.
+  const relative =
+    compiled && ours ? path.relative(ours, path.join(compiled, entry)) : path.relative(ROOT, path.join(tree, entry));
+  return startService(relative, { ...env, ...tsxEnv(tree) });
 }

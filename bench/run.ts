@@ -22,6 +22,8 @@
  * profile, a before/after of the whole path: this checkout's stack (subgraphs, gateway, databases) and REF's own,
  * each seeded by its own code, both run R in --rounds interleaved rounds (no profiler); printed per round, with
  * each subgraph's CPU ms per client operation and per request, req/s and p99, and the median of the rounds' ratios.
+ * --compiled runs our gateway and subgraphs (and a --baseline's) compiled to JavaScript first (SWC, as the
+ * process tests run them) instead of through tsx: closer to production, which runs compiled code under plain Node.
  * --subscribers N (1000) and --publish-rate R (1 per second, for --duration S) size scenario S5: N subscribers of
  * contentPublished over WebSocket on a gateway process of its own, stories published through it at R per second;
  * it reports the delivery latency (publish request sent → event received) and the gateway's RSS per subscriber
@@ -40,7 +42,8 @@ import { stableId } from '../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
 import { SUBGRAPH_NAMES } from '../subgraphs';
 import { dropMysqlDatabase } from '../test/support/databases';
-import { freePort, graphql, startService, type RunningService } from '../test/support/processes';
+import { compileServicesOf } from '../test/support/compiled-services';
+import { COMPILED_SERVICES_ENV, freePort, graphql, startService, type RunningService } from '../test/support/processes';
 import { baselineSubgraphs, baselineTree, seedBaseline, startBaselineService } from './baseline';
 import { cpuMs, rssMiB, RssSampler } from './procfs';
 import { renderProfile, summariseProfile } from './profile';
@@ -77,6 +80,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     subscribers: { type: 'string', default: '1000' },
     'publish-rate': { type: 'string', default: '1' },
+    compiled: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -324,6 +328,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
+    if (args.compiled) {
+      // Every service startService starts (ours and a baseline's) then runs from the compiled JavaScript.
+      const out = path.join(dir, 'compiled');
+      fs.mkdirSync(out);
+      process.env[COMPILED_SERVICES_ENV] = compileServicesOf(ROOT, out);
+      log(`compiled this checkout's services into ${out}`);
+    }
     log(`seeding (scale ${scale}, ${mysql ? 'MySQL' : 'SQLite'})...`);
     for (const line of await seedForBenchmark(databaseEnv, scale)) log(`  ${line}`);
 
@@ -1110,6 +1121,13 @@ async function compareWithBaseline(options: BaselineComparison): Promise<void> {
   const { scratch, databaseEnv, ours, drive, rRequests, services } = options;
   const tree = baselineTree(args.baseline!, path.join(scratch, 'baseline-tree'));
   const names = baselineSubgraphs(tree, SUBGRAPH_NAMES);
+  let compiled: string | undefined;
+  if (args.compiled) {
+    compiled = path.join(scratch, 'baseline-compiled');
+    fs.mkdirSync(compiled);
+    compileServicesOf(tree, compiled);
+    log(`compiled the baseline's services into ${compiled}`);
+  }
   log(`baseline ${args.baseline} (${tree}): seeding its own databases with its own code...`);
   for (const line of seedBaseline(tree, databaseEnv, scale, scratch)) log(`  ${line}`);
   const ports: Record<string, number> = {};
@@ -1119,7 +1137,7 @@ async function compareWithBaseline(options: BaselineComparison): Promise<void> {
   );
   const subgraphs: Record<string, RunningService> = {};
   for (const name of names) {
-    subgraphs[name] = await startBaselineService(tree, `subgraphs/${name}/index.ts`, {
+    subgraphs[name] = await startBaselineService(tree, `subgraphs/${name}/index.ts`, compiled, {
       ...databaseEnv,
       ...options.subgraphSettings,
       ...urls,
@@ -1127,7 +1145,7 @@ async function compareWithBaseline(options: BaselineComparison): Promise<void> {
     });
     services.push(subgraphs[name]!);
   }
-  const gateway = await startBaselineService(tree, 'gateway/index.ts', {
+  const gateway = await startBaselineService(tree, 'gateway/index.ts', compiled, {
     ...options.gatewaySettings,
     ...urls,
     SUPERGRAPH_PATH: path.join(tree, 'schema/supergraph.graphql'),
