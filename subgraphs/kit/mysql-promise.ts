@@ -3,7 +3,7 @@
  * and mysql2's `PoolConnection#promise` loads its promise wrapper with `require` on every call.
  * A `require` of a module already loaded still resolves the name, through every registered
  * resolve hook: under tsx (`npm run dev`, the benchmark) that was 7 % of a subgraph's CPU on
- * MySQL, under plain Node a few µs a statement. The wrapper class is looked up once here instead;
+ * MySQL, under plain Node about a µs a statement. The wrapper class is looked up once here instead;
  * what `promise()` returns is the same.
  */
 import { createRequire } from 'node:module';
