@@ -18,6 +18,12 @@
  * --target NAME (repeatable) keeps only the side-by-side targets so named (e.g. `--only R --target ours`).
  * --profile-subgraphs (only R through our gateway, every subgraph under `node --cpu-prof`; each subgraph's CPU per
  * client operation and per subgraph request, and its profile summarised, in docs/profile-subgraphs.md).
+ * --profile-subgraphs --baseline REF (REF a commit, extracted with git archive, or a directory): instead of the
+ * profile, a before/after of the whole path: this checkout's stack (subgraphs, gateway, databases) and REF's own,
+ * each seeded by its own code, both run R in --rounds interleaved rounds (no profiler); printed per round, with
+ * each subgraph's CPU ms per client operation and per request, req/s and p99, and the median of the rounds' ratios.
+ * --compiled runs our gateway and subgraphs (and a --baseline's) compiled to JavaScript first (SWC, as the
+ * process tests run them) instead of through tsx: closer to production, which runs compiled code under plain Node.
  * --subscribers N (1000) and --publish-rate R (1 per second, for --duration S) size scenario S5: N subscribers of
  * contentPublished over WebSocket on a gateway process of its own, stories published through it at R per second;
  * it reports the delivery latency (publish request sent → event received) and the gateway's RSS per subscriber
@@ -37,7 +43,9 @@ import { stableId } from '../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../subgraphs/membership/credentials';
 import { SUBGRAPH_NAMES } from '../subgraphs';
 import { dropMysqlDatabase } from '../test/support/databases';
-import { freePort, graphql, startService, type RunningService } from '../test/support/processes';
+import { compileServicesOf } from '../test/support/compiled-services';
+import { COMPILED_SERVICES_ENV, freePort, graphql, startService, type RunningService } from '../test/support/processes';
+import { baselineSubgraphs, baselineTree, seedBaseline, startBaselineService } from './baseline';
 import { cpuMs, rssMiB, RssSampler } from './procfs';
 import { renderProfile, summariseProfile } from './profile';
 import { S1, S3, S4_READ, S4_WRITE, s2Query } from './scenarios';
@@ -73,6 +81,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     subscribers: { type: 'string', default: '1000' },
     'publish-rate': { type: 'string', default: '1' },
+    compiled: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -328,15 +337,29 @@ async function main(): Promise<void> {
   const databaseEnv: Record<string, string> = mysql
     ? Object.fromEntries(names.map((n) => [`${n.toUpperCase()}_DATABASE_URL`, `${mysql}/alliance_bench_${n}`]))
     : { DATA_DIR: dir };
+  // --profile-subgraphs --baseline: the other commit's stack, with databases of its own.
+  const baselineStack = Boolean(args['profile-subgraphs'] && args.baseline);
+  const baselineDatabaseEnv: Record<string, string> = !baselineStack
+    ? {}
+    : mysql
+      ? Object.fromEntries(names.map((n) => [`${n.toUpperCase()}_DATABASE_URL`, `${mysql}/alliance_bench_base_${n}`]))
+      : { DATA_DIR: path.join(dir, 'baseline-data') };
   const services: RunningService[] = [];
   const stopAll = async () => {
     await Promise.all(services.map((s) => s.stop()));
     fs.rmSync(dir, { recursive: true, force: true });
-    for (const [key, url] of Object.entries(databaseEnv))
+    for (const [key, url] of Object.entries({ ...databaseEnv, ...baselineDatabaseEnv }))
       if (key.endsWith('_DATABASE_URL')) await dropMysqlDatabase(url);
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
+    if (args.compiled) {
+      // Every service startService starts (ours and a baseline's) then runs from the compiled JavaScript.
+      const out = path.join(dir, 'compiled');
+      fs.mkdirSync(out);
+      process.env[COMPILED_SERVICES_ENV] = compileServicesOf(ROOT, out);
+      log(`compiled this checkout's services into ${out}`);
+    }
     log(`seeding (scale ${scale}, ${mysql ? 'MySQL' : 'SQLite'})...`);
     for (const line of await seedForBenchmark(databaseEnv, scale)) log(`  ${line}`);
 
@@ -360,30 +383,31 @@ async function main(): Promise<void> {
           // BENCH_SUBGRAPH_NODE_OPTIONS: V8 settings or a preloaded probe for the subgraphs, like the gateway's below.
           ...(process.env.BENCH_SUBGRAPH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SUBGRAPH_NODE_OPTIONS } : {}),
         },
-        args['profile-subgraphs'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(`subgraph-${name}`)}`] : [],
+        args['profile-subgraphs'] && !args.baseline
+          ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(`subgraph-${name}`)}`]
+          : [],
       );
       services.push(subgraphs[name]!);
     }
     const supergraph = path.join(ROOT, 'schema/supergraph.graphql');
     const profiling = (name: string): string[] =>
       args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : [];
+    // Every gateway the bench starts (ours, its variants, a baseline's) has these settings.
+    const gatewaySettings: Record<string, string> = {
+      ...quiet,
+      // The benchmark measures throughput, not the per-client limits; the cost limit must admit S2 at first: 50.
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+      RATE_LIMIT_MEMBER_PER_MINUTE: '0',
+      RATE_LIMIT_ADMIN_PER_MINUTE: '0',
+      LIMIT_MAX_COST: '10000000',
+      // BENCH_GATEWAY_NODE_OPTIONS compares V8 settings, e.g. '--max-semi-space-size=64' (see docs/performance.md).
+      ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+      ...(args.executor ? { GATEWAY_EXECUTOR: args.executor } : {}),
+    };
     const startOurs = async (env: Record<string, string>, nodeArgs: string[] = [], entry = 'gateway/index.ts') => {
       const started = await startService(
         entry,
-        {
-          ...quiet,
-          ...urls,
-          SUPERGRAPH_PATH: supergraph,
-          // The benchmark measures throughput, not the per-client limits; the cost limit must admit S2 at first: 50.
-          RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
-          RATE_LIMIT_MEMBER_PER_MINUTE: '0',
-          RATE_LIMIT_ADMIN_PER_MINUTE: '0',
-          LIMIT_MAX_COST: '10000000',
-          // BENCH_GATEWAY_NODE_OPTIONS compares V8 settings, e.g. '--max-semi-space-size=64' (see docs/performance.md).
-          ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
-          ...(args.executor ? { GATEWAY_EXECUTOR: args.executor } : {}),
-          ...env,
-        },
+        { ...gatewaySettings, ...urls, SUPERGRAPH_PATH: supergraph, ...env },
         nodeArgs,
       );
       services.push(started);
@@ -744,6 +768,20 @@ async function main(): Promise<void> {
       return;
     }
 
+    if (baselineStack) {
+      await compareWithBaseline({
+        scratch: dir,
+        databaseEnv: baselineDatabaseEnv,
+        subgraphSettings: quiet,
+        gatewaySettings,
+        ours: { url: ours.url, metricsUrl: ours.metricsUrl!, pid: ours.child.pid!, counters: subgraphCounters },
+        rRequests,
+        drive,
+        services,
+      });
+      return;
+    }
+
     if (args['profile-subgraphs']) {
       // R through our gateway while every subgraph runs under --cpu-prof: where the subgraphs' CPU goes.
       const target = gateways[0]!;
@@ -793,7 +831,11 @@ async function main(): Promise<void> {
         ...sections,
       ].join('\n');
       fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-      fs.writeFileSync(path.join(ROOT, 'docs/profile-subgraphs.md'), report);
+      // As for docs/benchmarks.md: what follows the marker (before/after comparisons) survives the rewrite.
+      const out = path.join(ROOT, 'docs/profile-subgraphs.md');
+      const previous = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+      const kept = previous.includes(KEPT_MARKER) ? previous.slice(previous.indexOf(KEPT_MARKER)) : '';
+      fs.writeFileSync(out, kept ? `${report}\n${kept}` : report);
       log('written to docs/profile-subgraphs.md');
       return;
     }
@@ -1047,6 +1089,223 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
   }
+}
+
+/** One stack (gateway and subgraphs) of a before/after. */
+interface Stack {
+  url: string;
+  metricsUrl: string;
+  /** The gateway's process. */
+  pid: number;
+  counters: () => Promise<Record<string, SubgraphCounters>>;
+}
+
+/** One measured round of one stack in a before/after. */
+interface StackRound {
+  rps: number;
+  p99: number;
+  gatewayCpuMsPerOp: number;
+  errors: number;
+  subgraphs: SubgraphUsage[];
+}
+
+/** What {@link compareWithBaseline} needs from the bench's main run. */
+interface BaselineComparison {
+  scratch: string;
+  databaseEnv: Record<string, string>;
+  subgraphSettings: Record<string, string>;
+  gatewaySettings: Record<string, string>;
+  ours: Stack;
+  rRequests: (phase: Phase, round: number) => Request[];
+  drive: (
+    target: Target,
+    requests: Request[],
+    seconds: number,
+  ) => Promise<{ result: autocannon.Result; latencies: number[]; graphqlErrors: number }>;
+  services: RunningService[];
+}
+
+/** GraphQL requests a gateway has sent to each subgraph, from its `subgraph_fetch_duration_seconds` histogram. */
+async function fetchesBySubgraph(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await metricsOf(metricsUrl.replace(/\/metrics$/, ''));
+  const counts: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^subgraph_fetch_duration_seconds_count\{[^}]*subgraph="([^"]+)"[^}]*\} (\S+)$/.exec(line);
+    if (match) counts[match[1]!] = (counts[match[1]!] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * `--profile-subgraphs --baseline REF`: REF's whole stack beside this checkout's, R through each in
+ * interleaved rounds; prints each round and the medians of the rounds' new/old ratios.
+ */
+async function compareWithBaseline(options: BaselineComparison): Promise<void> {
+  const { scratch, databaseEnv, ours, drive, rRequests, services } = options;
+  const tree = baselineTree(args.baseline!, path.join(scratch, 'baseline-tree'));
+  const names = baselineSubgraphs(tree, SUBGRAPH_NAMES);
+  let compiled: string | undefined;
+  if (args.compiled) {
+    compiled = path.join(scratch, 'baseline-compiled');
+    fs.mkdirSync(compiled);
+    compileServicesOf(tree, compiled);
+    log(`compiled the baseline's services into ${compiled}`);
+  }
+  log(`baseline ${args.baseline} (${tree}): seeding its own databases with its own code...`);
+  for (const line of seedBaseline(tree, databaseEnv, scale, scratch)) log(`  ${line}`);
+  const ports: Record<string, number> = {};
+  for (const name of names) ports[name] = await freePort();
+  const urls = Object.fromEntries(
+    names.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `http://127.0.0.1:${ports[n]}/graphql`]),
+  );
+  const subgraphs: Record<string, RunningService> = {};
+  for (const name of names) {
+    subgraphs[name] = await startBaselineService(tree, `subgraphs/${name}/index.ts`, compiled, {
+      ...databaseEnv,
+      ...options.subgraphSettings,
+      ...urls,
+      PORT: String(ports[name]),
+    });
+    services.push(subgraphs[name]!);
+  }
+  const gateway = await startBaselineService(tree, 'gateway/index.ts', compiled, {
+    ...options.gatewaySettings,
+    ...urls,
+    SUPERGRAPH_PATH: path.join(tree, 'schema/supergraph.graphql'),
+  });
+  services.push(gateway);
+  const old: Stack = {
+    url: gateway.url,
+    metricsUrl: gateway.metricsUrl!,
+    pid: gateway.child.pid!,
+    counters: async () => {
+      const assertion = await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE);
+      const counters: Record<string, SubgraphCounters> = {};
+      for (const name of names) {
+        const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
+          headers: { [ASSERTION_HEADER]: assertion },
+        });
+        const stats = (await response.json()) as { sqlStatements: number; graphqlRequests?: number };
+        counters[name] = {
+          cpuMs: cpuMs(subgraphs[name]!.child.pid!),
+          sql: stats.sqlStatements,
+          ...(stats.graphqlRequests !== undefined ? { requests: stats.graphqlRequests } : {}),
+        };
+      }
+      return counters;
+    },
+  };
+  const stacks = { old, new: ours } as const;
+
+  // The same fixed sequence of R requests through both, one at a time: both must answer data.
+  const answers: Record<string, string[]> = {};
+  for (const [label, stack] of Object.entries(stacks)) {
+    const next = realisticRequests(3, scale);
+    answers[label] = [];
+    for (let i = 0; i < 60; i += 1) {
+      const response = await fetch(`${stack.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', authorization: memberKey },
+        body: next().body,
+      });
+      const text = await response.text();
+      if (response.status !== 200 || text.includes('"errors"'))
+        throw new Error(`R check through the ${label} stack: ${response.status} ${text.slice(0, 300)}`);
+      answers[label].push(text);
+    }
+  }
+  const differing = answers.new!.filter((text, i) => text !== answers.old![i]).length;
+  log(`R check: 60/60 answered without errors through each stack; ${differing}/60 answers differ between them`);
+
+  const rounds = Math.max(1, Number(args.rounds));
+  const measured: Record<'old' | 'new', StackRound[]> = { old: [], new: [] };
+  for (let round = 0; round < rounds; round += 1) {
+    const order = (round % 2 === 0 ? ['old', 'new'] : ['new', 'old']) as Array<'old' | 'new'>;
+    for (const label of order) {
+      const stack = stacks[label];
+      const target: Target = { name: label, url: stack.url, pid: stack.pid };
+      if (round === 0) await drive(target, rRequests('warm-up', 0), Math.max(2, Math.round(duration / 3)));
+      const before = await stack.counters();
+      const fetchesBefore = await fetchesBySubgraph(stack.metricsUrl);
+      const cpuBefore = cpuMs(stack.pid);
+      const { result, latencies, graphqlErrors } = await drive(target, rRequests('measured', round), duration);
+      const gatewayCpu = cpuMs(stack.pid) - cpuBefore;
+      const after = await stack.counters();
+      const fetchesAfter = await fetchesBySubgraph(stack.metricsUrl);
+      // Requests per subgraph: its own counter, else (a build without it) what the gateway sent it.
+      for (const name of Object.keys(after))
+        if (after[name]!.requests === undefined) {
+          before[name]!.requests = fetchesBefore[name] ?? 0;
+          after[name]!.requests = fetchesAfter[name] ?? 0;
+        }
+      latencies.sort((a, b) => a - b);
+      const row: StackRound = {
+        rps: latencies.length / duration,
+        p99: percentile(latencies, 99),
+        gatewayCpuMsPerOp: gatewayCpu / Math.max(1, latencies.length),
+        errors: result.errors + result.non2xx + graphqlErrors,
+        subgraphs: subgraphUsage(before, after, latencies.length),
+      };
+      measured[label].push(row);
+      log(
+        `round ${round + 1}/${rounds}, ${label}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99.toFixed(1)} ms, ${row.errors} errors, gateway CPU ${row.gatewayCpuMsPerOp.toFixed(2)} ms/op; subgraph CPU ms/op ${row.subgraphs.map((u) => `${u.name} ${u.cpuMsPerOp.toFixed(2)}`).join(', ')}; SQL/op ${row.subgraphs.reduce((sum, u) => sum + u.sqlPerOp, 0).toFixed(2)}`,
+      );
+    }
+  }
+
+  // Per round: old → new (ratio) for each subgraph both stacks have, their sum, and the whole path.
+  const both = names;
+  type Value = (row: StackRound) => number | undefined;
+  const cell = (a: number | undefined, b: number | undefined, digits = 2) =>
+    a === undefined || b === undefined || !(a > 0)
+      ? `${a?.toFixed(digits) ?? '–'} → ${b?.toFixed(digits) ?? '–'}`
+      : `${a.toFixed(digits)} → ${b.toFixed(digits)} (${(b / a).toFixed(2)}×)`;
+  const pick = (row: StackRound, name: string) => row.subgraphs.find((u) => u.name === name);
+  const common = (row: StackRound) => both.reduce((sum, n) => sum + (pick(row, n)?.cpuMsPerOp ?? 0), 0);
+  // The subgraphs that do work on R (a subgraph that served no request has no CPU per request).
+  const busy = both.filter((n) => measured.old.some((r) => pick(r, n)?.cpuMsPerRequest !== undefined));
+  const columns: Array<[string, Value, number]> = [
+    ...both.map((n): [string, Value, number] => [n, (r) => pick(r, n)?.cpuMsPerOp, 2]),
+    [`all ${both.length} subgraphs`, common, 2],
+    ...busy.map((n): [string, Value, number] => [`${n} per request`, (r) => pick(r, n)?.cpuMsPerRequest, 2]),
+    ['req/s', (r) => r.rps, 0],
+    ['p99 ms', (r) => r.p99, 0],
+    ['gateway CPU ms/op', (r) => r.gatewayCpuMsPerOp, 2],
+    ['SQL/op', (r) => r.subgraphs.filter((u) => both.includes(u.name)).reduce((s, u) => s + u.sqlPerOp, 0), 2],
+  ];
+  const medianRatio = (value: Value) => {
+    const ratios = measured.old
+      .map((o, i) => {
+        const [a, b] = [value(o), value(measured.new[i]!)];
+        return a === undefined || b === undefined || !(a > 0) ? undefined : b / a;
+      })
+      .filter((r): r is number => r !== undefined);
+    return ratios.length > 0 ? `**${median(ratios).toFixed(2)}×**` : '–';
+  };
+  const lines = [
+    `Before/after of the whole path on R: ${args.baseline} (old) and this checkout (new), ${rounds} interleaved rounds of ${duration} s, ${process.env.DATABASE_URL ? 'MySQL/MariaDB' : 'SQLite'}; subgraph CPU ms per client operation unless "per request"`,
+    '',
+    `| round | ${columns.map(([name]) => name).join(' | ')} |`,
+    `| --- | ${columns.map(() => '---:').join(' | ')} |`,
+  ];
+  for (let round = 0; round < rounds; round += 1)
+    lines.push(
+      `| ${round + 1} | ${columns.map(([, value, digits]) => cell(value(measured.old[round]!), value(measured.new[round]!), digits)).join(' | ')} |`,
+    );
+  lines.push(`| **median ratio** | ${columns.map(([, value]) => medianRatio(value)).join(' | ')} |`);
+  const extra = (measured.new[0]?.subgraphs ?? []).filter((u) => !both.includes(u.name)).map((u) => u.name);
+  for (const name of extra)
+    lines.push(
+      '',
+      `${name} (new only): CPU ms/op per round ${measured.new.map((r) => pick(r, name)!.cpuMsPerOp.toFixed(2)).join(', ')}`,
+    );
+  log(`\n${lines.join('\n')}`);
 }
 
 /** In a written report, what follows this line is kept when the bench rewrites the file. */

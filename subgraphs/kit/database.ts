@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise';
 import { DataSource, type DataSourceOptions, type Logger, type MixedList, type QueryRunner } from 'typeorm';
 import { type DatabaseConfig, redactUrl } from './config';
 import { StartupError } from './env';
+import { mysqlPromiseWrappersOnce } from './mysql-promise';
 
 /**
  * Statements that are no operation's data access: transaction control and health probes
@@ -112,6 +113,7 @@ export function createDataSource(
   flavour: 'mysql' | 'mariadb' = 'mysql',
 ): DataSource {
   const { config } = options;
+  if (config.kind === 'mysql') mysqlPromiseWrappersOnce();
   const common = {
     entities: options.entities,
     migrations: options.migrations,

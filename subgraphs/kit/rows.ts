@@ -3,8 +3,11 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /** The statement text and columns of one entity's by-id read, built once per entity. */
 interface ByIdPlan {
-  /** `SELECT "a", "b" FROM "table" WHERE "id" IN (`: the placeholders and `)` are added per call. */
-  head: string;
+  /**
+   * `SELECT "a", "b" FROM "table" WHERE "id" IN (`: the placeholders and `)` are added per call;
+   * null for a composite primary key (such entities are read by id through `findBy`).
+   */
+  head: string | null;
   columns: ColumnMetadata[];
   metadata: EntityMetadata;
 }
@@ -16,10 +19,7 @@ function planFor(dataSource: DataSource, metadata: EntityMetadata): ByIdPlan | n
   let plan = plans.get(metadata);
   if (plan !== undefined) return plan;
   const plain =
-    metadata.primaryColumns.length === 1 &&
-    metadata.relations.length === 0 &&
-    metadata.embeddeds.length === 0 &&
-    metadata.inheritanceTree.length === 1;
+    metadata.relations.length === 0 && metadata.embeddeds.length === 0 && metadata.inheritanceTree.length === 1;
   if (!plain) {
     plan = null;
   } else {
@@ -27,8 +27,9 @@ function planFor(dataSource: DataSource, metadata: EntityMetadata): ByIdPlan | n
     // Columns a find() would select: not virtual, not `select: false`.
     const columns = metadata.columns.filter((c) => c.isSelect && !c.isVirtual);
     const list = columns.map((c) => driver.escape(c.databaseName)).join(', ');
-    const id = driver.escape(metadata.primaryColumns[0]!.databaseName);
-    plan = { head: `SELECT ${list} FROM ${driver.escape(metadata.tableName)} WHERE ${id} IN (`, columns, metadata };
+    const key = metadata.primaryColumns.length === 1 ? driver.escape(metadata.primaryColumns[0]!.databaseName) : null;
+    const head = key ? `SELECT ${list} FROM ${driver.escape(metadata.tableName)} WHERE ${key} IN (` : null;
+    plan = { head, columns, metadata };
   }
   plans.set(metadata, plan);
   return plan;
@@ -49,31 +50,106 @@ export async function findEntitiesByIds<E extends ObjectLiteral>(
   target: EntityTarget<E>,
   ids: readonly (string | number)[],
 ): Promise<E[]> {
-  const metadata = dataSource.getMetadata(target);
-  const plan = planFor(dataSource, metadata);
-  if (!plan) {
+  const { metadata, plan } = lookUp(dataSource, target);
+  if (!plan?.head) {
     const id = metadata.primaryColumns[0]!.propertyName;
     // A where clause keyed by a computed property name: TypeORM's types cannot follow it.
     return dataSource.getRepository(target).findBy({ [id]: In([...ids]) } as never);
   }
   if (ids.length === 0) return [];
-  const sql = `${plan.head}${ids.map(() => '?').join(', ')})`;
+  const rows = await readRows(dataSource, `${plan.head}${placeholders(ids.length)})`, [...ids]);
+  return rows.map((row) => hydrateWith(dataSource, plan, row));
+}
+
+/** `?, ?, ?`: the placeholders of an IN list of `count` values (both engines take `?`). */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/**
+ * Rows of a read statement written by hand, as the driver answers them: sent where TypeORM
+ * sends reads (a read replica when configured) and through the DataSource's logger, so they are
+ * counted. For hot reads whose statement TypeORM's query builder would build and escape anew on
+ * every call; the text must be portable (`?` placeholders, unquoted snake_case names).
+ */
+export async function readRows<R = Record<string, unknown>>(
+  dataSource: DataSource,
+  sql: string,
+  parameters: readonly unknown[],
+): Promise<R[]> {
   const runner = dataSource.createQueryRunner(dataSource.defaultReplicationModeForReads());
-  let rows: Array<Record<string, unknown>>;
   try {
-    rows = (await runner.query(sql, [...ids])) as Array<Record<string, unknown>>;
+    return (await runner.query(sql, [...parameters])) as R[];
   } finally {
     await runner.release();
   }
-  const { driver } = dataSource;
-  return rows.map((row) => {
-    const entity = plan.metadata.create(undefined, { fromDeserializer: true }) as E;
-    for (const column of plan.columns) {
-      const value = row[column.databaseName];
-      // As TypeORM's own hydration: a column absent from the row stays unset.
-      if (value === undefined) continue;
-      column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
-    }
-    return entity;
-  });
+}
+
+/** One row (columns by their database names) into an entity, as TypeORM hydrates it. */
+function hydrateWith<E extends ObjectLiteral>(dataSource: DataSource, plan: ByIdPlan, row: Record<string, unknown>): E {
+  const entity = plan.metadata.create(undefined, { fromDeserializer: true }) as E;
+  for (const column of plan.columns) {
+    const value = row[column.databaseName];
+    // As TypeORM's own hydration: a column absent from the row stays unset.
+    if (value === undefined) continue;
+    column.setEntityValue(entity, dataSource.driver.prepareHydratedValue(value, column));
+  }
+  return entity;
+}
+
+/** Each DataSource's entities by target: `getMetadata` searches its entities on every call. */
+const byTarget = new WeakMap<
+  DataSource,
+  Map<EntityTarget<ObjectLiteral>, { metadata: EntityMetadata; plan: ByIdPlan | null }>
+>();
+
+/** The metadata of `target` and its plan (null when not a plain table), looked up once per DataSource. */
+function lookUp(dataSource: DataSource, target: EntityTarget<ObjectLiteral>) {
+  let known = byTarget.get(dataSource);
+  if (!known) byTarget.set(dataSource, (known = new Map()));
+  let entry = known.get(target);
+  if (!entry) {
+    const metadata = dataSource.getMetadata(target);
+    known.set(target, (entry = { metadata, plan: planFor(dataSource, metadata) }));
+  }
+  return entry;
+}
+
+/** A plain entity's plan, or an error naming it: the raw readers below only take plain tables. */
+function plainPlan(dataSource: DataSource, target: EntityTarget<ObjectLiteral>): ByIdPlan {
+  const { metadata, plan } = lookUp(dataSource, target);
+  if (!plan) throw new Error(`${metadata.name} is not a plain table (relations, embedded columns or inheritance)`);
+  return plan;
+}
+
+const selectLists = new WeakMap<ByIdPlan, Map<string, string>>();
+
+/**
+ * The select list of every column a find() of `target` would read, qualified by `alias`
+ * (`c."id", c."slug", ...`), for a hand-written statement whose rows {@link hydrate} turns
+ * into entities. Built once per entity and alias.
+ */
+export function entityColumns(dataSource: DataSource, target: EntityTarget<ObjectLiteral>, alias: string): string {
+  const plan = plainPlan(dataSource, target);
+  let lists = selectLists.get(plan);
+  if (!lists) selectLists.set(plan, (lists = new Map()));
+  let list = lists.get(alias);
+  if (list === undefined) {
+    list = plan.columns.map((c) => `${alias}.${dataSource.driver.escape(c.databaseName)}`).join(', ');
+    lists.set(alias, list);
+  }
+  return list;
+}
+
+/**
+ * Rows read with {@link entityColumns} as entities of `target`: the same classes and value
+ * conversions as TypeORM's own hydration (dates, booleans, numbers), without its query builder.
+ */
+export function hydrate<E extends ObjectLiteral>(
+  dataSource: DataSource,
+  target: EntityTarget<E>,
+  rows: readonly Record<string, unknown>[],
+): E[] {
+  const plan = plainPlan(dataSource, target);
+  return rows.map((row) => hydrateWith<E>(dataSource, plan, row));
 }

@@ -1,10 +1,10 @@
 import { In } from 'typeorm';
 import { Campaign } from '../../subgraphs/campaigns/entities';
 import { campaigns } from '../../subgraphs/campaigns/server';
-import { findEntitiesByIds } from '../../subgraphs/kit/rows';
+import { entityColumns, findEntitiesByIds, hydrate, readRows } from '../../subgraphs/kit/rows';
 import { Member } from '../../subgraphs/membership/entities';
 import { membership } from '../../subgraphs/membership/server';
-import { Attraction } from '../../subgraphs/tourism/entities';
+import { Attraction, VisitorStat } from '../../subgraphs/tourism/entities';
 import { tourism } from '../../subgraphs/tourism/server';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
@@ -41,5 +41,42 @@ describe.each(ENGINES)('entities by id on %s', (engine) => {
       for (const row of rows) expect(row).toBeInstanceOf(entity);
       expect(await harness.database.queries.measure(() => findEntitiesByIds(dataSource, entity as never, []))).toBe(0);
     });
+  });
+});
+
+/** Hand-written reads hydrated by the kit: what TypeORM's find() answers, entities of the same class. */
+describe.each(ENGINES)('hand-written reads on %s', (engine) => {
+  let harness: SubgraphHarness;
+  beforeAll(async () => {
+    harness = await openSubgraph(tourism, engine);
+  });
+  afterAll(() => harness.close());
+
+  it.each([
+    ['attraction', Attraction, 'id'],
+    ['visitor_stat', VisitorStat, 'attraction_id, month'],
+  ] as const)('%s rows read with entityColumns and hydrated equal find()', async (table, entity, order) => {
+    const { dataSource } = harness.database;
+    const expected = await dataSource.getRepository(entity as never).find({
+      order: Object.fromEntries(
+        order.split(', ').map((c) => [c === 'attraction_id' ? 'attractionId' : c, 'ASC']),
+      ) as never,
+    });
+    expect(expected.length).toBeGreaterThan(0);
+    let rows: Record<string, unknown>[] = [];
+    const statements = await harness.database.queries.measure(async () => {
+      rows = await readRows(
+        dataSource,
+        `SELECT ${entityColumns(dataSource, entity, 't')} FROM ${table} t ORDER BY ${order
+          .split(', ')
+          .map((c) => `t.${c}`)
+          .join(', ')}`,
+        [],
+      );
+    });
+    expect(statements).toBe(1);
+    const hydrated = hydrate(dataSource, entity as never, rows);
+    expect(hydrated).toEqual(expected);
+    for (const row of hydrated) expect(row).toBeInstanceOf(entity);
   });
 });

@@ -20,17 +20,27 @@ const SOURCE_DIRS = ['gateway', 'subgraphs', 'scripts', 'examples'];
 
 /** Compiles every service module to a fresh directory and names it in {@link COMPILED_SERVICES_ENV}. */
 export function compileServices(): void {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-services-'));
+  process.env[COMPILED_SERVICES_ENV] = compileServicesOf(
+    ROOT,
+    fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-services-')),
+  );
+}
+
+/**
+ * Compiles the service modules of the checkout at `root` into `out` (which must exist), with the
+ * repository's packages linked in; returns `out`. The benchmark compiles two checkouts so (`--compiled`).
+ */
+export function compileServicesOf(root: string, out: string): string {
   // The compiled modules find the repository's packages as dist/ does, one level up.
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'), 'dir');
   for (const file of fs.globSync(
     SOURCE_DIRS.map((dir) => `${dir}/**/*`),
     {
-      cwd: ROOT,
+      cwd: root,
       exclude: (name) => name === 'node_modules',
     },
   )) {
-    const source = path.join(ROOT, file);
+    const source = path.join(root, file);
     if (!fs.statSync(source).isFile() || file.endsWith('.test.ts')) continue;
     const target = path.join(out, file.replace(/\.ts$/, '.js'));
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -51,7 +61,7 @@ export function compileServices(): void {
     });
     fs.writeFileSync(target, code);
   }
-  process.env[COMPILED_SERVICES_ENV] = out;
+  return out;
 }
 
 /** Jest's global tear-down: removes this run's compiled services. */

@@ -1,9 +1,9 @@
 import { likePattern } from '../../kit/sql';
-import { findEntitiesByIds } from '../../kit/rows';
+import { entityColumns, findEntitiesByIds, hydrate, readRows } from '../../kit/rows';
 import { randomUUID } from 'node:crypto';
-import { type DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { isUniqueViolation } from '../../kit/database';
-import { type Connection, type PageArgs, paginate, toConnection } from '../../kit/pagination';
+import { type Connection, type PageArgs, readPageArgs, toConnection } from '../../kit/pagination';
 import { Attraction, type AttractionCategory, type Province } from '../entities';
 import { boundingBox, distanceKm } from '../geo';
 import { NEAR_CURSOR_TAG, type NearPage } from '../model';
@@ -29,6 +29,10 @@ export interface AttractionFilter {
 /** A validated attraction to create or update, keyed by slug. */
 export type AttractionFields = Omit<Attraction, 'id'>;
 
+/** ` WHERE a AND b`, or nothing without conditions. */
+const whereClause = (conditions: readonly string[]) =>
+  conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+
 /** Reads and writes attractions. Every read method is one SQL statement. */
 export class AttractionRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -52,34 +56,63 @@ export class AttractionRepository {
 
   /**
    * A page of attractions ordered by slug (`near` is ignored: see {@link listNear}). One
-   * statement, plus one for `totalCount` when asked.
+   * statement, plus one for `totalCount` when asked. Keyset pagination on (slug, id) as the
+   * kit's `paginate` does, written by hand: every catalogue page and map view reads here, and
+   * TypeORM's query builder built and escaped the statement anew on every call.
    */
-  list(filter: AttractionFilter, page: PageArgs): Promise<Connection<Attraction>> {
-    return paginate(this.filtered(filter), page, [
-      { column: 'a.slug', direction: 'ASC', value: (a) => a.slug },
-      { column: 'a.id', direction: 'ASC', value: (a) => a.id },
-    ]);
+  async list(filter: AttractionFilter, args: PageArgs): Promise<Connection<Attraction>> {
+    const page = readPageArgs(args, 2);
+    const { where, parameters } = this.filtered(filter);
+    const keys = [{ value: (a: Attraction) => a.slug }, { value: (a: Attraction) => a.id }];
+    const count = async () => {
+      const [row] = await readRows<{ n: number | string }>(
+        this.dataSource,
+        `SELECT COUNT(*) AS n FROM attraction a${whereClause(where)}`,
+        parameters,
+      );
+      return Number(row?.n ?? 0);
+    };
+    if (page.first === 0) return toConnection([], 0, keys, count);
+    // The rows after (slug, id): the leading `a.slug >= ?` lets the engine seek the slug index
+    // to the cursor instead of scanning it from the first slug (a tenth of a ms a page on SQLite).
+    const after = page.after ? ['a.slug >= ? AND (a.slug > ? OR (a.slug = ? AND a.id > ?))'] : [];
+    const rows = await readRows(
+      this.dataSource,
+      `SELECT ${entityColumns(this.dataSource, Attraction, 'a')} FROM attraction a${whereClause([...where, ...after])}
+       ORDER BY a.slug ASC, a.id ASC LIMIT ?`,
+      [
+        ...parameters,
+        ...(page.after ? [page.after[0], page.after[0], page.after[0], page.after[1]] : []),
+        page.first + 1,
+      ],
+    );
+    return toConnection(hydrate(this.dataSource, Attraction, rows), page.first, keys, count);
   }
 
-  private filtered(filter: AttractionFilter): SelectQueryBuilder<Attraction> {
-    const query = this.dataSource.getRepository(Attraction).createQueryBuilder('a');
-    if (filter.province) query.andWhere('a.province = :province', { province: filter.province });
-    if (filter.destinationId) query.andWhere('a.destination_id = :destination', { destination: filter.destinationId });
-    if (filter.category) query.andWhere('a.category = :category', { category: filter.category });
+  /** The conditions of `filter` (`near` aside) on the attraction table aliased `a`, with their parameters in order. */
+  private filtered(filter: AttractionFilter): { where: string[]; parameters: unknown[] } {
+    const where: string[] = [];
+    const parameters: unknown[] = [];
+    const add = (condition: string, ...values: unknown[]) => {
+      where.push(condition);
+      parameters.push(...values);
+    };
+    if (filter.province) add('a.province = ?', filter.province);
+    if (filter.destinationId) add('a.destination_id = ?', filter.destinationId);
+    if (filter.category) add('a.category = ?', filter.category);
     // Booleans bind as 1/0: better-sqlite3 refuses JavaScript booleans as parameters.
-    if (filter.inBaShuCorridor != null) {
-      query.andWhere('a.in_ba_shu_corridor = :corridor', { corridor: filter.inBaShuCorridor ? 1 : 0 });
-    }
-    if (filter.worldHeritage != null) {
-      query.andWhere('a.world_heritage = :heritage', { heritage: filter.worldHeritage ? 1 : 0 });
-    }
+    if (filter.inBaShuCorridor != null) add('a.in_ba_shu_corridor = ?', filter.inBaShuCorridor ? 1 : 0);
+    if (filter.worldHeritage != null) add('a.world_heritage = ?', filter.worldHeritage ? 1 : 0);
     if (filter.search != null) {
-      query.andWhere(
-        "(LOWER(a.name_en) LIKE :pattern ESCAPE '!' OR a.name_zh LIKE :pattern ESCAPE '!' OR a.slug LIKE :pattern ESCAPE '!')",
-        { pattern: likePattern(filter.search) },
+      const pattern = likePattern(filter.search);
+      add(
+        "(LOWER(a.name_en) LIKE ? ESCAPE '!' OR a.name_zh LIKE ? ESCAPE '!' OR a.slug LIKE ? ESCAPE '!')",
+        pattern,
+        pattern,
+        pattern,
       );
     }
-    return query;
+    return { where, parameters };
   }
 
   /**
@@ -87,18 +120,26 @@ export class AttractionRepository {
    * The indexed bounding box narrows the rows in SQL, the exact great-circle
    * distance decides in JavaScript. The order is (distance, id), total and repeatable, so
    * the cursor carries the distance and the id of the last row and the next page starts
-   * strictly after that pair; `totalCount` comes from the same statement.
+   * strictly after that pair; `totalCount` comes from the same statement. The statement text
+   * depends only on which filters are set, so the driver reuses its prepared statement.
    */
   async listNear(filter: AttractionFilter, near: Near, page: NearPage): Promise<Connection<Attraction>> {
-    const query = this.filtered(filter);
+    const { where, parameters } = this.filtered(filter);
     const after = page.after;
     const box = boundingBox(near.latitude, near.longitude, near.radiusKm);
-    query.andWhere('a.latitude BETWEEN :minLat AND :maxLat', { minLat: box.minLatitude, maxLat: box.maxLatitude });
+    where.push('a.latitude BETWEEN ? AND ?');
+    parameters.push(box.minLatitude, box.maxLatitude);
     if (box.minLongitude !== null && box.maxLongitude !== null) {
-      query.andWhere('a.longitude BETWEEN :minLng AND :maxLng', { minLng: box.minLongitude, maxLng: box.maxLongitude });
+      where.push('a.longitude BETWEEN ? AND ?');
+      parameters.push(box.minLongitude, box.maxLongitude);
     }
+    const rows = await readRows(
+      this.dataSource,
+      `SELECT ${entityColumns(this.dataSource, Attraction, 'a')} FROM attraction a${whereClause(where)}`,
+      parameters,
+    );
     const distances = new Map<string, number>();
-    const within = (await query.getMany()).filter((a) => {
+    const within = hydrate(this.dataSource, Attraction, rows).filter((a) => {
       const d = distanceKm(near.latitude, near.longitude, a.latitude, a.longitude);
       distances.set(a.id, d);
       return d <= near.radiusKm;
