@@ -60,10 +60,16 @@ describe('traces from the gateway and subgraph processes', () => {
       services.push(gateway);
       const reply = await send(gateway.url, jsonPost({ query: '{ members(first: 2) { nodes { slug } } }' }));
       expect(reply.status).toBe(200);
-      const line = gateway
-        .output()
-        .split('\n')
-        .find((text) => text.includes('"msg":"graphql request"'));
+      // The log line is written when the response has been sent: it reaches the pipe a moment later.
+      const requestLine = () =>
+        gateway
+          .output()
+          .split('\n')
+          .find((text) => text.includes('"msg":"graphql request"'));
+      for (let waited = 0; !requestLine() && waited < 10_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const line = requestLine();
       const { traceId } = JSON.parse(line ?? '{}') as { traceId?: string };
       expect(traceId).toMatch(/^[0-9a-f]{32}$/);
       // Spans are batched: the last ones are sent when the processes stop.
