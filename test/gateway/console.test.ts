@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { CONSOLE_PATH, consoleOperations } from '../../gateway/console';
 import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
@@ -9,14 +9,10 @@ import { buildManifest } from '../../scripts/trusted-documents';
 import { type InProcessGraph, startInProcessGraph } from '../support/gateway';
 import { graphql } from '../support/processes';
 import { productionSecrets } from '../support/secrets';
+import { type TestBrowser, describeWithBrowser, launchBrowser } from '../support/browser';
 
 // The admin console (gateway/console) in headless Chromium, over a gateway with recorded traffic.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** CI installs Debian's chromium (.ci/run); elsewhere the browser test needs it installed too. */
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-const describeWithBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 /** Where the screenshot is saved (gitignored): `ARTIFACTS_DIR`, else test-artifacts/. */
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS_DIR ?? path.join(__dirname, '../../test-artifacts'));
 
@@ -59,7 +55,7 @@ async function strokePixels(
 describeWithBrowser('the admin console in headless Chromium', () => {
   let graph: InProcessGraph;
   let browser: BrowserContext;
-  let profile: string;
+  let chrome: TestBrowser | undefined;
 
   beforeAll(async () => {
     // A flush interval longer than the test: the test flushes when its traffic is done.
@@ -77,27 +73,12 @@ describeWithBrowser('the admin console in headless Chromium', () => {
       await Promise.all(Array.from({ length: times }, () => graphql(url, query, {}, headers)));
     await graph.gateway.built.usage!.flush();
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'console-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chrome = await launchBrowser('console', { width: 1400, height: 1000 });
+    browser = chrome.context;
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await graph?.stop();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   /** A fresh tab (its own session storage) on the console, recording what it requests and what fails. */

@@ -1,48 +1,25 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { type TestBrowser, describeWithBrowser, launchBrowser } from '../support/browser';
 import { productionSecrets } from '../support/secrets';
 import { type InProcessGateway, type InProcessGraph, startInProcessGraph } from '../support/gateway';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** CI installs Debian's chromium (.ci/run); elsewhere the browser test needs it installed too. */
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-const describeWithBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 
 describeWithBrowser('the development explorer in headless Chromium', () => {
   let graph: InProcessGraph;
   let production: InProcessGateway;
   let browser: BrowserContext;
-  let profile: string;
+  let chrome: TestBrowser | undefined;
 
   beforeAll(async () => {
     // Production refuses the development secret: the whole graph shares a strong one.
     const { ACCESS_TOKEN_SECRET, ...shared } = productionSecrets();
     graph = await startInProcessGraph({}, shared);
     production = await graph.startGateway({ NODE_ENV: 'production', ACCESS_TOKEN_SECRET });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-chromium-'));
-    // A fresh profile each run: nothing cached or remembered from an earlier session.
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    chrome = await launchBrowser('explorer');
+    browser = chrome.context;
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
+    await chrome?.close();
     await graph?.stop();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
   });
 
   it('runs the preloaded example query and shows its result, with no request leaving localhost', async () => {

@@ -1,19 +1,12 @@
-import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { HAVE_CHROMIUM, type TestBrowser, launchBrowser } from './browser';
 import { createLiveFeedServer } from '../../examples/live-feed/server';
 import { stableId } from '../../subgraphs/kit/ids';
 import { DEV_CREDENTIALS } from '../../subgraphs/membership/credentials';
 import { type InProcessGraph, startInProcessGraph } from './gateway';
 import { contentReceivers, publishStory, until } from './live';
 import { freePort } from './processes';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** CI installs Debian's chromium (.ci/run); elsewhere the browser tests need it installed too. */
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 
 const PANDA_BASE = stableId('attraction', 'chengdu-research-base-of-giant-panda-breeding');
 const LESHAN = stableId('attraction', 'leshan-giant-buddha');
@@ -29,7 +22,7 @@ export function describeLiveFeed(transport: 'ws' | 'sse', label: string): void {
     let site: http.Server;
     let pageUrl: string;
     let browser: BrowserContext;
-    let profile: string;
+    let chrome: TestBrowser | undefined;
 
     beforeAll(async () => {
       const port = await freePort();
@@ -37,27 +30,13 @@ export function describeLiveFeed(transport: 'ws' | 'sse', label: string): void {
       graph = await startInProcessGraph({ CORS_ORIGINS: pageUrl });
       site = createLiveFeedServer(`${graph.gateway.url}/graphql`);
       await new Promise<void>((resolve) => site.listen(port, '127.0.0.1', resolve));
-      profile = fs.mkdtempSync(path.join(os.tmpdir(), 'live-feed-chromium-'));
-      browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      chrome = await launchBrowser('live-feed');
+      browser = chrome.context;
     }, 120_000);
     afterAll(async () => {
-      await browser?.close();
+      await chrome?.close();
       await new Promise((resolve) => (site?.listening ? site.close(resolve) : resolve(undefined)));
       await graph?.stop();
-      if (profile) fs.rmSync(profile, { recursive: true, force: true });
     });
 
     it('shows a story published through the gateway, with its author and attractions, within seconds', async () => {
