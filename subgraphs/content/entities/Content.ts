@@ -24,6 +24,11 @@ export type ContentStatus = (typeof CONTENT_STATUSES)[number];
 @Index('ix_content_author_sorted', ['authorId', 'sortedAt', 'id'])
 @Index('ix_content_campaign_sorted', ['campaignId', 'sortedAt', 'id'])
 @Index('ix_content_status_sorted', ['status', 'sortedAt', 'id'])
+// Visibility checks off an index, not the row (migration VisibilityIndexes): an author's count on
+// both engines; on SQLite only, the by-id probes of a tag feed's count (MySQL's clustered primary
+// key already holds the row), hence not synchronised, like the full-text index.
+@Index('ix_content_author_status', ['authorId', 'status'])
+@Index('ix_content_visibility', { synchronize: false })
 @Index('ft_content_text', { synchronize: false })
 export class Content {
   @PrimaryColumn({ type: 'varchar', length: 36 })

@@ -281,7 +281,10 @@ export class ContentRepository {
       const parameters: Record<string, unknown> = {};
       chunk.forEach((parentId, i) => {
         const { query, parentColumn } = this.perParentQuery(parent, [parentId], options, `parent${i}`);
-        if (after) query.andWhere(after.where, after.params);
+        // The redundant leading bound (implied by the keyset condition) lets SQLite walk the
+        // parent's (parent, sorted_at, id) index from the cursor in order; without it, it read
+        // every older row of the parent through a MULTI-INDEX OR and sorted them.
+        if (after) query.andWhere(`c.sorted_at <= :after0 AND ${after.where}`, after.params);
         // Keys only: MariaDB keeps derived tables with TEXT columns (bodies) on disk, 2 ms each.
         query.select(parentColumn, 'parent_id').addSelect('c.id', 'content_id');
         query
