@@ -112,6 +112,18 @@ function resolveAssets(): Record<string, string> | null {
 }
 
 /**
+ * Whether a request of the endpoint asks for the explorer's page: a GET (or HEAD) without a
+ * `query` parameter from a client that prefers HTML (a browser), not a GraphQL query.
+ */
+export function isExplorerPageRequest(req: Request): boolean {
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    req.query.query === undefined &&
+    req.accepts(['application/json', 'text/html']) === 'text/html'
+  );
+}
+
+/**
  * Mounts the development explorer: GraphiQL at `GET /graphql` for browsers (a request that
  * accepts HTML and carries no `query` parameter; anything else passes on to the GraphQL
  * endpoint), with every operation of examples/ preloaded as a tab and a headers editor
@@ -140,8 +152,7 @@ export function mountExplorer(app: Express, logger: Logger, endpoint = '/graphql
     res.type('text/javascript').set('cache-control', 'no-cache').send(BOOTSTRAP);
   });
   app.get(endpoint, (req: Request, res: Response, next: NextFunction) => {
-    const wantsPage = req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html';
-    if (!wantsPage) return next();
+    if (!isExplorerPageRequest(req)) return next();
     res
       .type('html')
       .set('cache-control', 'no-cache')

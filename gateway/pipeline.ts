@@ -45,7 +45,7 @@ export interface Pipeline {
   stages: readonly GatewayStage[];
   /** Every stage's request handlers, in order. */
   handlers: RequestHandler[];
-  /** The same handlers as one, for `app.use('/graphql', ...)` (see {@link inSequence}). */
+  /** The same handlers as one (see {@link inSequence}): what the public listener's front (`front.ts`) runs for `/graphql`, as `app.use('/graphql', ...)` does for its other spellings. */
   handler: RequestHandler;
   /** The stages' error handlers, mounted after everything else. */
   errorHandlers: ErrorRequestHandler[];

@@ -14,7 +14,8 @@ import { MeasuredCache, registerCacheMetrics } from './caches';
 import type { GatewayConfig } from './config';
 import { type GatewayContext, SubgraphDataSource } from './datasource';
 import { mountConsole } from './console';
-import { mountExplorer } from './explorer';
+import { isExplorerPageRequest, mountExplorer } from './explorer';
+import { publicServer } from './front';
 import { GatewayMetrics } from './metrics';
 import { RedisKeyValueCache, loadManifest } from './operations';
 import { type Pipeline, buildPipeline } from './pipeline';
@@ -107,7 +108,9 @@ export async function buildGateway(
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(assignRequestId);
-  const httpServer = http.createServer(app);
+  // `/graphql` goes to the pipeline without Express's app and router (front.ts); the rest to `app`.
+  const front = publicServer(app, logger);
+  const { httpServer } = front;
   const metrics = new GatewayMetrics();
   const countRefusal = () => metrics.requests.inc({ operation: 'anonymous', outcome: 'rejected' });
   answerClientErrorsAsJson(httpServer, logger, countRefusal);
@@ -248,7 +251,7 @@ export async function buildGateway(
     refuse(res, 404, 'NOT_FOUND', 'no such endpoint: this listener serves GET /metrics, /readyz and /healthz');
   });
 
-  if (config.nodeEnv !== 'production') mountExplorer(app, logger);
+  const explorer = config.nodeEnv !== 'production' && mountExplorer(app, logger);
   if (config.adminConsole) mountConsole(app, logger);
 
   // Browser apps exchange a key (held by their backend) for a short-lived token here.
@@ -262,11 +265,20 @@ export async function buildGateway(
       refuseAuthentication(res, error);
     }
   });
+  // Through the app only for `/graphql` spelled otherwise (`/GraphQL`, `/graphql/`): see front.ts.
   app.use('/graphql', pipeline.handler);
-  app.use((_req: Request, res: Response) => {
+  const notFound = (_req: Request, res: Response) => {
     refuse(res, 404, 'NOT_FOUND', 'no such endpoint: the API is POST /graphql (and GET /graphql for queries)');
-  });
+  };
+  app.use(notFound);
   app.use(...pipeline.errorHandlers);
+  front.serveGraphQL({
+    handler: pipeline.handler,
+    errorHandlers: pipeline.errorHandlers,
+    notFound,
+    // The explorer's page is a route of the app, before the pipeline.
+    ...(explorer ? { leaveToApp: (req: Request) => isExplorerPageRequest(req) } : {}),
+  });
 
   return {
     apollo: pipeline.apollo,
