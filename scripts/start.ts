@@ -233,6 +233,7 @@ function devCredentialLines(url: string): string[] {
     `    admin  (${DEV_CREDENTIALS.admin.memberSlug})  ${DEV_CREDENTIALS.admin.secret}`,
     `    member (${DEV_CREDENTIALS.member.memberSlug})  ${DEV_CREDENTIALS.member.secret}`,
     `  Access token for browser apps: curl -s -X POST ${url.replace('/graphql', '/auth/token')} -H 'authorization: Bearer <key>'`,
+    `  In a browser: ${url} (explorer), ${url.replace('/graphql', '/console')} (admin console: the admin key)`,
   ];
 }
 
