@@ -143,12 +143,16 @@ describe.each(ENGINES)('pruning recorded documents on %s', (engine) => {
       await blocker.release();
     });
 
-    /** Waits until `count` transactions wait for a lock, one of them on a statement matching `pattern`. */
+    /**
+     * Waits until `count` statements of this suite's database (other suites may share the server)
+     * have been running for over 200 ms, one of them matching `pattern`: statements that wait for a
+     * lock. Read from the process list: MariaDB does not always list a waiting transaction in
+     * INNODB_TRX (an INSERT IGNORE waiting on a duplicate key it does not).
+     */
     const lockWaits = async (pattern: RegExp, count = 1) => {
       for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
-        // Of this suite's database only: other suites may share the server.
         const waiting = (await harness.database.dataSource.query(
-          "SELECT t.trx_query AS query FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()",
+          "SELECT p.INFO AS query FROM information_schema.PROCESSLIST p WHERE p.DB = DATABASE() AND p.COMMAND = 'Query' AND p.ID <> CONNECTION_ID() AND p.INFO IS NOT NULL AND p.TIME_MS > 200",
         )) as Array<{ query: string | null }>;
         if (waiting.length >= count && waiting.some((w) => pattern.test(w.query ?? ''))) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
