@@ -7,9 +7,8 @@ import { type UsageWindow, bucketStart } from '../validation';
 import type { UsageBatch } from '../wire';
 import { type UsageTotals, addTotals, emptyTotals, minuteRow, storedDate, totalsOf } from './rows';
 
-/** One bucket as the API answers it. */
-export interface UsageBucketTotals {
-  start: Date;
+/** The figures of summed usage rows, as the API answers them for a bucket and for an operation. */
+export interface UsageFigures {
   operations: number;
   errors: number;
   errorsByCode: Array<{ code: string; count: number }>;
@@ -17,21 +16,19 @@ export interface UsageBucketTotals {
   latencyP95Ms: number;
   latencyP99Ms: number;
   bytes: number;
+}
+
+/** One bucket as the API answers it. */
+export interface UsageBucketTotals extends UsageFigures {
+  start: Date;
   /** Refused operations by the stage that refused them, most frequent first. */
   refusals: Array<{ stage: string; count: number }>;
 }
 
 /** One operation (name and document) summed over a window, as `operationUsage` answers it. */
-export interface OperationUsageTotals {
+export interface OperationUsageTotals extends UsageFigures {
   operationName: string | null;
   documentHash: string | null;
-  operations: number;
-  errors: number;
-  errorsByCode: Array<{ code: string; count: number }>;
-  latencyP50Ms: number;
-  latencyP95Ms: number;
-  latencyP99Ms: number;
-  bytes: number;
   clients: string[];
   lastSeen: Date;
 }
@@ -88,7 +85,7 @@ function countsOf(counts: Record<string, number>): Array<{ name: string; count: 
 }
 
 /** Totals' figures as the API answers them (codes most frequent first, then by name). */
-function figuresOf(totals: UsageTotals) {
+function figuresOf(totals: UsageTotals): UsageFigures {
   return {
     operations: totals.operations,
     errors: totals.errors,
