@@ -511,24 +511,7 @@ async function main(): Promise<void> {
       }
     }
 
-    // Every subgraph's counters: CPU from /proc, SQL statements and GraphQL requests from its
-    // /internal/stats (a subgraph built before the request counter existed reports none).
-    const subgraphCounters = async (): Promise<Record<string, SubgraphCounters>> => {
-      const assertion = await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE);
-      const counters: Record<string, SubgraphCounters> = {};
-      for (const name of names) {
-        const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
-          headers: { [ASSERTION_HEADER]: assertion },
-        });
-        const stats = (await response.json()) as { sqlStatements: number; graphqlRequests?: number };
-        counters[name] = {
-          cpuMs: cpuMs(subgraphs[name]!.child.pid!),
-          sql: stats.sqlStatements,
-          ...(stats.graphqlRequests !== undefined ? { requests: stats.graphqlRequests } : {}),
-        };
-      }
-      return counters;
-    };
+    const subgraphCounters = () => readSubgraphCounters(names, subgraphs);
     const sqlTotal = async () => Object.values(await subgraphCounters()).reduce((sum, c) => sum + c.sql, 0);
 
     // S4 writes for a campaign the dev member takes part in.
@@ -1125,6 +1108,30 @@ interface BaselineComparison {
   services: RunningService[];
 }
 
+/**
+ * Every subgraph's counters: CPU from /proc, SQL statements and GraphQL requests from its
+ * /internal/stats (a subgraph built before the request counter existed reports none).
+ */
+async function readSubgraphCounters(
+  names: readonly string[],
+  subgraphs: Record<string, RunningService>,
+): Promise<Record<string, SubgraphCounters>> {
+  const assertion = await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE);
+  const counters: Record<string, SubgraphCounters> = {};
+  for (const name of names) {
+    const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
+      headers: { [ASSERTION_HEADER]: assertion },
+    });
+    const stats = (await response.json()) as { sqlStatements: number; graphqlRequests?: number };
+    counters[name] = {
+      cpuMs: cpuMs(subgraphs[name]!.child.pid!),
+      sql: stats.sqlStatements,
+      ...(stats.graphqlRequests !== undefined ? { requests: stats.graphqlRequests } : {}),
+    };
+  }
+  return counters;
+}
+
 /** GraphQL requests a gateway has sent to each subgraph, from its `subgraph_fetch_duration_seconds` histogram. */
 async function fetchesBySubgraph(metricsUrl: string): Promise<Record<string, number>> {
   const text = await metricsOf(metricsUrl.replace(/\/metrics$/, ''));
@@ -1184,22 +1191,7 @@ async function compareWithBaseline(options: BaselineComparison): Promise<void> {
     url: gateway.url,
     metricsUrl: gateway.metricsUrl!,
     pid: gateway.child.pid!,
-    counters: async () => {
-      const assertion = await signAssertion(ANONYMOUS, secret, IDENTITY_AUDIENCE);
-      const counters: Record<string, SubgraphCounters> = {};
-      for (const name of names) {
-        const response = await fetch(`${subgraphs[name]!.url}/internal/stats`, {
-          headers: { [ASSERTION_HEADER]: assertion },
-        });
-        const stats = (await response.json()) as { sqlStatements: number; graphqlRequests?: number };
-        counters[name] = {
-          cpuMs: cpuMs(subgraphs[name]!.child.pid!),
-          sql: stats.sqlStatements,
-          ...(stats.graphqlRequests !== undefined ? { requests: stats.graphqlRequests } : {}),
-        };
-      }
-      return counters;
-    },
+    counters: () => readSubgraphCounters(names, subgraphs),
   };
   const stacks = { old, new: ours } as const;
 
