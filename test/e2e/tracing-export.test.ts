@@ -60,7 +60,8 @@ describe('traces from the gateway and subgraph processes', () => {
       services.push(gateway);
       const reply = await send(gateway.url, jsonPost({ query: '{ members(first: 2) { nodes { slug } } }' }));
       expect(reply.status).toBe(200);
-      // The log line is written when the response has been sent: it reaches the pipe a moment later.
+      // The gateway writes the line with the response's head, but it reaches this process through
+      // the child's stdout pipe, which the client's answer can overtake.
       const requestLine = () =>
         gateway
           .output()
