@@ -20,6 +20,10 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { readAssertionKey } from '../../subgraphs/kit/config.ts';
 import { ANONYMOUS, ASSERTION_HEADER, signAssertion } from '../../subgraphs/kit/identity.ts';
 
+// As in bench/stock-gateway.ts: no source-mapped stack traces, as under plain Node in production
+// (tsx turns them on for the whole process).
+process.setSourceMapsEnabled(false);
+
 const secret = readAssertionKey(process.env, 'development');
 const member = process.env.STOCK_MEMBER_IDENTITY ? JSON.parse(process.env.STOCK_MEMBER_IDENTITY) : undefined;
 const assertions = { anonymous: '', member: '' };
