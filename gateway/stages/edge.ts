@@ -1,7 +1,7 @@
-import { isUtf8 } from 'node:buffer';
 import cors from 'cors';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../subgraphs/kit/logger';
+import { jsonBodyParser } from '../body';
 import type { GatewayConfig } from '../config';
 import { graphQLParamsOf } from '../params';
 import { MAX_INPUT_DEPTH, tooDeeplyNested } from '../limits';
@@ -28,14 +28,8 @@ export function edgeStage(config: GatewayConfig, logger: Logger): GatewayStage {
   // member platforms' servers send none, and pay nothing for it.
   const corsPolicy: RequestHandler = (req, res, next) =>
     req.headers.origin === undefined ? next() : browserPolicy(req, res, next);
-  const parseJson = express.json({
-    limit: config.maxBodyBytes,
-    // Refuse invalid UTF-8 instead of silently replacing bytes.
-    verify: (_req, _res, buffer) => {
-      if (!isUtf8(buffer))
-        throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
-    },
-  });
+  // express.json with invalid UTF-8 refused, and a fast path for plain UTF-8 JSON (body.ts).
+  const parseJson = jsonBodyParser(config.maxBodyBytes);
   return {
     name: 'edge',
     onRequest: [corsPolicy, parseJson, refuseBatches, inputDepthGuard()],
