@@ -12,8 +12,8 @@ import { type ResponseObject, applyRewrites, deepMerge, isObjectOfType, isRespon
 
 /** An object of the merged data with its path in the client's response (list indexes resolved). */
 export interface Entity {
-  path: Array<string | number>;
-  value: ResponseObject;
+  readonly path: ReadonlyArray<string | number>;
+  readonly value: ResponseObject;
 }
 
 /** Everything one execution of a plan reads and writes. */
@@ -33,6 +33,35 @@ export interface Execution {
 /** Runs a `Defer` node of a plan: its primary part now, its deferred parts as `defer.ts` delivers them. */
 export type DeferHook = (execution: Execution, node: DeferNode, entities: Entity[]) => Promise<void>;
 
+/** Where a Flatten path's walk stands: an entity it started from or a value found under it. */
+interface Met {
+  readonly path: ReadonlyArray<string | number>;
+  readonly value: unknown;
+}
+
+/**
+ * A value met under a Flatten path: its parent and its key there. Paths are read only for errors
+ * and contextual arguments, so each is built when first read (and kept), rather than copied at
+ * every level for every value.
+ */
+class Found implements Met {
+  private built: ReadonlyArray<string | number> | undefined;
+
+  constructor(
+    readonly value: unknown,
+    private readonly parent: Met,
+    private readonly key: string | number,
+  ) {}
+
+  get path(): ReadonlyArray<string | number> {
+    return (this.built ??= [...this.parent.path, this.key]);
+  }
+}
+
+function isEntity(met: Met): met is Entity {
+  return isResponseObject(met.value);
+}
+
 /**
  * The objects at a Flatten path (`@` stands for every element of a list; a type condition keeps
  * the objects of its types), with their concrete paths.
@@ -42,38 +71,54 @@ export function flattenAt(
   entities: readonly Entity[],
   path: readonly FlattenPathElement[],
 ): Entity[] {
-  let current: ReadonlyArray<{ path: Array<string | number>; value: unknown }> = entities;
+  let current: readonly Met[] = entities;
   for (const element of path) {
-    const next: Array<{ path: Array<string | number>; value: unknown }> = [];
-    for (const { path: at, value } of current) {
-      if (element === '@') {
-        if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: [...at, i], value: item }));
-      } else if (typeof element === 'object') {
-        // An object without `__typename` is at a position of one object type (a planner fetches
-        // `__typename` at every abstract one), which the condition, from a fragment valid there,
-        // names or contains: Hive's planner puts `... on T @include(if: $c)` in the path as one.
-        const matches = (item: unknown): boolean =>
-          isResponseObject(item) &&
-          element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type, true));
+    const next: Met[] = [];
+    if (element === '@') {
+      for (const met of current) {
+        const { value } = met;
+        if (Array.isArray(value)) for (let i = 0; i < value.length; i++) next.push(new Found(value[i], met, i));
+      }
+    } else if (typeof element === 'object') {
+      // An object without `__typename` is at a position of one object type (a planner fetches
+      // `__typename` at every abstract one), which the condition, from a fragment valid there,
+      // names or contains: Hive's planner puts `... on T @include(if: $c)` in the path as one.
+      const matches = (item: unknown): boolean =>
+        isResponseObject(item) &&
+        element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type, true));
+      for (const met of current) {
+        const { value } = met;
         // On a list, the condition applies to its elements (as Hive's executor reads these paths).
-        if (Array.isArray(value))
-          value.forEach((item, i) => matches(item) && next.push({ path: [...at, i], value: item }));
-        else if (matches(value)) next.push({ path: at, value });
-      } else if (isResponseObject(value) && typeof element === 'string') {
-        const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
-        if (child !== undefined && child !== null) next.push({ path: [...at, element], value: child });
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) if (matches(value[i])) next.push(new Found(value[i], met, i));
+        } else if (matches(value)) next.push(met);
+      }
+    } else if (typeof element === 'string') {
+      for (const met of current) {
+        const { value } = met;
+        if (!isResponseObject(value)) continue;
+        const child = value[element];
+        // An own key only: names like `constructor` never reach the prototype.
+        if (child !== undefined && child !== null && Object.hasOwn(value, element))
+          next.push(new Found(child, met, element));
       }
     }
     current = next;
   }
   // Nested lists without their own `@` are flattened like Apollo's executor does.
   const result: Entity[] = [];
-  const collect = (at: Array<string | number>, value: unknown): void => {
-    if (Array.isArray(value)) value.forEach((item, i) => collect([...at, i], item));
-    else if (isResponseObject(value)) result.push({ path: at, value });
-  };
-  for (const { path: at, value } of current) collect(at, value);
+  for (const met of current) collect(met, result);
   return result;
+}
+
+/** Adds the objects of `met` to `entities`: itself if an object, those in it if a list (of lists…). */
+function collect(met: Met, entities: Entity[]): void {
+  const { value } = met;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) collect(new Found(value[i], met, i), entities);
+  } else if (isEntity(met)) {
+    entities.push(met);
+  }
 }
 
 /**
