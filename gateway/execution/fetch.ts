@@ -174,17 +174,29 @@ export class EntityRepresentations {
   readonly representations: ResponseObject[] = [];
   /** The entities each representation stands for, at its index. */
   readonly entities: Entity[][] = [];
-  // Representations are built in the order of the `requires` selection, so equal ones print alike.
-  private readonly indexes = new Map<string, number>();
+  // Representations are built in the order of the `requires` selection, so equal ones print alike:
+  // two are the same when their JSON texts are. Those of strings and finite numbers only (the
+  // common `{ __typename, id }`) are found in `scalars` without printing them; any other in
+  // `printed`, by its text. No text of the one kind equals one of the other (the other's holds a
+  // null, boolean, object or list), so the two never split or join what the texts would.
+  private readonly scalars: ScalarNode = { index: -1, next: undefined };
+  private readonly printed = new Map<string, number>();
 
   add(representation: ResponseObject, entity: Entity): void {
-    const key = JSON.stringify(representation);
-    const index = this.indexes.get(key);
+    const node = scalarNode(this.scalars, representation);
+    let index: number | undefined;
+    if (node) {
+      if (node.index < 0) node.index = this.representations.length;
+      else index = node.index;
+    } else {
+      const key = JSON.stringify(representation);
+      index = this.printed.get(key);
+      if (index === undefined) this.printed.set(key, this.representations.length);
+    }
     if (index !== undefined) {
       this.entities[index]!.push(entity);
       return;
     }
-    this.indexes.set(key, this.representations.length);
     this.representations.push(representation);
     this.entities.push([entity]);
   }
@@ -217,6 +229,37 @@ export class EntityRepresentations {
       for (const entity of entities) deepMerge(entity.value, value);
     });
   }
+}
+
+/**
+ * A node of the tree of representations made of strings and finite numbers: one level per key,
+ * in the representation's order, each by key then by value; `index` of the representation that
+ * ends there (-1 while none has).
+ */
+interface ScalarNode {
+  index: number;
+  next: Map<string, Map<string | number, ScalarNode>> | undefined;
+}
+
+/**
+ * The node of `representation` under `root` (made on the way), or `undefined` when one of its
+ * values is neither a string nor a finite number. Keys whose value is `undefined` are skipped,
+ * as JSON leaves them out; values compare as their JSON texts do (a string never equals a
+ * number; `0` and `-0`, both printed `0`, are one key of a Map).
+ */
+function scalarNode(root: ScalarNode, representation: ResponseObject): ScalarNode | undefined {
+  let node = root;
+  for (const key in representation) {
+    const value = representation[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return undefined;
+    let byValue = (node.next ??= new Map()).get(key);
+    if (!byValue) node.next.set(key, (byValue = new Map()));
+    let child = byValue.get(value);
+    if (!child) byValue.set(value, (child = { index: -1, next: undefined }));
+    node = child;
+  }
+  return node;
 }
 
 /**
