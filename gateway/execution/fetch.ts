@@ -97,10 +97,8 @@ export function flattenAt(
       for (const met of current) {
         const { value } = met;
         if (!isResponseObject(value)) continue;
-        const child = value[element];
-        // An own key only: names like `constructor` never reach the prototype.
-        if (child !== undefined && child !== null && Object.hasOwn(value, element))
-          next.push(new Found(child, met, element));
+        const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
+        if (child !== undefined && child !== null) next.push(new Found(child, met, element));
       }
     }
     current = next;

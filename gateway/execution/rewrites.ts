@@ -146,7 +146,7 @@ function mergeValue(into: ResponseObject & unknown[], key: string | number, valu
   if (typeof value === 'object' && value !== null) {
     // Only an own object of the target is merged into (never one of its prototype's).
     const existing: unknown = into[key];
-    if (typeof existing === 'object' && existing !== null && Object.hasOwn(into, key)) {
+    if (typeof existing === 'object' && existing !== null && Object.prototype.hasOwnProperty.call(into, key)) {
       deepMerge(existing as ResponseObject, value);
       return;
     }
