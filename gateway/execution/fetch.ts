@@ -71,51 +71,67 @@ export function flattenAt(
   entities: readonly Entity[],
   path: readonly FlattenPathElement[],
 ): Entity[] {
-  let current: readonly Met[] = entities;
-  for (const element of path) {
-    const next: Met[] = [];
-    if (element === '@') {
-      for (const met of current) {
-        const { value } = met;
-        if (Array.isArray(value)) for (let i = 0; i < value.length; i++) next.push(new Found(value[i], met, i));
-      }
-    } else if (typeof element === 'object') {
-      // An object without `__typename` is at a position of one object type (a planner fetches
-      // `__typename` at every abstract one), which the condition, from a fragment valid there,
-      // names or contains: Hive's planner puts `... on T @include(if: $c)` in the path as one.
-      const matches = (item: unknown): boolean =>
-        isResponseObject(item) &&
-        element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type, true));
-      for (const met of current) {
-        const { value } = met;
-        // On a list, the condition applies to its elements (as Hive's executor reads these paths).
-        if (Array.isArray(value)) {
-          for (let i = 0; i < value.length; i++) if (matches(value[i])) next.push(new Found(value[i], met, i));
-        } else if (matches(value)) next.push(met);
-      }
-    } else if (typeof element === 'string') {
-      for (const met of current) {
-        const { value } = met;
-        if (!isResponseObject(value)) continue;
-        const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
-        if (child !== undefined && child !== null) next.push(new Found(child, met, element));
-      }
-    }
-    current = next;
-  }
-  // Nested lists without their own `@` are flattened like Apollo's executor does.
   const result: Entity[] = [];
-  for (const met of current) collect(met, result);
+  // Depth first: the same order as expanding the path level by level, without a list per level.
+  for (const entity of entities) walk(execution, path, 0, entity, result);
   return result;
 }
 
-/** Adds the objects of `met` to `entities`: itself if an object, those in it if a list (of lists…). */
-function collect(met: Met, entities: Entity[]): void {
+/** Adds to `found` the objects at `path` from its element `depth` on, under `met`. */
+function walk(
+  execution: Execution,
+  path: readonly FlattenPathElement[],
+  depth: number,
+  met: Met,
+  found: Entity[],
+): void {
+  if (depth === path.length) {
+    collect(met, found);
+    return;
+  }
+  const element = path[depth];
+  const { value } = met;
+  if (element === '@') {
+    if (Array.isArray(value))
+      for (let i = 0; i < value.length; i++) walk(execution, path, depth + 1, new Found(value[i], met, i), found);
+  } else if (typeof element === 'object') {
+    // On a list, the condition applies to its elements (as Hive's executor reads these paths).
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++)
+        if (matches(execution, element.typeConditions, value[i]))
+          walk(execution, path, depth + 1, new Found(value[i], met, i), found);
+    } else if (matches(execution, element.typeConditions, value)) {
+      walk(execution, path, depth + 1, met, found);
+    }
+  } else if (typeof element === 'string' && isResponseObject(value)) {
+    const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
+    if (child !== undefined && child !== null) walk(execution, path, depth + 1, new Found(child, met, element), found);
+  }
+}
+
+/**
+ * Whether `item` is an object of one of `typeConditions`. An object without `__typename` is at a
+ * position of one object type (a planner fetches `__typename` at every abstract one), which the
+ * condition, from a fragment valid there, names or contains: Hive's planner puts
+ * `... on T @include(if: $c)` in the path as one.
+ */
+function matches(execution: Execution, typeConditions: readonly string[], item: unknown): boolean {
+  return (
+    isResponseObject(item) &&
+    typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type, true))
+  );
+}
+
+/**
+ * Adds the objects of `met` to `found`: itself if an object, those in it if a list (of lists…):
+ * nested lists without their own `@` are flattened like Apollo's executor does.
+ */
+function collect(met: Met, found: Entity[]): void {
   const { value } = met;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) collect(new Found(value[i], met, i), entities);
+    for (let i = 0; i < value.length; i++) collect(new Found(value[i], met, i), found);
   } else if (isEntity(met)) {
-    entities.push(met);
+    found.push(met);
   }
 }
 
