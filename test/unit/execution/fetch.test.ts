@@ -46,9 +46,11 @@ describe('entities at a Flatten path (flattenAt)', () => {
     // The path read twice is the same, and an entity's value is the merged data's object itself.
     expect(entities[1]!.path).toEqual(entities[1]!.path);
     expect(entities[2]!.value).toBe(
-      (((data.campaigns as { nodes: unknown[] }).nodes[2] as { participants: unknown[] }).participants[0] as {
-        member: unknown;
-      }).member,
+      (
+        ((data.campaigns as { nodes: unknown[] }).nodes[2] as { participants: unknown[] }).participants[0] as {
+          member: unknown;
+        }
+      ).member,
     );
   });
 
