@@ -119,6 +119,39 @@ describe('distinct representations (EntityRepresentations)', () => {
     ]);
   });
 
+  it('maps an error of a representation met at several nested paths to each of them, list indexes included', () => {
+    const data = JSON.parse(`{ "campaigns": [
+      { "members": [{ "__typename": "B", "id": "1" }, { "__typename": "B", "id": "2" }] },
+      { "members": [] },
+      { "members": [{ "__typename": "B", "id": "2" }] }
+    ] }`) as Record<string, unknown>;
+    const represented = new EntityRepresentations();
+    for (const found of flattenAt(executionOf(data), [{ path: [], value: data }], ['campaigns', '@', 'members', '@']))
+      represented.add({ __typename: found.value.__typename, id: found.value.id }, found);
+    expect(represented.representations).toEqual([
+      { __typename: 'B', id: '1' },
+      { __typename: 'B', id: '2' },
+    ]);
+    expect(represented.clientPaths(1, ['reviews', 0])).toEqual([
+      ['campaigns', 0, 'members', 1, 'reviews', 0],
+      ['campaigns', 2, 'members', 0, 'reviews', 0],
+    ]);
+    // The answer reaches every entity the representation stands for.
+    represented.merge(executionOf(data), JSON.parse('[{"name":"one"},{"name":"two"}]'), undefined);
+    expect(data).toEqual({
+      campaigns: [
+        {
+          members: [
+            { __typename: 'B', id: '1', name: 'one' },
+            { __typename: 'B', id: '2', name: 'two' },
+          ],
+        },
+        { members: [] },
+        { members: [{ __typename: 'B', id: '2', name: 'two' }] },
+      ],
+    });
+  });
+
   it('groups representations exactly as their JSON texts are equal', () => {
     const values: unknown[] = [
       '1',
