@@ -1,20 +1,20 @@
 /**
- * `npx tsx bench/merging.ts [--baseline DIR] [--rounds N] [--campaigns N]`: the executor's merging
- * work for one S2-like operation (scenario S2: campaigns → participants → members → contents →
- * attractions, plus destinations) without the subgraphs: the root answer merged into the data,
- * then per entity fetch the entities at its Flatten path (`flattenAt`), their representations
- * (`selectRepresentation`, `EntityRepresentations.add`, members met under several campaigns sent
- * once), the answer merged into them (`EntityRepresentations.merge`, `deepMerge`), and one
- * error's client paths. Subgraph answers are JSON texts generated once and parsed before each
- * timed batch, as a data source would hand them over.
+ * `npx tsx bench/merging.ts [--baseline DIR] [--current DIR] [--rounds N] [--campaigns N]`: the
+ * executor's merging work for one S2-like operation (scenario S2: campaigns → participants →
+ * members → contents → attractions, plus destinations) without the subgraphs: the root answer
+ * merged into the data, then per entity fetch the entities at its Flatten path (`flattenAt`),
+ * their representations (`selectRepresentation`, `EntityRepresentations.add`, members met under
+ * several campaigns sent once), the answer merged into them (`EntityRepresentations.merge`,
+ * `deepMerge`). Subgraph answers are JSON texts generated once and parsed before each timed
+ * batch, as a data source would hand them over.
  *
  * Compares gateway/execution (copied to bench/.current, or `--current DIR`) against an older copy
  * of it, rounds interleaved (A, B, B, A…) in this process; prints µs per operation of each and
  * the ratio (median and quartiles over rounds). Make the older copy with `mkdir -p bench/.baseline
  * && git archive <rev> gateway/execution | tar -x -C bench/.baseline` (both directories are
  * ignored by git and lint; delete them after). Both must give equal data, representations and
- * error paths, which the bench checks first. `--baseline` and `--current` at two copies of the
- * same code check the bench itself: their ratio should be 1.
+ * client paths of an error on each fetch, which the bench checks first. `--baseline` and
+ * `--current` at two copies of the same code check the bench itself: their ratio should be 1.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
   options: {
     baseline: { type: 'string', default: path.join(__dirname, '.baseline') },
     current: { type: 'string' },
-    rounds: { type: 'string', default: '21' },
+    rounds: { type: 'string', default: '101' },
     campaigns: { type: 'string', default: '10' },
   },
 });
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
 
   const times: number[][] = implementations.map(() => []);
   for (let round = 0; round < rounds + 2; round++) {
-    // A, B then B, A: whichever runs first in a round is measured slower (the A/A check shows it).
+    // A, B then B, A: neither always runs just after the other's garbage.
     for (const k of round % 2 === 0 ? [0, 1] : [1, 0]) {
       const impl = implementations[k]!;
       const inputs = Array.from({ length: BATCH }, parse);
