@@ -4,7 +4,18 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', '**/generated/', 'schema/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'data/',
+      'coverage/',
+      '**/generated/',
+      'schema/',
+      'bench/.baseline/',
+      'bench/.current/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,8 +12,8 @@ import { type ResponseObject, applyRewrites, deepMerge, isObjectOfType, isRespon
 
 /** An object of the merged data with its path in the client's response (list indexes resolved). */
 export interface Entity {
-  path: Array<string | number>;
-  value: ResponseObject;
+  readonly path: ReadonlyArray<string | number>;
+  readonly value: ResponseObject;
 }
 
 /** Everything one execution of a plan reads and writes. */
@@ -33,6 +33,35 @@ export interface Execution {
 /** Runs a `Defer` node of a plan: its primary part now, its deferred parts as `defer.ts` delivers them. */
 export type DeferHook = (execution: Execution, node: DeferNode, entities: Entity[]) => Promise<void>;
 
+/** Where a Flatten path's walk stands: an entity it started from or a value found under it. */
+interface Met {
+  readonly path: ReadonlyArray<string | number>;
+  readonly value: unknown;
+}
+
+/**
+ * A value met under a Flatten path: its parent and its key there. Paths are read only for errors
+ * and contextual arguments, so each is built when first read (and kept), rather than copied at
+ * every level for every value.
+ */
+class Found implements Met {
+  private built: ReadonlyArray<string | number> | undefined;
+
+  constructor(
+    readonly value: unknown,
+    private readonly parent: Met,
+    private readonly key: string | number,
+  ) {}
+
+  get path(): ReadonlyArray<string | number> {
+    return (this.built ??= [...this.parent.path, this.key]);
+  }
+}
+
+function isEntity(met: Met): met is Entity {
+  return isResponseObject(met.value);
+}
+
 /**
  * The objects at a Flatten path (`@` stands for every element of a list; a type condition keeps
  * the objects of its types), with their concrete paths.
@@ -42,38 +71,68 @@ export function flattenAt(
   entities: readonly Entity[],
   path: readonly FlattenPathElement[],
 ): Entity[] {
-  let current: ReadonlyArray<{ path: Array<string | number>; value: unknown }> = entities;
-  for (const element of path) {
-    const next: Array<{ path: Array<string | number>; value: unknown }> = [];
-    for (const { path: at, value } of current) {
-      if (element === '@') {
-        if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: [...at, i], value: item }));
-      } else if (typeof element === 'object') {
-        // An object without `__typename` is at a position of one object type (a planner fetches
-        // `__typename` at every abstract one), which the condition, from a fragment valid there,
-        // names or contains: Hive's planner puts `... on T @include(if: $c)` in the path as one.
-        const matches = (item: unknown): boolean =>
-          isResponseObject(item) &&
-          element.typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type, true));
-        // On a list, the condition applies to its elements (as Hive's executor reads these paths).
-        if (Array.isArray(value))
-          value.forEach((item, i) => matches(item) && next.push({ path: [...at, i], value: item }));
-        else if (matches(value)) next.push({ path: at, value });
-      } else if (isResponseObject(value) && typeof element === 'string') {
-        const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
-        if (child !== undefined && child !== null) next.push({ path: [...at, element], value: child });
-      }
-    }
-    current = next;
-  }
-  // Nested lists without their own `@` are flattened like Apollo's executor does.
   const result: Entity[] = [];
-  const collect = (at: Array<string | number>, value: unknown): void => {
-    if (Array.isArray(value)) value.forEach((item, i) => collect([...at, i], item));
-    else if (isResponseObject(value)) result.push({ path: at, value });
-  };
-  for (const { path: at, value } of current) collect(at, value);
+  // Depth first: the same order as expanding the path level by level, without a list per level.
+  for (const entity of entities) walk(execution, path, 0, entity, result);
   return result;
+}
+
+/** Adds to `found` the objects at `path` from its element `depth` on, under `met`. */
+function walk(
+  execution: Execution,
+  path: readonly FlattenPathElement[],
+  depth: number,
+  met: Met,
+  found: Entity[],
+): void {
+  if (depth === path.length) {
+    collect(met, found);
+    return;
+  }
+  const element = path[depth];
+  const { value } = met;
+  if (element === '@') {
+    if (Array.isArray(value))
+      for (let i = 0; i < value.length; i++) walk(execution, path, depth + 1, new Found(value[i], met, i), found);
+  } else if (typeof element === 'object') {
+    // On a list, the condition applies to its elements (as Hive's executor reads these paths).
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++)
+        if (matches(execution, element.typeConditions, value[i]))
+          walk(execution, path, depth + 1, new Found(value[i], met, i), found);
+    } else if (matches(execution, element.typeConditions, value)) {
+      walk(execution, path, depth + 1, met, found);
+    }
+  } else if (typeof element === 'string' && isResponseObject(value)) {
+    const child = Object.prototype.hasOwnProperty.call(value, element) ? value[element] : undefined;
+    if (child !== undefined && child !== null) walk(execution, path, depth + 1, new Found(child, met, element), found);
+  }
+}
+
+/**
+ * Whether `item` is an object of one of `typeConditions`. An object without `__typename` is at a
+ * position of one object type (a planner fetches `__typename` at every abstract one), which the
+ * condition, from a fragment valid there, names or contains: Hive's planner puts
+ * `... on T @include(if: $c)` in the path as one.
+ */
+function matches(execution: Execution, typeConditions: readonly string[], item: unknown): boolean {
+  return (
+    isResponseObject(item) &&
+    typeConditions.some((type) => isObjectOfType(execution.supergraphSchema, item, type, true))
+  );
+}
+
+/**
+ * Adds the objects of `met` to `found`: itself if an object, those in it if a list (of lists…):
+ * nested lists without their own `@` are flattened like Apollo's executor does.
+ */
+function collect(met: Met, found: Entity[]): void {
+  const { value } = met;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) collect(new Found(value[i], met, i), found);
+  } else if (isEntity(met)) {
+    found.push(met);
+  }
 }
 
 /**
@@ -129,17 +188,29 @@ export class EntityRepresentations {
   readonly representations: ResponseObject[] = [];
   /** The entities each representation stands for, at its index. */
   readonly entities: Entity[][] = [];
-  // Representations are built in the order of the `requires` selection, so equal ones print alike.
-  private readonly indexes = new Map<string, number>();
+  // Representations are built in the order of the `requires` selection, so equal ones print alike:
+  // two are the same when their JSON texts are. Those of strings and finite numbers only (the
+  // common `{ __typename, id }`) are found in `scalars` without printing them; any other in
+  // `printed`, by its text. No text of the one kind equals one of the other (the other's holds a
+  // null, boolean, object or list), so the two never split or join what the texts would.
+  private readonly scalars: ScalarNode = { index: -1, next: undefined };
+  private readonly printed = new Map<string, number>();
 
   add(representation: ResponseObject, entity: Entity): void {
-    const key = JSON.stringify(representation);
-    const index = this.indexes.get(key);
+    const node = scalarNode(this.scalars, representation);
+    let index: number | undefined;
+    if (node) {
+      if (node.index < 0) node.index = this.representations.length;
+      else index = node.index;
+    } else {
+      const key = JSON.stringify(representation);
+      index = this.printed.get(key);
+      if (index === undefined) this.printed.set(key, this.representations.length);
+    }
     if (index !== undefined) {
       this.entities[index]!.push(entity);
       return;
     }
-    this.indexes.set(key, this.representations.length);
     this.representations.push(representation);
     this.entities.push([entity]);
   }
@@ -172,6 +243,37 @@ export class EntityRepresentations {
       for (const entity of entities) deepMerge(entity.value, value);
     });
   }
+}
+
+/**
+ * A node of the tree of representations made of strings and finite numbers: one level per key,
+ * in the representation's order, each by key then by value; `index` of the representation that
+ * ends there (-1 while none has).
+ */
+interface ScalarNode {
+  index: number;
+  next: Map<string, Map<string | number, ScalarNode>> | undefined;
+}
+
+/**
+ * The node of `representation` under `root` (made on the way), or `undefined` when one of its
+ * values is neither a string nor a finite number. Keys whose value is `undefined` are skipped,
+ * as JSON leaves them out; values compare as their JSON texts do (a string never equals a
+ * number; `0` and `-0`, both printed `0`, are one key of a Map).
+ */
+function scalarNode(root: ScalarNode, representation: ResponseObject): ScalarNode | undefined {
+  let node = root;
+  for (const key in representation) {
+    const value = representation[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return undefined;
+    let byValue = (node.next ??= new Map()).get(key);
+    if (!byValue) node.next.set(key, (byValue = new Map()));
+    let child = byValue.get(value);
+    if (!child) byValue.set(value, (child = { index: -1, next: undefined }));
+    node = child;
+  }
+  return node;
 }
 
 /**

@@ -125,15 +125,33 @@ function selectValue(schema: GraphQLSchema, value: unknown, selections: readonly
  */
 export function deepMerge(target: ResponseObject | unknown[], source: unknown): void {
   if (typeof source !== 'object' || source === null) return;
-  const into = target as ResponseObject;
-  for (const [key, value] of Object.entries(source)) {
-    // JSON.parse makes `__proto__` an own key; assigning it would change the prototype.
-    if (key === '__proto__') continue;
-    const existing = own(into, key);
-    if (typeof value === 'object' && value !== null && typeof existing === 'object' && existing !== null) {
-      deepMerge(existing as ResponseObject, value);
-    } else if (value !== undefined) {
-      into[key] = value;
-    }
+  const into = target as ResponseObject & unknown[];
+  if (Array.isArray(source)) {
+    // By index: `for...in` and `Object.entries` would make each index a string key. JSON lists
+    // have no holes and no other keys.
+    for (let i = 0; i < source.length; i++) mergeValue(into, i, source[i]);
+    return;
   }
+  const from = source as ResponseObject;
+  // `for...in` rather than `Object.entries`: no array of pairs per object. Sources are JSON data
+  // (JSON.parse results, plain or null-prototype objects): no inherited enumerable keys.
+  for (const key in from) {
+    // JSON.parse makes `__proto__` an own key; assigning it would change the prototype.
+    if (key !== '__proto__') mergeValue(into, key, from[key]);
+  }
+}
+
+/** Merges `value` into `into[key]`: an object into an own object there, anything else replacing it. */
+function mergeValue(into: ResponseObject & unknown[], key: string | number, value: unknown): void {
+  if (typeof value === 'object' && value !== null) {
+    // Only an own object of the target is merged into (never one of its prototype's).
+    const existing: unknown = into[key];
+    if (typeof existing === 'object' && existing !== null && Object.prototype.hasOwnProperty.call(into, key)) {
+      deepMerge(existing as ResponseObject, value);
+      return;
+    }
+  } else if (value === undefined) {
+    return;
+  }
+  into[key] = value;
 }

@@ -64,4 +64,41 @@ describe('data rewrites and representations', () => {
     });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('merges own keys named like Object.prototype members as data, replacing what is not an own object', () => {
+    const target = JSON.parse('{"constructor":{"a":1},"list":[{"x":1},{"x":2}]}') as Record<string, unknown>;
+    deepMerge(
+      target,
+      JSON.parse(
+        '{"constructor":{"b":2},"toString":{"c":3},"hasOwnProperty":"x","list":[{"y":1},null],"__proto__":{"p":1}}',
+      ),
+    );
+    expect(target).toEqual({
+      constructor: { a: 1, b: 2 },
+      toString: { c: 3 },
+      hasOwnProperty: 'x',
+      list: [{ x: 1, y: 1 }, null],
+    });
+    expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
+    // `toString` came as the source's own object (the prototype's function was not merged into).
+    expect(Object.hasOwn(target, 'toString')).toBe(true);
+    expect(Object.keys(target)).toEqual(['constructor', 'list', 'toString', 'hasOwnProperty']);
+  });
+
+  it('leaves what the target holds where the source has undefined, and merges longer lists and null-prototype data', () => {
+    const target: Record<string, unknown> = { a: 1, list: [{ x: 1 }] };
+    const source = Object.assign(Object.create(null) as Record<string, unknown>, {
+      a: undefined,
+      b: null,
+      list: [undefined, { y: 2 }],
+    });
+    deepMerge(target, source);
+    expect(target).toEqual({ a: 1, b: null, list: [{ x: 1 }, { y: 2 }] });
+    // A nested __proto__ key is skipped at every level.
+    const nested = { a: {} as Record<string, unknown> };
+    deepMerge(nested, JSON.parse('{"a":{"__proto__":{"polluted":true},"k":1}}'));
+    expect(nested.a).toEqual({ k: 1 });
+    expect(Object.getPrototypeOf(nested.a)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
