@@ -1,11 +1,13 @@
 /**
- * `npx tsx bench/shaping.ts [--iterations N] [--items N]`: result shaping alone, the interpreter
- * our executor used before (bench/shape-interpreter.ts) against the compiled shaper
+ * `npx tsx bench/shaping.ts [--iterations N] [--items N] [--rounds N]`: result shaping alone, the
+ * interpreter our executor used before (bench/shape-interpreter.ts) against the compiled shaper
  * (gateway/execution/shape.ts), on the API schema of `schema/supergraph.graphql` with S2 and a
  * fragment-heavy operation. The merged data is generated from each operation (lists of `--items`
- * elements; the default gives an S2 response of about 5 KB), as a subgraph fetch would leave it. Prints
- * µs per response and the ratio; both shapers' outputs are checked equal first.
- */
+ * elements; the default gives an S2 response of about 5 KB), as a subgraph fetch would leave it. Both
+ * are timed in alternating rounds (interpreter, compiled, interpreter, ...), shaping alone and
+ * shaping then `JSON.stringify` (as the gateway sends the response: objects built differently may
+ * stringify at different speeds). Prints the median µs per response of each and the median and
+ * range of the per-round ratios; both shapers' outputs are checked equal first. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,10 +38,15 @@ import { s2Query } from './scenarios';
 import { shapeResponse as interpret } from './shape-interpreter';
 
 const { values: args } = parseArgs({
-  options: { iterations: { type: 'string', default: '20000' }, items: { type: 'string', default: '2' } },
+  options: {
+    iterations: { type: 'string', default: '20000' },
+    items: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '5' },
+  },
 });
 const iterations = Number(args.iterations);
 const items = Number(args.items);
+const rounds = Number(args.rounds);
 
 const FRAGMENTS = `query Fragments($first: Int!, $withDestinations: Boolean!) {
   campaigns(first: $first) {
@@ -86,13 +93,35 @@ function generate(
   return object;
 }
 
-function measure(label: string, run: () => unknown): number {
+/** µs per call of `run`, after a warm-up of a tenth of the iterations. */
+function measure(run: () => unknown): number {
   for (let i = 0; i < iterations / 10; i++) run();
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) run();
-  const micros = Number(process.hrtime.bigint() - start) / 1000 / iterations;
-  process.stdout.write(`  ${label}: ${micros.toFixed(2)} µs/response\n`);
-  return micros;
+  return Number(process.hrtime.bigint() - start) / 1000 / iterations;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** Times `before` and `after` in alternating rounds; prints their medians and the ratios' median and range. */
+function compare(label: string, before: () => unknown, after: () => unknown): void {
+  const times: { before: number[]; after: number[]; ratios: number[] } = { before: [], after: [], ratios: [] };
+  for (let round = 0; round < rounds; round++) {
+    const b = measure(before);
+    const a = measure(after);
+    times.before.push(b);
+    times.after.push(a);
+    times.ratios.push(a / b);
+  }
+  const ratios = [...times.ratios].sort((x, y) => x - y);
+  process.stdout.write(
+    `  ${label}: interpreter ${median(times.before).toFixed(2)} µs, compiled ${median(times.after).toFixed(2)} µs; ` +
+      `compiled / interpreter ${median(ratios).toFixed(2)} (${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)})\n`,
+  );
 }
 
 function bench(name: string, source: string, variables: Record<string, unknown>, schemaOf: GraphQLSchema): void {
@@ -112,10 +141,15 @@ function bench(name: string, source: string, variables: Record<string, unknown>,
     interpret({ schema: schemaOf, fragments, variables, errors: [] }, rootType, operation.selectionSet, data);
   const compiled = () => shaper.select(variables).shape(data, { errors: [] as GraphQLError[] });
   assert.deepEqual(JSON.parse(JSON.stringify(compiled())), JSON.parse(JSON.stringify(interpreted())));
-  process.stdout.write(`${name}: ${JSON.stringify(compiled()).length} bytes of JSON, ${iterations} responses\n`);
-  const before = measure('interpreter (before)', interpreted);
-  const after = measure('compiled', compiled);
-  process.stdout.write(`  compiled / interpreter: ${(after / before).toFixed(2)}\n`);
+  process.stdout.write(
+    `${name}: ${JSON.stringify(compiled()).length} bytes of JSON, ${rounds} rounds of ${iterations} responses\n`,
+  );
+  compare('shape', interpreted, compiled);
+  compare(
+    'shape + stringify',
+    () => JSON.stringify(interpreted()),
+    () => JSON.stringify(compiled()),
+  );
 }
 
 assert.ok(isObjectType(schema.getQueryType()));

@@ -2,6 +2,7 @@ import {
   type FragmentDefinitionNode,
   GraphQLError,
   Kind,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   buildSchema,
   parse,
@@ -10,7 +11,7 @@ import { RESPONSE_VALIDATION_FAILED, compileShaper } from '../../../gateway/exec
 
 /** The compiled result shaping of our executor, on an API schema and merged data as fetches leave them. */
 const schema = buildSchema(`
-  type Query { me: User users: [User!]! node(id: ID): Node items: [Item] }
+  type Query { me: User users: [User!]! node(id: ID): Node items: [Item] stats: Stats }
   interface Node { id: ID! }
   type User implements Node { id: ID! name: String! email: String role: Role friends: [User!] best: User! }
   type Place implements Node { id: ID! city: String! }
@@ -18,15 +19,19 @@ const schema = buildSchema(`
   union Item = Book | Film
   type Book { title: String! }
   type Film { title: String! minutes: Int }
+  type Stats { count: Int! ratio: Float share: Float! ok: Boolean! flags: [Boolean] key: ID at: Date! raw: toString }
+  scalar Date
+  "A custom scalar named as a property of Object.prototype."
+  scalar toString
 `);
 
 /** A shaper compiled once for `source`; each call shapes one response with its own variables. */
-function compile(source: string) {
+function compile(source: string, on: GraphQLSchema = schema) {
   const document = parse(source);
   const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const shaper = compileShaper(schema, schema.getQueryType()!, operation.selectionSet, fragments);
+  const shaper = compileShaper(on, on.getQueryType()!, operation.selectionSet, fragments);
   return (data: Record<string, unknown>, variables: Record<string, unknown> = {}, errors: GraphQLError[] = []) => {
     const shaped = shaper.select(variables).shape(data, { errors, subgraphFailed: errors.length > 0 });
     // What a client receives: JSON, errors as formatted.
@@ -193,5 +198,97 @@ describe('compiled result shaping', () => {
     const missing = shape({ me: { __typename: 'User', email: null } });
     expect(missing.data).toEqual({ me: null });
     expect(missing.errors?.map((e) => e.path)).toEqual([['me', 'constructor']]);
+  });
+
+  it('reads own properties only under response names of Object.prototype, without a __proto__ among them', () => {
+    const shape = compile('{ me { constructor: name valueOf: email hasOwnProperty: role toString: id } }');
+    expect(shape({ me: { ...li, constructor: 'Li Bai', toString: '1' } })).toEqual({
+      data: { me: { constructor: 'Li Bai', valueOf: null, hasOwnProperty: null, toString: '1' } },
+    });
+    const missing = shape({ me: { __typename: 'User', toString: '1' } });
+    expect(missing).toEqual({
+      data: { me: null },
+      errors: [expect.objectContaining({ path: ['me', 'constructor'] })],
+    });
+  });
+
+  it('answers __proto__ as a response name of an object, a list and a nested object, in order', () => {
+    const shape = compile('{ me { id __proto__: best { __proto__: name id } friends { __proto__: id } } }');
+    // As JSON.parse leaves a subgraph's data: `__proto__` an own property.
+    const data = JSON.parse(
+      '{"me":{"__typename":"User","id":"1","__proto__":{"__typename":"User","__proto__":"Du Fu","id":"2"},' +
+        '"friends":[{"__typename":"User","__proto__":"2"}]}}',
+    ) as Record<string, unknown>;
+    const result = JSON.stringify(shape(data));
+    expect(result).toBe(
+      '{"data":{"me":{"id":"1","__proto__":{"__proto__":"Du Fu","id":"2"},"friends":[{"__proto__":"2"}]}}}',
+    );
+  });
+
+  it('stops shaping an object at its first non-null field that is null: the fields after it add no errors', () => {
+    const shape = compile('{ me { email best { name } role } users { id } }');
+    const result = shape({ me: { ...li, email: 5, best: null, role: 'SUPERUSER' }, users: [] });
+    expect(result).toEqual({
+      data: { me: null, users: [] },
+      errors: [
+        expect.objectContaining({ message: 'Invalid value found for field User.email.', path: ['me', 'email'] }),
+        expect.objectContaining({
+          message: 'Cannot return null for non-nullable field User.best.',
+          path: ['me', 'best'],
+        }),
+      ],
+    });
+  });
+
+  it('merges an alias repeated across fragments and inline fragments into one field, in first order', () => {
+    const shape = compile(`{
+      me { ...A ... on User { who: name best { id } } ...B }
+    }
+    fragment A on User { who: name best { who: name } }
+    fragment B on User { id who: name best { who: name role } }`);
+    const result = shape({ me: { ...li, who: 'Li Bai', best: { ...du, who: 'Du Fu' } } });
+    expect(JSON.stringify(result)).toBe(
+      '{"data":{"me":{"who":"Li Bai","best":{"who":"Du Fu","id":"2","role":"MEMBER"},"id":"1"}}}',
+    );
+  });
+
+  it('answers the __typename of an object only known as its interface with a coded error, nulling the object', () => {
+    const shape = compile('{ node { id __typename } me { id } }');
+    expect(shape({ node: { __typename: 'Node', id: 'n1' }, me: li })).toEqual({
+      data: { node: null, me: { id: '1' } },
+      errors: [
+        {
+          message: 'Cannot determine the concrete type of Node at this path.',
+          path: ['node', '__typename'],
+          extensions: { code: RESPONSE_VALIDATION_FAILED },
+        },
+      ],
+    });
+  });
+
+  it('checks values of the built-in scalars, nullable or not, and passes custom scalars through', () => {
+    const shape = compile('{ stats { count ratio share ok flags key at raw } }');
+    const valid = { count: 3, ratio: null, share: 0.5, ok: false, flags: [true, null], key: 7, at: { t: 1 }, raw: [1] };
+    expect(shape({ stats: valid })).toEqual({ data: { stats: valid } });
+    expect(shape({ stats: { ...valid, ratio: 1, share: 2, key: 'k', raw: undefined } })).toEqual({
+      data: { stats: { ...valid, ratio: 1, share: 2, key: 'k', raw: null } },
+    });
+    const invalid = shape({
+      stats: { count: 3, ratio: NaN, share: 1, ok: true, flags: ['yes'], key: 1.5, at: 0, raw: false },
+    });
+    expect(invalid.data).toEqual({
+      stats: { count: 3, ratio: null, share: 1, ok: true, flags: [null], key: null, at: 0, raw: false },
+    });
+    expect(invalid.errors?.map((e) => [e.message, e.path])).toEqual([
+      ['Invalid value found for field Stats.ratio.', ['stats', 'ratio']],
+      ['Invalid value found for field Stats.flags.', ['stats', 'flags', 0]],
+      ['Invalid value found for field Stats.key.', ['stats', 'key']],
+    ]);
+    for (const broken of [{ count: 1.5 }, { share: Infinity }, { ok: 'true' }, { at: null }]) {
+      const result = shape({ stats: { ...valid, ...broken } });
+      const [field] = Object.keys(broken);
+      expect(result.data).toEqual({ stats: null });
+      expect(result.errors?.map((e) => e.path)).toEqual([['stats', field]]);
+    }
   });
 });
