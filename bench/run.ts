@@ -474,11 +474,27 @@ async function main(): Promise<void> {
           const service = await startOurs(env);
           sideBySide.push({ name: spec.name, url: service.url, pid: service.child.pid! });
           if (args.baseline && spec.name === 'ours') {
-            // The same gateway from another checkout (its own sources, this run's subgraphs and settings).
-            const entry = path.relative(ROOT, path.resolve(args.baseline, 'gateway/index.ts'));
-            // tsx reads the tsconfig of the working directory (this checkout's) unless told otherwise.
-            const tsconfig = path.resolve(args.baseline, 'tsconfig.json');
-            const baseline = await startOurs({ ...spec.env, TSX_TSCONFIG_PATH: tsconfig }, [], entry);
+            // The same gateway from another checkout (its own sources, this run's subgraphs and settings),
+            // compiled as this checkout's with --compiled.
+            let baseline: RunningService;
+            if (args.compiled) {
+              const tree = path.resolve(args.baseline);
+              const compiled = path.join(dir, 'baseline-compiled');
+              fs.mkdirSync(compiled);
+              compileServicesOf(tree, compiled);
+              baseline = await startBaselineService(tree, 'gateway/index.ts', compiled, {
+                ...gatewaySettings,
+                ...urls,
+                SUPERGRAPH_PATH: supergraph,
+                ...spec.env,
+              });
+              services.push(baseline);
+            } else {
+              const entry = path.relative(ROOT, path.resolve(args.baseline, 'gateway/index.ts'));
+              // tsx reads the tsconfig of the working directory (this checkout's) unless told otherwise.
+              const tsconfig = path.resolve(args.baseline, 'tsconfig.json');
+              baseline = await startOurs({ ...spec.env, TSX_TSCONFIG_PATH: tsconfig }, [], entry);
+            }
             sideBySide.push({ name: 'ours at baseline', url: baseline.url, pid: baseline.child.pid! });
           }
         } else {
@@ -1357,9 +1373,9 @@ function renderSideBySide(results: Result[], facts: SideBySideFacts): string[] {
       const row = (target: string) => results.find((r) => r.scenario === scenario && r.target === target);
       const ours = row(SIDE_BY_SIDE[0]!.name);
       if (!ours) return undefined;
-      const others = SIDE_BY_SIDE.slice(1)
-        .map((t) => row(t.name))
-        .filter((r): r is Result => r !== undefined)
+      // Every other target of the scenario, `ours at baseline` (--baseline) included.
+      const others = results
+        .filter((r) => r.scenario === scenario && r !== ours)
         .map((r) => `${fmt(ours.cpuMsPerOp / r.cpuMsPerOp, 2)}× \`${r.target}\``);
       return `${scenario}: ${others.join(', ')}`;
     })
