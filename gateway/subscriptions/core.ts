@@ -16,6 +16,8 @@
  *   shaped and masked as a query's result.
  * - A supergraph reload ends every session (`reloaded`), so that clients subscribe again against
  *   the new graph; the gateway going away ends them too (`shutdown`).
+ * - Each subscription writes one log line `graphql subscription` when it ends, refused ones
+ *   included (see {@link SubscriptionOutcome}); never its variables, its text or credentials.
  */
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
@@ -77,6 +79,16 @@ const GATEWAY_CLIENT_CODES = new Set([
 /** Why the gateway ends a session before its client does. */
 export type EndReason = 'revoked' | 'reloaded' | 'shutdown';
 
+/**
+ * How a subscription ended, as its log line says: its subgraph completed it (`complete`), its
+ * client completed it or went away (`client`), it failed (`error`), the gateway ended its
+ * session ({@link EndReason}), or it was refused before it started (`rejected`).
+ */
+export type SubscriptionOutcome = 'complete' | 'client' | 'error' | 'rejected' | EndReason;
+
+/** Longest client-chosen subscription id written to the log line. */
+const MAX_LOGGED_ID = 64;
+
 /** What the core needs from the gateway's build. */
 export interface SubscriptionCoreOptions {
   config: Pick<
@@ -108,6 +120,8 @@ export interface SubscriptionCoreOptions {
 
 /** Who a session is, as its transport learned it when the client connected. */
 export interface SessionInit {
+  /** The transport the session runs on, for the log lines of its subscriptions. */
+  transport: 'ws' | 'sse';
   identity: Identity;
   /** The `Authorization` value as sent (checked again on the credential-cache period); none is anonymous. */
   authorization: string | undefined;
@@ -158,6 +172,16 @@ interface Internal {
   final?: ExecutionResult;
   /** Completes the upstream subscription once it is open. */
   stopUpstream?: () => Promise<void>;
+  /** The operation's name (as resolved, not as sent), for the log line. */
+  operation: string | null;
+  /** When `prepare` began (`performance.now()`). */
+  started: number;
+  /** Results handed to the transport (a last error result ending the subscription is not counted). */
+  events: number;
+  /** The first known cause of its end (a session the gateway ends overrides it). */
+  outcome?: 'complete' | 'client' | 'error';
+  /** With `error`: the codes of the errors it ended with. */
+  errorCodes?: string[];
 }
 
 /** A coded error. */
@@ -171,6 +195,8 @@ export class SubscriptionCore {
   private readonly perCredential = new Map<string, number>();
   private readonly perIp = new Map<string, number>();
   private readonly internals = new WeakMap<ActiveSubscription, Internal>();
+  /** Why the gateway ended a session, noted before its transport ends it (for the log lines). */
+  private readonly endedBy = new WeakMap<Session, EndReason>();
   private readonly sweep: NodeJS.Timeout;
   private sweeping = false;
   private readonly formatOne: (error: GraphQLError) => GraphQLFormattedError;
@@ -203,7 +229,16 @@ export class SubscriptionCore {
 
   /** Registers a session, so that revocation, reloads and shutdown reach it. */
   open(init: SessionInit): Session {
-    const session: Session = { ...init, running: new Map(), upstream: new Map() };
+    const session: Session = {
+      ...init,
+      // Noted first: the transport's ending releases the subscriptions, whose log lines say why.
+      end: (reason, error) => {
+        if (!this.endedBy.has(session)) this.endedBy.set(session, reason);
+        init.end(reason, error);
+      },
+      running: new Map(),
+      upstream: new Map(),
+    };
     this.sessions.add(session);
     return session;
   }
@@ -233,13 +268,30 @@ export class SubscriptionCore {
 
   /**
    * Admits one subscription of `session` (the module comment says what is checked) or answers
-   * why not, as coded errors. `notSubscription` is the transport's message for a query or mutation.
+   * why not, as coded errors (logged as `rejected`). `notSubscription` is the transport's message
+   * for a query or mutation.
    */
   prepare(
     session: Session,
     id: string,
     payload: SubscribePayload,
     notSubscription: (kind: 'query' | 'mutation') => string,
+  ): ActiveSubscription | GraphQLError[] {
+    const started = performance.now();
+    const admitted = this.admitOrRefuse(session, id, payload, notSubscription, started);
+    if (Array.isArray(admitted)) {
+      this.logEnd(session, id, payload.operationName ?? null, started, 0, 'rejected', codesOf(admitted));
+    }
+    return admitted;
+  }
+
+  /** {@link prepare}'s checks, unlogged. */
+  private admitOrRefuse(
+    session: Session,
+    id: string,
+    payload: SubscribePayload,
+    notSubscription: (kind: 'query' | 'mutation') => string,
+    started: number,
   ): ActiveSubscription | GraphQLError[] {
     const { config, logger } = this.options;
     if (config.executor !== 'ours') {
@@ -305,7 +357,15 @@ export class SubscriptionCore {
       document,
       operationName,
       sentVariables,
-      internal: { node: plan.node, loaded, prepared: prepare(loaded, document, operationName), variables },
+      internal: {
+        node: plan.node,
+        loaded,
+        prepared: prepare(loaded, document, operationName),
+        variables,
+        operation: operation.name?.value ?? null,
+        started,
+        events: 0,
+      },
     });
   }
 
@@ -364,11 +424,16 @@ export class SubscriptionCore {
             prepared.shaper,
           );
           if (internal.final) break;
+          internal.events += 1;
           yield result as ExecutionResult;
         }
+        // Not ended by the gateway (`final`) nor by the client (noted by `return`): by the subgraph.
+        if (!internal.final) internal.outcome ??= 'complete';
       } catch (error) {
         if (!internal.final) {
           const errors = upstreamFailure(error);
+          internal.outcome ??= 'error';
+          internal.errorCodes ??= codesOf(errors);
           if (errors[0]?.extensions.code === SUBGRAPH_UNAVAILABLE) {
             logger.warn(
               { subgraph: node.primary.serviceName, requestId: session.requestId, err: error },
@@ -388,11 +453,14 @@ export class SubscriptionCore {
       // A generator waiting for the subgraph's next event would only see `return` after that
       // event: completing the upstream subscription first ends the wait now.
       return: async () => {
+        // Noted before the upstream stops, which ends the loop above as a completion would.
+        internal.outcome ??= 'client';
         await internal.stopUpstream?.();
         active.release();
         return generator.return(undefined);
       },
       throw: async (error: unknown) => {
+        internal.outcome ??= 'client';
         await internal.stopUpstream?.();
         active.release();
         return generator.throw(error);
@@ -462,6 +530,10 @@ export class SubscriptionCore {
         metrics.subscriptions.dec();
         if (session.running.get(id) === active) session.running.delete(id);
         session.onRunningChange?.(session.running.size);
+        // No cause noted: the transport released it (the client's `complete`, or its connection closed).
+        const outcome = this.endedBy.get(session) ?? internal.outcome ?? 'client';
+        const codes = outcome === 'error' ? internal.errorCodes : undefined;
+        this.logEnd(session, id, internal.operation, internal.started, internal.events, outcome, codes);
       },
       finish: (errors) => {
         if (internal.final) return;
@@ -473,6 +545,36 @@ export class SubscriptionCore {
     session.running.set(id, active);
     session.onRunningChange?.(session.running.size);
     return active;
+  }
+
+  /**
+   * The one log line of a subscription, when it ends (`released` guards it) or is refused: who,
+   * which operation, how long, how many results and how it ended; never its variables or text.
+   */
+  private logEnd(
+    session: Session,
+    id: string,
+    operation: string | null,
+    started: number,
+    events: number,
+    outcome: SubscriptionOutcome,
+    errorCodes: string[] | undefined,
+  ): void {
+    this.options.logger.info(
+      {
+        requestId: session.requestId,
+        subscriptionId: id.slice(0, MAX_LOGGED_ID),
+        transport: session.transport,
+        operation,
+        member: session.identity.memberId ?? null,
+        role: session.identity.role ?? null,
+        durationMs: Math.round(performance.now() - started),
+        events,
+        outcome,
+        ...(errorCodes?.length ? { errorCodes } : {}),
+      },
+      'graphql subscription',
+    );
   }
 
   /** The session's client of `subgraph`, opened with the session's identity on first use. */
@@ -567,6 +669,11 @@ function upstreamFailure(error: unknown): GraphQLError[] {
       SUBGRAPH_UNAVAILABLE,
     ),
   ];
+}
+
+/** The distinct codes of `errors`, in order (`UNKNOWN` for an uncoded one). */
+function codesOf(errors: readonly GraphQLError[]): string[] {
+  return [...new Set(errors.map((error) => String(error.extensions.code ?? 'UNKNOWN')))];
 }
 
 /** The error with `extensions.code` set, so that the formatter shows it to the client. */

@@ -115,6 +115,7 @@ export function serveServerSentEvents(core: SubscriptionCore, metrics: GatewayMe
       const record = recordOf(res);
       const identity = record.identity ?? ANONYMOUS;
       const session = core.open({
+        transport: 'sse',
         identity,
         authorization: req.headers.authorization,
         ip: req.ip ?? 'unknown',
@@ -137,8 +138,10 @@ export function serveServerSentEvents(core: SubscriptionCore, metrics: GatewayMe
         void core.close(session);
         return only({ errors: admitted });
       }
-      // Went away while this one was being admitted: the core's ending did not reach it.
-      if (closing) admitted.finish([coded('the gateway is shutting down: subscribe again', 'SERVICE_UNAVAILABLE')]);
+      // Went away while this one was being admitted: the core's ending did not reach it (ended
+      // through the session, so that its log line says `shutdown`).
+      if (closing)
+        session.end('shutdown', coded('the gateway is shutting down: subscribe again', 'SERVICE_UNAVAILABLE'));
       return core.events(admitted);
     },
     onNext: (_ctx, _request, result) => core.deliver(result as ExecutionResult) as ExecutionResult,

@@ -124,6 +124,7 @@ export function serveWebSocketSubscriptions(options: WebSocketTransportOptions):
             idle.unref();
           };
           ctx.extra.session = core.open({
+            transport: 'ws',
             identity,
             authorization,
             ip: options.clientIp(request),

@@ -87,6 +87,14 @@ describe('subscription limits and endings through the gateway', () => {
     }
   };
 
+  /** The transports of the subscriptions `gateway` logged as ended with `outcome`, sorted. */
+  const endedWith = (gateway: InProcessGateway, outcome: string) =>
+    gateway
+      .logs()
+      .filter((line) => line.msg === 'graphql subscription' && line.outcome === outcome)
+      .map((line) => line.transport)
+      .sort();
+
   /** How the gateway closes a graphql-ws client's connection. */
   const closeOf = (client: WsClient): Promise<Closed> =>
     new Promise((resolve) =>
@@ -156,6 +164,8 @@ describe('subscription limits and endings through the gateway', () => {
     expect(await closed).toEqual({ code: 4401, reason: expect.stringMatching(/^Unauthorized: .*revoked/) });
     expect(await stream.next()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
     expect(await stream.ended()).toBe(true);
+    await until(() => endedWith(gateway, 'revoked').length === 2);
+    expect(endedWith(gateway, 'revoked')).toEqual(['sse', 'ws']);
     // Another credential's subscription runs on.
     await until(() => receiving() === 1);
     await survivor.stop();
@@ -199,6 +209,8 @@ describe('subscription limits and endings through the gateway', () => {
     expect(await closed).toEqual({ code: 1012, reason: expect.stringMatching(/subscribe again/) });
     expect(await stream.next()).toMatchObject({ errors: [{ extensions: { code: 'SUPERGRAPH_RELOADED' } }] });
     expect(await stream.ended()).toBe(true);
+    await until(() => endedWith(gateway, 'reloaded').length === 2);
+    expect(endedWith(gateway, 'reloaded')).toEqual(['sse', 'ws']);
     // The new graph serves the next subscription.
     await until(() => receiving() === 0);
     await subscribe(sse(gateway));

@@ -21,6 +21,10 @@ const LESHAN = stableId('attraction', 'leshan-giant-buddha');
 
 const PUBLISHED = 'subscription { contentPublished { title status author { name } attractions { name } } }';
 
+/** The `graphql subscription` log lines of `gateway` (one per subscription, when it ends). */
+const subscriptionLogs = (gateway: InProcessGateway) =>
+  gateway.logs().filter((line) => line.msg === 'graphql subscription');
+
 describe.each(ENGINES)('subscriptions through the gateway over Server-Sent Events on %s', (engine) => {
   let graph: InProcessGraph;
   let otherMember: string;
@@ -101,6 +105,35 @@ describe.each(ENGINES)('subscriptions through the gateway over Server-Sent Event
         },
       },
     });
+  });
+
+  it("logs one line per subscription when it ends, with its stream's request id", async () => {
+    const gateway = await graph.startGateway();
+    const subscriber = await subscribe(
+      connect(`Bearer ${otherMember}`, gateway),
+      'subscription Stories { contentPublished { title } }',
+    );
+    await publishStory('Logged over SSE');
+    await subscriber.next();
+    await subscriber.stop();
+    await until(() => subscriptionLogs(gateway).length > 0);
+    await until(() => receiving('content') === 0);
+    const lines = subscriptionLogs(gateway);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        transport: 'sse',
+        operation: 'Stories',
+        member: stableId('member', 'bayu-video'),
+        role: 'MEMBER',
+        durationMs: expect.any(Number),
+        events: 1,
+        outcome: 'client',
+      }),
+    ]);
+    // The stream's request, logged when its head was written, carries the same request id.
+    const requests = gateway.logs().filter((line) => line.msg === 'graphql request');
+    expect(requests.map((line) => line.requestId)).toContain(lines[0]!.requestId);
+    expect(JSON.stringify(lines[0])).not.toContain(otherMember);
   });
 
   it("never delivers a member's piece that is not public to another member; its author gets it", async () => {
@@ -210,5 +243,8 @@ describe.each(ENGINES)('subscriptions through the gateway over Server-Sent Event
     });
     await until(() => receiving('content') === 0);
     expect(await gateway.metrics()).toMatch(/^graphql_subscriptions_active 0$/m);
+    expect(subscriptionLogs(gateway)).toEqual([
+      expect.objectContaining({ transport: 'sse', member: null, events: 0, outcome: 'shutdown' }),
+    ]);
   });
 });

@@ -15,6 +15,10 @@ const LESHAN = stableId('attraction', 'leshan-giant-buddha');
 
 const PUBLISHED = 'subscription { contentPublished { title status author { name } attractions { name } } }';
 
+/** The `graphql subscription` log lines of `gateway` (one per subscription, when it ends). */
+const subscriptionLogs = (gateway: InProcessGateway) =>
+  gateway.logs().filter((line) => line.msg === 'graphql subscription');
+
 /**
  * The errors of an operation the gateway refuses (graphql-ws's `error` message, which the client's
  * iterator throws as the list of errors).
@@ -194,6 +198,42 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     }
   });
 
+  it('logs one line per subscription when it ends: who, which operation, how many events; no variables, text or credential', async () => {
+    const gateway = await graph.startGateway();
+    const query = 'subscription ChineseNews($f: ContentEventFilter) { contentPublished(filter: $f) { title } }';
+    const subscriber = await subscribe(connect(`Bearer ${otherMember}`, gateway), query, {
+      f: { language: 'zh-CN' },
+    });
+    await publishStory('第一篇', AUTHOR, [], 'zh-CN');
+    await publishStory('第二篇', AUTHOR, [], 'zh-CN');
+    await subscriber.next();
+    await subscriber.next();
+    expect(subscriptionLogs(gateway)).toEqual([]);
+    await subscriber.stop();
+    await until(() => subscriptionLogs(gateway).length > 0);
+    // Anything that would end it twice (the subgraph's completion, the connection closing) is past.
+    await until(() => receiving('content') === 0);
+    const lines = subscriptionLogs(gateway);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        requestId: expect.any(String),
+        subscriptionId: expect.any(String),
+        transport: 'ws',
+        operation: 'ChineseNews',
+        member: stableId('member', 'bayu-video'),
+        role: 'MEMBER',
+        durationMs: expect.any(Number),
+        events: 2,
+        outcome: 'client',
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('errorCodes');
+    const text = JSON.stringify(lines[0]);
+    for (const secret of ['zh-CN', 'contentPublished', 'ContentEventFilter', otherMember, 'Bearer']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
   it('delivers campaignMetricsUpdated after reportCampaignMetrics, with the organizer from membership', async () => {
     const { launchCampaign } = await run<{ launchCampaign: { id: string } }>(
       `mutation($input: LaunchCampaignInput!) { launchCampaign(input: $input) { id } }`,
@@ -274,6 +314,18 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const client = connect(undefined, gateway);
     await subscribe(client, PUBLISHED);
     expect((await refusal(client, PUBLISHED))[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    // The refused one is logged when refused; the running one is not (yet).
+    expect(subscriptionLogs(gateway)).toEqual([
+      expect.objectContaining({
+        transport: 'ws',
+        operation: null,
+        member: null,
+        role: null,
+        events: 0,
+        outcome: 'rejected',
+        errorCodes: ['TOO_MANY_SUBSCRIPTIONS'],
+      }),
+    ]);
   });
 
   it("refuses subscriptions with OPERATION_NOT_SUPPORTED when the gateway runs Apollo's executor", async () => {
@@ -296,6 +348,8 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const closed = closeOf(client);
     gateway.built.goingAway();
     expect((await closed).code).toBe(1001);
+    await until(() => subscriptionLogs(gateway).length === 2);
+    expect(subscriptionLogs(gateway).map((line) => line.outcome)).toEqual(['client', 'shutdown']);
   });
 
   // Last: the content subgraph goes away for good.
@@ -305,5 +359,12 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const { errors } = await subscriber.next();
     expect(errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(await subscriber.ended()).toBe(true);
+    await until(() => subscriptionLogs(graph.gateway).at(-1)?.outcome === 'error');
+    expect(subscriptionLogs(graph.gateway).at(-1)).toMatchObject({
+      transport: 'ws',
+      events: 0,
+      outcome: 'error',
+      errorCodes: ['SUBGRAPH_UNAVAILABLE'],
+    });
   });
 });
