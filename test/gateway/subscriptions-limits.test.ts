@@ -90,8 +90,8 @@ describe('subscription limits and endings through the gateway', () => {
   /** The transports of the subscriptions `gateway` logged as ended with `outcome`, sorted. */
   const endedWith = (gateway: InProcessGateway, outcome: string) =>
     gateway
-      .logs()
-      .filter((line) => line.msg === 'graphql subscription' && line.outcome === outcome)
+      .subscriptionLogs()
+      .filter((line) => line.outcome === outcome)
       .map((line) => line.transport)
       .sort();
 

@@ -21,10 +21,6 @@ const LESHAN = stableId('attraction', 'leshan-giant-buddha');
 
 const PUBLISHED = 'subscription { contentPublished { title status author { name } attractions { name } } }';
 
-/** The `graphql subscription` log lines of `gateway` (one per subscription, when it ends). */
-const subscriptionLogs = (gateway: InProcessGateway) =>
-  gateway.logs().filter((line) => line.msg === 'graphql subscription');
-
 describe.each(ENGINES)('subscriptions through the gateway over Server-Sent Events on %s', (engine) => {
   let graph: InProcessGraph;
   let otherMember: string;
@@ -116,9 +112,9 @@ describe.each(ENGINES)('subscriptions through the gateway over Server-Sent Event
     await publishStory('Logged over SSE');
     await subscriber.next();
     await subscriber.stop();
-    await until(() => subscriptionLogs(gateway).length > 0);
+    await until(() => gateway.subscriptionLogs().length > 0);
     await until(() => receiving('content') === 0);
-    const lines = subscriptionLogs(gateway);
+    const lines = gateway.subscriptionLogs();
     expect(lines).toEqual([
       expect.objectContaining({
         transport: 'sse',
@@ -243,7 +239,7 @@ describe.each(ENGINES)('subscriptions through the gateway over Server-Sent Event
     });
     await until(() => receiving('content') === 0);
     expect(await gateway.metrics()).toMatch(/^graphql_subscriptions_active 0$/m);
-    expect(subscriptionLogs(gateway)).toEqual([
+    expect(gateway.subscriptionLogs()).toEqual([
       expect.objectContaining({ transport: 'sse', member: null, events: 0, outcome: 'shutdown' }),
     ]);
   });

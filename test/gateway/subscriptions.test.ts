@@ -15,10 +15,6 @@ const LESHAN = stableId('attraction', 'leshan-giant-buddha');
 
 const PUBLISHED = 'subscription { contentPublished { title status author { name } attractions { name } } }';
 
-/** The `graphql subscription` log lines of `gateway` (one per subscription, when it ends). */
-const subscriptionLogs = (gateway: InProcessGateway) =>
-  gateway.logs().filter((line) => line.msg === 'graphql subscription');
-
 /**
  * The errors of an operation the gateway refuses (graphql-ws's `error` message, which the client's
  * iterator throws as the list of errors).
@@ -208,12 +204,12 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     await publishStory('第二篇', AUTHOR, [], 'zh-CN');
     await subscriber.next();
     await subscriber.next();
-    expect(subscriptionLogs(gateway)).toEqual([]);
+    expect(gateway.subscriptionLogs()).toEqual([]);
     await subscriber.stop();
-    await until(() => subscriptionLogs(gateway).length > 0);
+    await until(() => gateway.subscriptionLogs().length > 0);
     // Anything that would end it twice (the subgraph's completion, the connection closing) is past.
     await until(() => receiving('content') === 0);
-    const lines = subscriptionLogs(gateway);
+    const lines = gateway.subscriptionLogs();
     expect(lines).toEqual([
       expect.objectContaining({
         requestId: expect.any(String),
@@ -315,7 +311,7 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     await subscribe(client, PUBLISHED);
     expect((await refusal(client, PUBLISHED))[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     // The refused one is logged when refused; the running one is not (yet).
-    expect(subscriptionLogs(gateway)).toEqual([
+    expect(gateway.subscriptionLogs()).toEqual([
       expect.objectContaining({
         transport: 'ws',
         operation: null,
@@ -348,8 +344,8 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const closed = closeOf(client);
     gateway.built.goingAway();
     expect((await closed).code).toBe(1001);
-    await until(() => subscriptionLogs(gateway).length === 2);
-    expect(subscriptionLogs(gateway).map((line) => line.outcome)).toEqual(['client', 'shutdown']);
+    await until(() => gateway.subscriptionLogs().length === 2);
+    expect(gateway.subscriptionLogs().map((line) => line.outcome)).toEqual(['client', 'shutdown']);
   });
 
   // Last: the content subgraph goes away for good.
@@ -359,8 +355,8 @@ describe.each(ENGINES)('subscriptions through the gateway over WebSocket on %s',
     const { errors } = await subscriber.next();
     expect(errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(await subscriber.ended()).toBe(true);
-    await until(() => subscriptionLogs(graph.gateway).at(-1)?.outcome === 'error');
-    expect(subscriptionLogs(graph.gateway).at(-1)).toMatchObject({
+    await until(() => graph.gateway.subscriptionLogs().at(-1)?.outcome === 'error');
+    expect(graph.gateway.subscriptionLogs().at(-1)).toMatchObject({
       transport: 'ws',
       events: 0,
       outcome: 'error',

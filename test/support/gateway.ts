@@ -41,6 +41,8 @@ export interface InProcessGateway {
   logs: () => Array<Record<string, unknown>>;
   /** The `graphql request` lines of one request id. */
   requestLogs: (requestId: string) => Array<Record<string, unknown>>;
+  /** The `graphql subscription` lines (one per subscription, when it ends). */
+  subscriptionLogs: () => Array<Record<string, unknown>>;
   /** The Prometheus text of `/metrics`, read in-process. */
   metrics: () => Promise<string>;
 }
@@ -150,6 +152,7 @@ export async function startInProcessGraph(
       logs,
       requestLogs: (requestId) =>
         logs().filter((line) => line.requestId === requestId && line.msg === 'graphql request'),
+      subscriptionLogs: () => logs().filter((line) => line.msg === 'graphql subscription'),
       metrics: () => built.metrics.registry.metrics(),
     };
     gateways.push(gateway);
