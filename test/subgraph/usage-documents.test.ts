@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import { stableId } from '../../subgraphs/kit/ids';
 import type { Identity } from '../../subgraphs/kit/identity';
-import { latencyBucket } from '../../subgraphs/usage/latency';
 import { DOCUMENT_SWEEP_MS, RollupRepository } from '../../subgraphs/usage/repositories/rollup';
 import { UsageRepository } from '../../subgraphs/usage/repositories/usage';
 import { rollUp } from '../../subgraphs/usage/rollup';
@@ -10,6 +9,7 @@ import { usage as usageSubgraph } from '../../subgraphs/usage/server';
 import type { UsageDocumentInput, UsageRowInput } from '../../subgraphs/usage/wire';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness } from '../support/subgraph';
+import { usageRow } from '../support/usage';
 
 // The usage subgraph's recorded documents (usage_document, usage_document_field) are pruned by
 // the rollup once no usage row references them, and never from under an ingest of the same document.
@@ -19,25 +19,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** A row of `n` operations of `document` at `minute`. */
-function row(minute: number, document: string, n = 1): UsageRowInput {
-  return {
-    minute,
-    memberId: null,
-    keyId: null,
-    clientName: null,
-    clientVersion: null,
-    operationName: 'Feed',
-    documentHash: document,
-    outcome: 'ok',
-    refusedStage: null,
-    operations: n,
-    errors: 0,
-    errorCodes: {},
-    bytes: 10,
-    latency: [[latencyBucket(10), n]],
-    lastSeen: minute,
-  };
-}
+const row = (minute: number, document: string, n = 1): UsageRowInput =>
+  usageRow(minute, n, { documentHash: document, bytes: 10, lastSeen: minute });
 
 /** A document selecting `count` made-up coordinates `Doc<tag>.f0`, ... */
 const doc = (hash: string, coordinates: string[]): UsageDocumentInput => ({ hash, coordinates });

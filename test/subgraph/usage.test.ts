@@ -16,6 +16,7 @@ import { usage as usageSubgraph } from '../../subgraphs/usage/server';
 import { USAGE_INGEST_PATH, USAGE_QUOTAS_PATH, type UsageBatch, type UsageRowInput } from '../../subgraphs/usage/wire';
 import { ENGINES } from '../support/databases';
 import { openSubgraph, type SubgraphHarness, TEST_SECURITY } from '../support/subgraph';
+import { usageRow } from '../support/usage';
 
 const MEMBER_A = stableId('member', 'chengdu-evening-news');
 const MEMBER_B = stableId('member', 'bayu-video');
@@ -26,28 +27,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** A day well in the past (whole UTC day), so that every bucket of the test has ended. */
 const DAY0 = Math.floor((Date.now() - 3 * DAY) / DAY) * DAY;
-
-/** A row of `n` operations at `minute` (epoch ms). */
-function row(minute: number, n: number, extra: Partial<UsageRowInput> = {}): UsageRowInput {
-  return {
-    minute,
-    memberId: null,
-    keyId: null,
-    clientName: null,
-    clientVersion: null,
-    operationName: 'Feed',
-    documentHash: 'doc-feed',
-    outcome: 'ok',
-    refusedStage: null,
-    operations: n,
-    errors: 0,
-    errorCodes: {},
-    bytes: 100 * n,
-    latency: [[latencyBucket(10), n]],
-    lastSeen: minute + 30_000,
-    ...extra,
-  };
-}
 
 const USAGE = `query($from: DateTime!, $to: DateTime!, $g: UsageGranularity, $memberId: ID, $operation: String, $client: String) {
   usage(from: $from, to: $to, granularity: $g, memberId: $memberId, operation: $operation, client: $client) {
@@ -103,7 +82,7 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
   const totals = (buckets: Bucket[]) => buckets.map((b) => [b.start, b.operations, b.errors]);
 
   it('refuses batches the gateway did not sign, and counts a batch sent twice once', async () => {
-    const batch = { id: randomUUID(), rows: [row(DAY0, 5)], documents: [] };
+    const batch = { id: randomUUID(), rows: [usageRow(DAY0, 5)], documents: [] };
     const refused = {
       status: 401,
       body: { errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })] },
@@ -129,7 +108,7 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     expect(totals(buckets)).toEqual([[new Date(DAY0).toISOString(), 5, 0]]);
 
     const malformed = await post(
-      { id: randomUUID(), rows: [{ ...row(DAY0, 1), minute: DAY0 + 1 }], documents: [] },
+      { id: randomUUID(), rows: [{ ...usageRow(DAY0, 1), minute: DAY0 + 1 }], documents: [] },
       await signed(),
     );
     expect(malformed.status).toBe(400);
@@ -140,8 +119,8 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     const t = DAY0 + 2 * HOUR; // a fresh hour of day 0
     await send({
       rows: [
-        row(t, 8, { memberId: MEMBER_A, operationName: 'Stories', clientName: 'web', clientVersion: '1.2' }),
-        row(t, 2, {
+        usageRow(t, 8, { memberId: MEMBER_A, operationName: 'Stories', clientName: 'web', clientVersion: '1.2' }),
+        usageRow(t, 2, {
           memberId: MEMBER_A,
           operationName: 'Stories',
           outcome: 'error',
@@ -149,7 +128,11 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
           errorCodes: { NOT_FOUND: 2, FORBIDDEN: 1 },
           latency: [[latencyBucket(100), 2]],
         }),
-        row(t + 60_000, 10, { memberId: MEMBER_B, operationName: 'Stories', latency: [[latencyBucket(1000), 10]] }),
+        usageRow(t + 60_000, 10, {
+          memberId: MEMBER_B,
+          operationName: 'Stories',
+          latency: [[latencyBucket(1000), 10]],
+        }),
       ],
       documents: [],
     });
@@ -208,7 +191,7 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     const rows: UsageRowInput[] = [];
     for (let h = 0; h < 30; h += 1)
       for (const m of [0, 7, 59])
-        rows.push(row(base + h * HOUR + m * 60_000, h + 1, { memberId: h % 2 ? MEMBER_A : MEMBER_B }));
+        rows.push(usageRow(base + h * HOUR + m * 60_000, h + 1, { memberId: h % 2 ? MEMBER_A : MEMBER_B }));
     await send({ rows, documents: [] });
     const window = { from: new Date(base).toISOString(), to: new Date(base + 2 * DAY).toISOString() };
     const before = {
@@ -236,7 +219,7 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     expect(after).toEqual(before);
 
     // A minute row that arrives after its hour was rolled into its day counts once in each width.
-    await send({ rows: [row(base + 3 * HOUR + 5 * 60_000, 1000)], documents: [] });
+    await send({ rows: [usageRow(base + 3 * HOUR + 5 * 60_000, 1000)], documents: [] });
     await rollUp(repo, 50, new Date(base + 2 * DAY + HOUR));
     const late = totals(await usage({ ...window, g: 'DAY' }));
     expect(late[0]![1]).toBe((before.days[0]![1] as number) + 1000);
@@ -258,15 +241,15 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     const t = DAY0 + 5 * HOUR;
     await send({
       rows: [
-        row(t, 3, {
+        usageRow(t, 3, {
           memberId: MEMBER_A,
           documentHash: 'doc-summary',
           operationName: 'Summaries',
           clientName: 'app',
           clientVersion: '2.0',
         }),
-        row(t + 120_000, 2, { memberId: null, documentHash: 'doc-summary', operationName: null }),
-        row(t + 180_000, 4, { memberId: MEMBER_B, documentHash: 'doc-other', operationName: 'Titles' }),
+        usageRow(t + 120_000, 2, { memberId: null, documentHash: 'doc-summary', operationName: null }),
+        usageRow(t + 180_000, 4, { memberId: MEMBER_B, documentHash: 'doc-other', operationName: 'Titles' }),
       ],
       documents: [
         { hash: 'doc-summary', coordinates: ['Query.contents', 'Content.summary', 'Content.title'] },
@@ -321,7 +304,7 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
   it('answers the refusals of each bucket by the stage that refused them', async () => {
     const t = DAY0 + 7 * HOUR;
     const refused = (n: number, stage: string, code: string) =>
-      row(t, n, {
+      usageRow(t, n, {
         outcome: 'rejected',
         errors: n,
         errorCodes: { [code]: n },
@@ -330,7 +313,7 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
         documentHash: null,
       });
     await send({
-      rows: [row(t, 5), refused(3, 'rate limit', 'RATE_LIMITED'), refused(1, 'edge', 'BAD_REQUEST')],
+      rows: [usageRow(t, 5), refused(3, 'rate limit', 'RATE_LIMITED'), refused(1, 'edge', 'BAD_REQUEST')],
       documents: [],
     });
     await send({ rows: [refused(2, 'rate limit', 'RATE_LIMITED')], documents: [] });
@@ -360,10 +343,10 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     await send({
       rows: [
         // Feed: most used, fast; one member, two clients.
-        row(t, 50, { memberId: MEMBER_A, clientName: 'web', clientVersion: '1.0' }),
-        row(t + 60_000, 30, { memberId: MEMBER_B, clientName: 'app' }),
+        usageRow(t, 50, { memberId: MEMBER_A, clientName: 'web', clientVersion: '1.0' }),
+        usageRow(t + 60_000, 30, { memberId: MEMBER_B, clientName: 'app' }),
         // Search: failing, slow.
-        row(t, 10, {
+        usageRow(t, 10, {
           memberId: MEMBER_A,
           operationName: 'Search',
           documentHash: 'doc-search',
@@ -374,15 +357,15 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
           bytes: 5000,
         }),
         // Two operations of one document; the second is the slowest of all.
-        row(t, 20, { memberId: MEMBER_B, operationName: 'Titles', documentHash: 'doc-multi' }),
-        row(t, 2, {
+        usageRow(t, 20, { memberId: MEMBER_B, operationName: 'Titles', documentHash: 'doc-multi' }),
+        usageRow(t, 2, {
           memberId: MEMBER_B,
           operationName: 'Bodies',
           documentHash: 'doc-multi',
           latency: [[latencyBucket(9000), 2]],
         }),
         // Refused before a document was read: neither name nor hash.
-        row(t, 3, {
+        usageRow(t, 3, {
           operationName: null,
           documentHash: null,
           outcome: 'rejected',
@@ -554,10 +537,20 @@ describe.each(ENGINES)('the usage subgraph on %s', (engine) => {
     const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
     await send({
       rows: [
-        row(now - (now % 60_000), 7, { memberId: member }),
-        row(now - (now % 60_000), 2, { memberId: member, outcome: 'error', errors: 2, errorCodes: { NOT_FOUND: 2 } }),
-        row(now - (now % 60_000), 5, { memberId: member, outcome: 'rejected', errors: 5, refusedStage: 'ratelimit' }),
-        row(monthStart - 60_000, 50, { memberId: member }),
+        usageRow(now - (now % 60_000), 7, { memberId: member }),
+        usageRow(now - (now % 60_000), 2, {
+          memberId: member,
+          outcome: 'error',
+          errors: 2,
+          errorCodes: { NOT_FOUND: 2 },
+        }),
+        usageRow(now - (now % 60_000), 5, {
+          memberId: member,
+          outcome: 'rejected',
+          errors: 5,
+          refusedStage: 'ratelimit',
+        }),
+        usageRow(monthStart - 60_000, 50, { memberId: member }),
       ],
       documents: [],
     });
